@@ -1,0 +1,46 @@
+# The two set-up commands: `make run` and `make test`. Everything else is in `mpdkg --help`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: run test install lint format docs clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(TEST_STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@ $(STAMP)
+
+install: $(STAMP)
+
+## run: create .venv, install, build + validate + reason + analyse, write everything to dist/
+run: $(STAMP)
+	$(BIN)/mpdkg run --out dist
+
+## test: install the test extras into .venv and run the whole suite
+test: $(TEST_STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
+
+format: $(TEST_STAMP)
+	$(BIN)/ruff format src tests scripts
+	$(BIN)/ruff check --fix src tests scripts
+
+## docs: regenerate the generated documentation (docs/*.md)
+docs: $(STAMP)
+	$(BIN)/mpdkg docs --out docs
+
+clean:
+	rm -rf dist build *.egg-info

@@ -1,0 +1,114 @@
+"""Reading one curated CSV file into rows that know their line numbers, collecting every problem
+(bad encoding, malformed CSV, unknown or missing columns) instead of stopping at the first."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from mpdkg.errors import Origin, Problem
+
+MAX_FIELD = 100_000
+csv.field_size_limit(MAX_FIELD)
+
+
+@dataclass(frozen=True)
+class Row:
+    origin: Origin
+    values: dict[str, str]
+
+    def get(self, column: str) -> str:
+        return self.values.get(column, "").strip()
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The columns a kind of file has: those that must be in the header, and those that may."""
+
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+
+    @property
+    def all(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+def read_table(
+    path: Path, columns: Columns, display: str, problems: list[Problem]
+) -> Iterator[Row]:
+    """Yield the data rows of ``path``; append a Problem for everything wrong with it."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(Origin(display, 0), f"cannot read file: {exc.strerror}"))
+        return
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.append(
+            Problem(
+                Origin(display, line),
+                f"not valid UTF-8 (byte {raw[exc.start]:#04x}); save the file as UTF-8",
+            )
+        )
+        return
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        problems.append(Problem(Origin(display, line), "contains a NUL character; not a text file"))
+        return
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] | None = None
+    next_line = 1
+    while True:
+        start = next_line
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(
+                Problem(Origin(display, reader.line_num or start), f"malformed CSV: {exc}")
+            )
+            return
+        next_line = reader.line_num + 1
+        if not cells or all(not c.strip() for c in cells):
+            continue
+        if cells[0].lstrip().startswith("#"):
+            continue
+        if header is None:
+            header = [c.strip() for c in cells]
+            unknown = [c for c in header if c not in columns.all]
+            missing = [c for c in columns.required if c not in header]
+            for c in unknown:
+                problems.append(
+                    Problem(
+                        Origin(display, start),
+                        f"unknown column {c!r}; expected columns: {', '.join(columns.all)}",
+                    )
+                )
+            for c in missing:
+                problems.append(Problem(Origin(display, start), f"missing column {c!r}"))
+            dupes = sorted({c for c in header if header.count(c) > 1})
+            for c in dupes:
+                problems.append(Problem(Origin(display, start), f"column {c!r} appears twice"))
+            if unknown or missing or dupes:
+                return
+            continue
+        if len(cells) != len(header):
+            problems.append(
+                Problem(
+                    Origin(display, start),
+                    f"has {len(cells)} fields but the header has {len(header)}"
+                    " (quote values that contain a comma)",
+                )
+            )
+            continue
+        yield Row(Origin(display, start), dict(zip(header, cells, strict=True)))
+    if header is None:
+        problems.append(
+            Problem(Origin(display, 1), f"empty file; expected a header: {','.join(columns.all)}")
+        )

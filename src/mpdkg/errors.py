@@ -1,0 +1,71 @@
+"""Errors a curator can act on: each names the file, the line, the value and what was expected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Origin:
+    """Where a fact comes from: a source file (relative to the data root) and a line."""
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the curated sources."""
+
+    origin: Origin
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.origin}: {self.message}"
+
+
+class MpdkgError(Exception):
+    """Base class of the errors mpdkg reports to people (never with a traceback)."""
+
+    exit_code = 2
+
+
+class SourceErrors(MpdkgError):
+    """The curated sources could not be loaded; carries every problem found, not only the first."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems)
+        super().__init__(f"{len(self.problems)} problem(s) in the curated sources")
+
+    def report(self) -> str:
+        lines = [str(p) for p in self.problems]
+        lines.append(f"{len(self.problems)} problem(s); nothing was written.")
+        return "\n".join(lines)
+
+
+class ValidationFailed(MpdkgError):
+    """The graph violates the SHACL shapes or a quality rule."""
+
+    exit_code = 1
+
+    def __init__(self, report_text: str, count: int):
+        self.report_text = report_text
+        self.count = count
+        super().__init__(f"{count} violation(s)")
+
+    def report(self) -> str:
+        return self.report_text
+
+
+class UsageError(MpdkgError):
+    """The command was asked for something it cannot do (bad query, unknown name, ...)."""
+
+    exit_code = 2
+
+    def report(self) -> str:
+        return str(self)

@@ -1,0 +1,54 @@
+"""The main job, step by step: load the sources, build, validate, write dist/ atomically.
+
+Each step is a plain function so the CLI (with a progress display) and the tests call the same
+code; the one-direction flow of DESIGN.md is the order of the calls here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from mpdkg.build import Built, build_dataset
+from mpdkg.dumps import write_dumps
+from mpdkg.errors import ValidationFailed
+from mpdkg.sources import load_sources
+from mpdkg.staging import staged
+from mpdkg.validate import Report, validate_built
+
+Step = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+@dataclass
+class BuildResult:
+    built: Built
+    report: Report | None
+    out: Path
+
+
+def build_and_validate(graph_root: Path | None = None, step: Step = _quiet, validate: bool = True):
+    step("loading curated sources")
+    records = load_sources(graph_root)
+    step("building RDF")
+    built = build_dataset(records)
+    report = None
+    if validate:
+        step("validating with SHACL")
+        report = validate_built(built)
+        if not report.conforms:
+            raise ValidationFailed(report.text(), len(report.violations))
+    return records, built, report
+
+
+def build(out: Path, graph_root: Path | None = None, step: Step = _quiet, validate: bool = True) -> BuildResult:
+    """Build the dumps into ``out``; on any failure ``out`` is left exactly as it was."""
+    _records, built, report = build_and_validate(graph_root, step, validate)
+    with staged(out) as stage:
+        step("writing dumps")
+        write_dumps(built.dataset, stage)
+    return BuildResult(built, report, Path(out))
