@@ -85,7 +85,13 @@ def build(out_dir: OutDir = Path("dist"), graph_dir: GraphDir = None, validate: 
 
 
 @app.command()
-def validate(graph_dir: GraphDir = None) -> None:
+def validate(
+    graph_dir: GraphDir = None,
+    shapes: Annotated[
+        list[Path] | None,
+        typer.Option("--shapes", help="Extra SHACL shapes (Turtle) to check besides shapes/."),
+    ] = None,
+) -> None:
     """Check the curated sources and validate the graph against the SHACL shapes.
 
     Problems are reported as file:line: message; the exit code is 2 for unreadable sources,
@@ -96,7 +102,7 @@ def validate(graph_dir: GraphDir = None) -> None:
     from mpdkg.pipeline import build_and_validate
 
     with reported(), progress("validate") as step:
-        _records, _built, report = build_and_validate(graph_dir, step)
+        _records, _built, report = build_and_validate(graph_dir, step, extra_shapes=shapes)
     out.print(report.text(), markup=False, highlight=False, soft_wrap=True)
 
 

@@ -11,9 +11,11 @@ import gzip
 import json
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
 from mpdkg.build import PREFIXES
+from mpdkg.engine import sorted_quads, sorted_triples
 
 DUMP_NAMES = {
     "turtle": "mpdkg.ttl",
@@ -65,22 +67,36 @@ def jsonld_context() -> dict:
     return {"@context": ctx}
 
 
+def _canonical_order(value):
+    """Sort every JSON array (values of a property are a set in RDF), recursively."""
+    if isinstance(value, dict):
+        return {key: (item if key == "@list" else _canonical_order(item)) for key, item in value.items()}
+    if isinstance(value, list):
+        items = [_canonical_order(item) for item in value]
+        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True, ensure_ascii=False))
+    return value
+
+
 def _jsonld(graph: Graph) -> bytes:
     context = jsonld_context()["@context"]
     text = graph.serialize(format="json-ld", context=context, auto_compact=True, sort_keys=True, indent=1)
-    data = json.loads(text)
-    if "@graph" in data:
-        data["@graph"] = sorted(data["@graph"], key=lambda node: node.get("@id", ""))
+    data = _canonical_order(json.loads(text))
     return (json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
+
+
+def _prefixes() -> dict[str, str]:
+    return {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 
 
 def render_dumps(ds: Dataset) -> dict[str, bytes]:
     """File name -> bytes for every dump of the dataset."""
     union = union_graph(ds)
+    quads = sorted_quads(ds)
+    triples = sorted_triples(union)
     out = {
         DUMP_NAMES["nt"]: sorted_ntriples(union),
-        DUMP_NAMES["turtle"]: union.serialize(format="turtle", encoding="utf-8"),
-        DUMP_NAMES["trig"]: ds.serialize(format="trig", encoding="utf-8"),
+        DUMP_NAMES["turtle"]: ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_prefixes()),
+        DUMP_NAMES["trig"]: ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=_prefixes()),
         DUMP_NAMES["json-ld"]: _jsonld(union),
         CONTEXT_NAME: (json.dumps(jsonld_context(), indent=1, sort_keys=True) + "\n").encode(),
     }

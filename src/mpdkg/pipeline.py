@@ -15,7 +15,7 @@ from mpdkg.dumps import write_dumps
 from mpdkg.errors import ValidationFailed
 from mpdkg.sources import load_sources
 from mpdkg.staging import staged
-from mpdkg.validate import Report, validate_built
+from mpdkg.validate import Report, load_shapes, validate_built
 
 Step = Callable[[str], None]
 
@@ -31,7 +31,12 @@ class BuildResult:
     out: Path
 
 
-def build_and_validate(graph_root: Path | None = None, step: Step = _quiet, validate: bool = True):
+def build_and_validate(
+    graph_root: Path | None = None,
+    step: Step = _quiet,
+    validate: bool = True,
+    extra_shapes: list[Path] | None = None,
+):
     step("loading curated sources")
     records = load_sources(graph_root)
     step("building RDF")
@@ -39,7 +44,10 @@ def build_and_validate(graph_root: Path | None = None, step: Step = _quiet, vali
     report = None
     if validate:
         step("validating with SHACL")
-        report = validate_built(built)
+        shapes = load_shapes()
+        for path in extra_shapes or []:
+            shapes.parse(path, format="turtle")
+        report = validate_built(built, shapes)
         if not report.conforms:
             raise ValidationFailed(report.text(), len(report.violations))
     return records, built, report

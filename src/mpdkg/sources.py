@@ -468,6 +468,19 @@ def _cross_check(records: Records, cited, known_pillars, problems: list[Problem]
                         f"{found[role]} {role}(s) current on {forum.members_as_of or 'today'}",
                     )
                 )
+    for a in records.agreements.values():
+        known_pillars(a.origin, a.pillars)
+        for party in a.parties:
+            actor_known(a.origin, party, "party")
+        if a.amends and a.amends not in records.agreements:
+            problems.append(Problem(a.origin, f"amends {a.amends!r} is not an agreement id"))
+    for e in records.engagements.values():
+        known_pillars(e.origin, e.pillars)
+        actor_known(e.origin, e.actor, "actor")
+        if e.channel not in records.fora and e.channel not in records.agreements:
+            problems.append(Problem(e.origin, f"channel {e.channel!r} is not a forum or agreement id"))
+        for p in e.partners:
+            actor_known(e.origin, p, "partner")
 
 
 def current_member_counts(records: Records, forum: Forum) -> Counter:
@@ -489,16 +502,3 @@ def current_member_counts(records: Records, forum: Forum) -> Counter:
         if current:
             members[m.role].add(m.member)
     return Counter({role: len(ids) for role, ids in members.items()})
-    for a in records.agreements.values():
-        known_pillars(a.origin, a.pillars)
-        for party in a.parties:
-            actor_known(a.origin, party, "party")
-        if a.amends and a.amends not in records.agreements:
-            problems.append(Problem(a.origin, f"amends {a.amends!r} is not an agreement id"))
-    for e in records.engagements.values():
-        known_pillars(e.origin, e.pillars)
-        actor_known(e.origin, e.actor, "actor")
-        if e.channel not in records.fora and e.channel not in records.agreements:
-            problems.append(Problem(e.origin, f"channel {e.channel!r} is not a forum or agreement id"))
-        for p in e.partners:
-            actor_known(e.origin, p, "partner")

@@ -1,0 +1,161 @@
+"""Every kind of bad curated input is reported with file, line and what was expected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mpdkg.errors import SourceErrors
+from mpdkg.sources import load_sources
+
+
+def problems(graph: Path) -> list[str]:
+    with pytest.raises(SourceErrors) as info:
+        load_sources(graph)
+    return [str(p) for p in info.value.problems]
+
+
+def append(path: Path, text: str) -> None:
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+def test_mini_graph_loads(mini_graph):
+    records = load_sources(mini_graph)
+    assert set(records.countries) == {"CAN", "MEX", "USA", "FRA", "KEN"}
+    assert len(records.memberships) == 6
+    assert records.fora["rcm"].member_counts == {"member": 3, "observer": 1}
+
+
+def test_unknown_country_code_names_file_and_line(mini_graph):
+    append(mini_graph / "memberships" / "rcm.csv", "XYZ,member,1996,,,t-forum,,\n")
+    found = problems(mini_graph)
+    assert any(
+        p.startswith("graph/memberships/rcm.csv:6:") and "'XYZ'" in p and "alpha-3" in p for p in found
+    ), found
+
+
+def test_unknown_source_id(mini_graph):
+    append(mini_graph / "memberships" / "five.csv", "MEX,member,2001,,,no-such-source,,\n")
+    found = problems(mini_graph)
+    assert any("five.csv:4:" in p and "unknown source id 'no-such-source'" in p for p in found), found
+
+
+def test_unknown_column(mini_graph):
+    path = mini_graph / "agreements" / "test.csv"
+    text = path.read_text(encoding="utf-8").replace("description", "descripton", 1)
+    path.write_text(text, encoding="utf-8")
+    found = problems(mini_graph)
+    assert any("agreements/test.csv:1:" in p and "unknown column 'descripton'" in p for p in found), found
+
+
+def test_duplicate_ids_across_fora_and_agreements(mini_graph):
+    append(
+        mini_graph / "agreements" / "test.csv",
+        "rcm,Clashing id,,protocol,1,CAN;USA,2020,,,,,,t-agr,,\n",
+    )
+    found = problems(mini_graph)
+    assert any("agreements/test.csv:6:" in p and "duplicate agreement id 'rcm'" in p for p in found), found
+
+
+def test_impossible_and_inverted_dates(mini_graph):
+    append(mini_graph / "memberships" / "five.csv", "MEX,member,2023-02-30,,,t-forum,,\n")
+    append(mini_graph / "memberships" / "five.csv", "FRA,member,2020,2019,,t-forum,,\n")
+    found = problems(mini_graph)
+    assert any("five.csv:4:" in p and "'2023-02-30' is not a real date" in p for p in found), found
+    assert any("five.csv:5:" in p and "end 2019 is before start 2020" in p for p in found), found
+
+
+def test_invalid_utf8_is_reported_with_line(mini_graph):
+    path = mini_graph / "memberships" / "five.csv"
+    path.write_bytes(path.read_bytes() + b"FRA,member,2001,,,t-forum,caf\xe9,\n")
+    found = problems(mini_graph)
+    assert any("five.csv:4:" in p and "not valid UTF-8" in p for p in found), found
+
+
+def test_malformed_csv(mini_graph):
+    append(mini_graph / "memberships" / "five.csv", 'FRA,member,2001,,,t-forum,"unclosed,\n')
+    found = problems(mini_graph)
+    assert any("five.csv" in p and "malformed CSV" in p for p in found), found
+
+
+def test_wrong_number_of_fields(mini_graph):
+    append(mini_graph / "memberships" / "five.csv", "FRA,member,2001\n")
+    found = problems(mini_graph)
+    assert any("five.csv:4:" in p and "has 3 fields but the header has 8" in p for p in found), found
+
+
+def test_all_problems_reported_in_one_run(mini_graph):
+    append(mini_graph / "memberships" / "rcm.csv", "XYZ,member,1996,,,t-forum,,\n")
+    append(mini_graph / "memberships" / "five.csv", "MEX,chief,2001,,,t-forum,,\n")
+    append(mini_graph / "agreements" / "test.csv", "solo,Alone,,protocol,1,CAN,2020,,,,,,t-agr,,\n")
+    found = problems(mini_graph)
+    assert len(found) >= 3
+    assert any("rcm.csv:6" in p for p in found)
+    assert any("five.csv:4" in p and "role 'chief' is not allowed" in p for p in found)
+    assert any("test.csv:6" in p and "fewer than two parties" in p for p in found)
+
+
+def test_stated_member_count_must_match(mini_graph):
+    path = mini_graph / "fora" / "test.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("member=3", "member=4"), encoding="utf-8")
+    found = problems(mini_graph)
+    assert any("member_counts says member=4" in p and "has 3 member(s)" in p for p in found), found
+
+
+def test_ended_membership_not_counted_as_current(mini_graph):
+    append(mini_graph / "memberships" / "rcm.csv", "FRA,member,1996,2001,,t-forum,,\n")
+    records = load_sources(mini_graph)  # still member=3 on the list's date
+    assert records.fora["rcm"].member_counts["member"] == 3
+
+
+def test_membership_needs_start_or_as_of(mini_graph):
+    append(mini_graph / "memberships" / "five.csv", "MEX,member,,,,t-forum,,\n")
+    found = problems(mini_graph)
+    assert any("five.csv:4:" in p and "needs start or as_of" in p for p in found), found
+
+
+def test_bilateral_agreement_must_include_canada(mini_graph):
+    append(mini_graph / "agreements" / "test.csv", "us-mx,US-Mexico,,protocol,1,USA;MEX,2020,,,,,,t-agr,,\n")
+    found = problems(mini_graph)
+    assert any("must have CAN among its parties" in p for p in found), found
+
+
+def test_membership_file_for_unknown_forum(mini_graph):
+    (mini_graph / "memberships" / "nowhere.csv").write_text(
+        "member,role,start,end,as_of,source,quote,note\nCAN,member,2000,,,t-forum,,\n", encoding="utf-8"
+    )
+    found = problems(mini_graph)
+    assert any("nowhere.csv:1:" in p and "no forum with id 'nowhere'" in p for p in found), found
+
+
+def test_source_without_access_date(mini_graph):
+    append(mini_graph / "sources" / "test.csv", "t-bad,https://example.org/x,X,Y,yesterday,\n")
+    found = problems(mini_graph)
+    assert any("sources/test.csv:5:" in p and "accessed 'yesterday' is not a date" in p for p in found), found
+
+
+def test_control_characters_and_huge_values_rejected(mini_graph):
+    append(mini_graph / "fora" / "test.csv", "x1,Bad\x07label,,initiative,1,,,,,no,,,,t-forum,,\n")
+    append(mini_graph / "fora" / "test.csv", f"x2,{'A' * 600},,initiative,1,,,,,no,,,,t-forum,,\n")
+    found = problems(mini_graph)
+    assert any("fora/test.csv:4:" in p and "control character" in p for p in found), found
+    assert any("fora/test.csv:5:" in p and "at most 500 are allowed" in p for p in found), found
+
+
+def test_engagement_channel_and_partner_are_checked(mini_graph):
+    """Regression: these checks once sat after a return and never ran."""
+    with (mini_graph / "engagements" / "test.csv").open("a", encoding="utf-8") as fh:
+        fh.write("bad-channel,funding,CAN,nowhere,XXX,2020,,1,,t-forum,\n")
+    found = problems(mini_graph)
+    assert any("engagements/test.csv:3:" in p and "channel 'nowhere'" in p for p in found), found
+    assert any("engagements/test.csv:3:" in p and "partner 'XXX'" in p for p in found), found
+
+
+def test_agreement_party_and_amends_are_checked(mini_graph):
+    with (mini_graph / "agreements" / "test.csv").open("a", encoding="utf-8") as fh:
+        fh.write("odd,Odd,,protocol,1,CAN;QQQ,2020,,,ghost,,,t-agr,,\n")
+    found = problems(mini_graph)
+    assert any("party 'QQQ'" in p for p in found), found
+    assert any("amends 'ghost'" in p for p in found), found
