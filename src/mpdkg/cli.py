@@ -119,6 +119,133 @@ def run(out_dir: OutDir = Path("dist"), graph_dir: GraphDir = None) -> None:
     err.print(f"built {len(result.built.dataset)} triples into {out_dir}/", highlight=False)
 
 
+FormatOpt = Annotated[
+    str,
+    typer.Option("--format", "-f", help="Output: table, csv, tsv, json (SPARQL 1.1 results) or turtle (graphs)."),
+]
+
+
+def _params(values: list[str] | None) -> dict[str, str]:
+    from mpdkg.errors import UsageError
+
+    out = {}
+    for item in values or []:
+        if "=" not in item:
+            raise UsageError(f"--param {item!r}: expected name=value")
+        name, value = item.split("=", 1)
+        out[name.strip()] = value
+    return out
+
+
+def _print_result(result, fmt: str) -> None:
+    from rich.table import Table
+
+    from mpdkg import results as R
+    from mpdkg.build import new_dataset
+    from mpdkg.errors import UsageError
+
+    if fmt not in R.FORMATS:
+        raise UsageError(f"--format {fmt!r}: expected one of {', '.join(R.FORMATS)}")
+    if result.kind == "graph" and fmt in ("table", "turtle"):
+        sys.stdout.write(R.to_turtle(result))
+        return
+    if result.kind == "graph":
+        raise UsageError(f"--format {fmt}: a CONSTRUCT or DESCRIBE query gives a graph; use --format turtle")
+    if fmt == "turtle":
+        raise UsageError("--format turtle is for CONSTRUCT and DESCRIBE queries; use table, csv, tsv or json")
+    if fmt == "csv":
+        sys.stdout.write(R.to_csv(result))
+    elif fmt == "tsv":
+        sys.stdout.write(R.to_tsv(result))
+    elif fmt == "json":
+        sys.stdout.write(R.to_json(result))
+    elif result.kind == "ask":
+        out.print("true" if result.boolean else "false")
+    else:
+        nsm = new_dataset().namespace_manager
+        table = Table(*result.variables, show_lines=False)
+        for row in result.rows:
+            table.add_row(*(R.short(t, nsm) for t in row))
+        out.print(table)
+        err.print(f"{len(result.rows)} row(s)", highlight=False)
+
+
+@app.command()
+def query(
+    name: Annotated[
+        str | None, typer.Argument(help="A catalogue query name (see --list) or a path to a .rq file.")
+    ] = None,
+    execute: Annotated[str | None, typer.Option("--execute", "-e", help="SPARQL text to run.")] = None,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="Bind a parameter: name=value (repeatable).")
+    ] = None,
+    fmt: FormatOpt = "table",
+    list_: Annotated[bool, typer.Option("--list", help="List the catalogue with titles.")] = False,
+    endpoint: Annotated[
+        str | None, typer.Option("--endpoint", help="Run on a remote SPARQL 1.1 endpoint instead.")
+    ] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for a remote endpoint.")] = 30.0,
+    user: Annotated[str | None, typer.Option(help="User name for the remote endpoint.")] = None,
+    password: Annotated[str | None, typer.Option(help="Password for the remote endpoint.")] = None,
+    data: Annotated[
+        list[Path] | None,
+        typer.Option("--data", help="Dump(s) to query (default dist/mpdkg.trig, else the sources)."),
+    ] = None,
+    engine: Annotated[str, typer.Option(help="Embedded engine: oxigraph (fast) or rdflib.")] = "oxigraph",
+    allow_network: Annotated[
+        bool, typer.Option("--allow-network", help="Let an embedded query follow SERVICE.")
+    ] = False,
+) -> None:
+    """Run a SPARQL query: from the catalogue, a .rq file or -e, embedded or on an endpoint.
+
+    Examples:
+
+      mpdkg query --list
+
+      mpdkg query forum-members --param forum=rcm --format csv
+
+      mpdkg query -e 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' --format json
+
+      mpdkg query shared-with-country -p country=MEX --endpoint http://127.0.0.1:7878/query
+    """
+    from mpdkg import catalogue as C
+    from mpdkg import query as Q
+    from mpdkg.errors import UsageError
+
+    with reported():
+        if list_:
+            from rich.table import Table
+
+            table = Table("name", "title", "pillar", "parameters")
+            for q in C.catalogue():
+                params = ", ".join(f"{p.name}={p.default}" if p.default else p.name for p in q.parameters)
+                table.add_row(q.name, q.title, q.pillar, params)
+            out.print(table)
+            return
+        if execute is not None and name is not None:
+            raise UsageError("give either a query name/path or -e, not both")
+        if execute is not None:
+            q = C.parse_query_text(execute, "-e")
+        elif name is None:
+            raise UsageError("give a catalogue query name, a .rq path or -e 'SPARQL' (see mpdkg query --list)")
+        elif name.endswith(".rq") or "/" in name:
+            path = Path(name)
+            if not path.is_file():
+                raise UsageError(f"{name}: no such file")
+            q = C.parse_query_file(path)
+        else:
+            q = C.get_query(name)
+        if engine not in ("oxigraph", "rdflib"):
+            raise UsageError(f"--engine {engine!r}: expected oxigraph or rdflib")
+        runner = (
+            Q.RemoteEngine(endpoint, timeout=timeout, user=user, password=password)
+            if endpoint
+            else Q.open_engine(data, engine=engine)
+        )
+        result = Q.run_query(runner, q, _params(param), allow_network=allow_network)
+        _print_result(result, fmt)
+
+
 def main() -> None:
     try:
         app()

@@ -1,0 +1,181 @@
+"""The query catalogue: one SPARQL file per competency question in queries/, each with a header.
+
+Header lines at the top of a .rq file::
+
+    # title: Members of a forum
+    # question: Who are the members of a forum, in which role, since when?
+    # pillar: 1
+    # parameters: forum:forum=rcm
+    # expect: at least 11 rows for rcm
+
+``parameters`` lists ``name:type=default`` items separated by commas; the type says how a
+value given on the command line becomes an RDF term (see ``PARAMETER_TYPES``), and the term is
+bound with a VALUES block, never pasted into the query text.
+
+>>> q = get_query("forum-members")
+>>> q.parameters[0].name, q.parameters[0].kind
+('forum', 'forum')
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+from mpdkg import paths
+from mpdkg.errors import UsageError
+from mpdkg.namespaces import (
+    BASE,
+    agreement_iri,
+    country_iri,
+    forum_iri,
+    pillar_iri,
+    region_iri,
+    source_iri,
+)
+
+HEADER = re.compile(r"^#\s*([a-z-]+)\s*:\s*(.*)$")
+PARAM = re.compile(r"^\s*([A-Za-z_]\w*)\s*:\s*([a-z]+)\s*(?:=\s*(.+?))?\s*$")
+NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+def _iri(value: str) -> URIRef:
+    if not re.match(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", value):
+        raise ValueError("expected an absolute IRI such as https://w3id.org/mpdkg/country/CAN")
+    return URIRef(value)
+
+
+def _entity(value: str) -> URIRef:
+    """An IRI, or a short form such as country/CAN or forum/rcm."""
+    if value.startswith(("http://", "https://", "urn:")):
+        return _iri(value)
+    if re.match(r"^[a-z-]+/[A-Za-z0-9.-]+$", value):
+        return URIRef(BASE + value)
+    raise ValueError("expected an IRI or a short form such as country/CAN or forum/rcm")
+
+
+def _code(value: str) -> URIRef:
+    if not re.match(r"^[A-Za-z]{3}$", value):
+        raise ValueError("expected an ISO 3166-1 alpha-3 code such as MEX")
+    return country_iri(value.upper())
+
+
+def _slug(make):
+    def convert(value: str) -> URIRef:
+        if not re.match(r"^[a-z0-9][a-z0-9-]*$", value):
+            raise ValueError("expected an id of lowercase letters, digits and '-'")
+        return make(value)
+
+    return convert
+
+
+def _integer(value: str) -> Literal:
+    if not re.match(r"^-?\d+$", value):
+        raise ValueError("expected a whole number")
+    return Literal(int(value), datatype=XSD.integer)
+
+
+def _pillar(value: str) -> URIRef:
+    if not value.isdigit():
+        raise ValueError("expected a pillar number such as 5")
+    return pillar_iri(int(value))
+
+
+PARAMETER_TYPES = {
+    "country": _code,
+    "forum": _slug(forum_iri),
+    "agreement": _slug(agreement_iri),
+    "source": _slug(source_iri),
+    "region": lambda v: region_iri(v),
+    "pillar": _pillar,
+    "year": _integer,
+    "int": _integer,
+    "string": lambda v: Literal(v),
+    "iri": _iri,
+    "entity": _entity,
+}
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    kind: str
+    default: str | None
+
+    def term(self, value: str):
+        try:
+            return PARAMETER_TYPES[self.kind](value)
+        except ValueError as exc:
+            raise UsageError(f"--param {self.name}={value}: {exc}") from None
+
+
+@dataclass(frozen=True)
+class CatalogueQuery:
+    name: str
+    path: Path | None
+    text: str
+    title: str = ""
+    question: str = ""
+    pillar: str = ""
+    parameters: tuple[Parameter, ...] = ()
+    headers: dict = field(default_factory=dict)
+
+    @property
+    def sparql(self) -> str:
+        return self.text
+
+
+def parse_query_file(path: Path, name: str | None = None) -> CatalogueQuery:
+    text = path.read_text(encoding="utf-8")
+    return parse_query_text(text, name or path.stem, path)
+
+
+def parse_query_text(text: str, name: str, path: Path | None = None) -> CatalogueQuery:
+    headers: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            if line.strip():
+                break
+            continue
+        m = HEADER.match(line)
+        if m:
+            key, value = m.group(1), m.group(2).strip()
+            headers[key] = f"{headers[key]} {value}" if key in headers else value
+    params = []
+    for item in filter(None, (p.strip() for p in headers.get("parameters", "").split(","))):
+        m = PARAM.match(item)
+        if not m or m.group(2) not in PARAMETER_TYPES:
+            where = path or name
+            raise UsageError(
+                f"{where}: parameter {item!r} is not name:type=default with a type from "
+                f"{', '.join(PARAMETER_TYPES)}"
+            )
+        params.append(Parameter(m.group(1), m.group(2), m.group(3)))
+    return CatalogueQuery(
+        name=name,
+        path=path,
+        text=text,
+        title=headers.get("title", ""),
+        question=headers.get("question", ""),
+        pillar=headers.get("pillar", ""),
+        parameters=tuple(params),
+        headers=headers,
+    )
+
+
+def catalogue(folder: Path | None = None) -> list[CatalogueQuery]:
+    folder = Path(folder or paths.queries_dir())
+    return [parse_query_file(p) for p in sorted(folder.glob("*.rq"))]
+
+
+def get_query(name: str, folder: Path | None = None) -> CatalogueQuery:
+    folder = Path(folder or paths.queries_dir())
+    path = folder / f"{name}.rq"
+    if not NAME.match(name) or not path.is_file():
+        known = ", ".join(q.name for q in catalogue(folder))
+        raise UsageError(f"no catalogue query named {name!r}; known: {known}")
+    return parse_query_file(path)

@@ -1,0 +1,454 @@
+"""Run SPARQL on the embedded graph (Oxigraph by default, rdflib on request) or on any remote
+SPARQL 1.1 endpoint, with parameters bound through VALUES and no surprise network access.
+
+>>> engine = open_engine()
+>>> result = run_query(engine, get_query("forum-members"), {"forum": "rcm"})
+>>> "member" in result.variables
+True
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import socket
+import urllib.error
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib.plugins.sparql as rdflib_sparql
+from pyparsing import ParseException
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+from mpdkg import netguard
+from mpdkg.catalogue import CatalogueQuery, Parameter, parse_query_text
+from mpdkg.engine import from_ox, store_from_dataset
+from mpdkg.errors import MpdkgError, UsageError
+from mpdkg.results import QueryResult
+
+# rdflib would otherwise fetch the IRIs named in FROM / FROM NAMED (and read local files).
+rdflib_sparql.SPARQL_LOAD_GRAPHS = False
+
+DEFAULT_TIMEOUT = 30.0
+
+
+class QuerySyntaxError(MpdkgError):
+    exit_code = 2
+
+    def report(self) -> str:
+        return str(self)
+
+
+class QueryFailed(MpdkgError):
+    exit_code = 1
+
+    def report(self) -> str:
+        return str(self)
+
+
+class EndpointError(MpdkgError):
+    exit_code = 3
+
+    def report(self) -> str:
+        return str(self)
+
+
+# --- parsing, checking and binding -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Parsed:
+    text: str
+    form: str  # select, ask, construct, describe
+    uses_service: bool
+
+
+def _walk(node):
+    yield node
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list | tuple):
+        for value in node:
+            yield from _walk(value)
+
+
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
+_UPDATE = re.compile(r"\b(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY)\b", re.I)
+
+
+def classify(text: str) -> Parsed:
+    """The query form and whether it uses SERVICE, read from the text without a full parse."""
+    plain = _strip_comments_and_strings(text)
+    m = _FORM.search(plain)
+    if m is None:
+        if _UPDATE.search(plain):
+            raise UsageError("this is a SPARQL UPDATE; mpdkg query only reads (use mpdkg push to load data)")
+        raise QuerySyntaxError("SPARQL syntax error: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
+    return Parsed(text, m.group(1).lower(), bool(re.search(r"\bSERVICE\b", plain, re.I)))
+
+
+def parse(text: str) -> Parsed:
+    """Parse with rdflib to check syntax (line and column on error) and look for SERVICE."""
+    try:
+        tree = parseQuery(text)
+    except ParseException as exc:
+        try:
+            parseUpdate(text)
+        except ParseException:
+            raise QuerySyntaxError(_syntax_message(text, exc.lineno, exc.col, exc.msg)) from None
+        raise UsageError("this is a SPARQL UPDATE; mpdkg query only reads (use mpdkg push to load data)") from None
+    try:
+        algebra = translateQuery(tree)
+    except Exception as exc:  # rdflib raises plain exceptions for semantic errors
+        raise QuerySyntaxError(f"SPARQL error: {exc}") from None
+    uses_service = any(getattr(n, "name", None) == "ServiceGraphPattern" for n in _walk(algebra.algebra))
+    found = classify(text)
+    return Parsed(text, found.form, uses_service or found.uses_service)
+
+
+def _syntax_message(text: str, line: int, col: int, msg: str) -> str:
+    lines = text.splitlines() or [""]
+    shown = lines[line - 1] if 0 < line <= len(lines) else ""
+    return f"SPARQL syntax error at line {line}, column {col}: {msg}\n  {shown}\n  {' ' * max(col - 1, 0)}^"
+
+
+_OX_POSITION = re.compile(r"error at (\d+):(\d+)(?:-\d+:\d+)?: (.*)", re.S)
+
+
+def _ox_syntax_error(text: str, exc: SyntaxError) -> QuerySyntaxError:
+    m = _OX_POSITION.search(str(exc))
+    if m:
+        return QuerySyntaxError(_syntax_message(text, int(m.group(1)), int(m.group(2)), m.group(3).strip()))
+    return QuerySyntaxError(f"SPARQL syntax error: {exc}")
+
+
+_TOKENS = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+)
+
+
+def _strip_comments_and_strings(text: str) -> str:
+    """The query with strings, IRIs and comments blanked out (same length, same positions)."""
+    return _TOKENS.sub(lambda m: " " * len(m.group()), text)
+
+
+def _outer_where_brace(text: str) -> int:
+    plain = _strip_comments_and_strings(text)
+    depth = 0
+    first_top_brace = None
+    for m in re.finditer(r"[{}]|\bWHERE\b", plain, re.I):
+        token = m.group()
+        if token == "{":
+            if depth == 0 and first_top_brace is None:
+                first_top_brace = m.start()
+            depth += 1
+        elif token == "}":
+            depth -= 1
+        elif depth == 0:
+            brace = plain.find("{", m.end())
+            if brace != -1:
+                return brace
+    if first_top_brace is not None:  # SELECT * { ... } (CONSTRUCT always has WHERE)
+        return first_top_brace
+    raise UsageError("cannot bind parameters: the query has no WHERE { ... } clause")
+
+
+def _undeclared_term(value: str):
+    if value.startswith("<") and value.endswith(">"):
+        return URIRef(value[1:-1])
+    if re.match(r"^https?://\S+$", value):
+        return URIRef(value)
+    if re.match(r"^-?\d+$", value):
+        return Literal(int(value))
+    return Literal(value)
+
+
+def bind(query: CatalogueQuery, values: dict[str, str]) -> str:
+    """The query text with a VALUES block binding each parameter (declared ones typed)."""
+    declared = {p.name: p for p in query.parameters}
+    terms = {}
+    for name, param in declared.items():
+        if name in values:
+            terms[name] = param.term(values[name])
+        elif param.default is not None:
+            terms[name] = param.term(param.default)
+        else:
+            raise UsageError(f"{query.name} needs --param {name}=... ({param.kind})")
+    for name, value in values.items():
+        if name in declared:
+            continue
+        if query.parameters:
+            raise UsageError(
+                f"{query.name} has no parameter {name!r}; it takes: {', '.join(declared) or 'none'}"
+            )
+        if not re.match(r"^[A-Za-z_]\w*$", name):
+            raise UsageError(f"--param {name}=...: not a SPARQL variable name")
+        terms[name] = _undeclared_term(value)
+    if not terms:
+        return query.text
+    names = sorted(terms)
+    block = (
+        f"\n  VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(terms[n].n3() for n in names)}) }}\n"
+    )
+    at = _outer_where_brace(query.text) + 1
+    return query.text[:at] + block + query.text[at:]
+
+
+# --- engines ------------------------------------------------------------------------------------
+
+
+class OxigraphEngine:
+    """The embedded default: an in-memory Oxigraph store, default graph = union of all graphs."""
+
+    name = "oxigraph"
+
+    def __init__(self, store: ox.Store):
+        self.store = store
+
+    def run(self, parsed: Parsed) -> QueryResult:
+        answer = self.store.query(parsed.text, use_default_graph_as_union=True)
+        if isinstance(answer, ox.QueryBoolean):
+            return QueryResult("ask", boolean=bool(answer))
+        if isinstance(answer, ox.QuerySolutions):
+            variables = [v.value for v in answer.variables]
+            rows = [tuple(from_ox(sol[v]) for v in variables) for sol in answer]
+            return QueryResult("select", variables=variables, rows=rows)
+        graph = Graph()
+        for triple in answer:
+            graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
+        return QueryResult("graph", graph=graph)
+
+
+class RdflibEngine:
+    """Plain rdflib, kept as the reference implementation the fast engine is checked against."""
+
+    name = "rdflib"
+
+    def __init__(self, dataset: Dataset):
+        self.dataset = dataset
+        self.dataset.default_union = True
+
+    def run(self, parsed: Parsed) -> QueryResult:
+        answer = self.dataset.query(parsed.text)
+        if answer.type == "ASK":
+            return QueryResult("ask", boolean=bool(answer.askAnswer))
+        if answer.type == "SELECT":
+            variables = [str(v) for v in answer.vars]
+            return QueryResult("select", variables=variables, rows=[tuple(row) for row in answer])
+        graph = Graph()
+        for triple in answer:
+            graph.add(triple)
+        return QueryResult("graph", graph=graph)
+
+
+class RemoteEngine:
+    """Any SPARQL 1.1 Protocol endpoint, through SPARQLWrapper."""
+
+    name = "remote"
+
+    def __init__(self, url: str, timeout: float = DEFAULT_TIMEOUT, user: str | None = None,
+                 password: str | None = None):
+        if not re.match(r"^https?://", url):
+            raise UsageError(f"--endpoint {url!r}: expected an http:// or https:// address")
+        self.url = url
+        self.timeout = timeout
+        self.user = user
+        self.password = password
+
+    def _wrapper(self):
+        from SPARQLWrapper import POST, SPARQLWrapper
+
+        sparql = SPARQLWrapper(self.url)
+        sparql.setTimeout(int(max(1, self.timeout)))
+        sparql.setMethod(POST)
+        if self.user:
+            sparql.setCredentials(self.user, self.password or "")
+        return sparql
+
+    def run(self, parsed: Parsed) -> QueryResult:
+        from SPARQLWrapper import JSON, TURTLE
+
+        sparql = self._wrapper()
+        sparql.setQuery(parsed.text)
+        graph_form = parsed.form in ("construct", "describe")
+        sparql.setReturnFormat(TURTLE if graph_form else JSON)
+        body = self._fetch(sparql)
+        if graph_form:
+            graph = Graph()
+            try:
+                graph.parse(data=body, format="turtle")
+            except Exception as exc:
+                raise EndpointError(f"{self.url} answered something that is not Turtle: {exc}") from None
+            return QueryResult("graph", graph=graph)
+        return parse_json_results(body, self.url)
+
+    def _fetch(self, sparql) -> bytes:
+        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+        try:
+            response = sparql.query().response
+            return response.read()
+        except SPARQLWrapperException as exc:
+            detail = str(exc).strip().splitlines()
+            raise EndpointError(f"{self.url} refused the query: {' '.join(detail)[:500]}") from None
+        except urllib.error.HTTPError as exc:
+            raise EndpointError(f"{self.url} answered HTTP {exc.code} {exc.reason}") from None
+        except urllib.error.URLError as exc:
+            reason = exc.reason
+            if isinstance(reason, TimeoutError | socket.timeout):
+                raise EndpointError(f"{self.url} did not answer within {self.timeout:g} s") from None
+            raise EndpointError(f"cannot reach {self.url}: {reason}") from None
+        except (TimeoutError, socket.timeout):
+            raise EndpointError(f"{self.url} did not answer within {self.timeout:g} s") from None
+        except (ConnectionError, OSError) as exc:
+            raise EndpointError(f"cannot reach {self.url}: {exc}") from None
+
+
+def parse_json_results(body: bytes, where: str) -> QueryResult:
+    """SPARQL 1.1 JSON results -> QueryResult; a clear error for anything else."""
+    try:
+        data = json.loads(body)
+        if "boolean" in data:
+            return QueryResult("ask", boolean=bool(data["boolean"]))
+        variables = list(data["head"]["vars"])
+        rows = []
+        for binding in data["results"]["bindings"]:
+            rows.append(tuple(_json_to_term(binding.get(v)) for v in variables))
+        return QueryResult("select", variables=variables, rows=rows)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        snippet = body[:120].decode("utf-8", "replace") if isinstance(body, bytes) else str(body)[:120]
+        raise EndpointError(
+            f"{where} answered something that is not SPARQL JSON results ({exc.__class__.__name__}): {snippet!r}"
+        ) from None
+
+
+def _json_to_term(value):
+    from rdflib import BNode
+
+    if value is None:
+        return None
+    kind = value["type"]
+    if kind == "uri":
+        return URIRef(value["value"])
+    if kind == "bnode":
+        return BNode(value["value"])
+    if kind in ("literal", "typed-literal"):
+        if "xml:lang" in value:
+            return Literal(value["value"], lang=value["xml:lang"])
+        datatype = value.get("datatype")
+        if datatype == "http://www.w3.org/2001/XMLSchema#string":
+            datatype = None
+        return Literal(value["value"], datatype=URIRef(datatype) if datatype else None)
+    raise ValueError(f"unknown term type {kind!r}")
+
+
+# --- opening data -------------------------------------------------------------------------------
+
+_FORMATS = {
+    ".trig": ox.RdfFormat.TRIG,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+}
+
+
+def default_data() -> Path | None:
+    path = Path("dist") / "mpdkg.trig"
+    return path if path.exists() else None
+
+
+def load_store(paths_: list[Path]) -> ox.Store:
+    store = ox.Store()
+    for path in paths_:
+        path = Path(path)
+        name = path.name[:-3] if path.name.endswith(".gz") else path.name
+        fmt = _FORMATS.get(Path(name).suffix)
+        if fmt is None:
+            raise UsageError(f"{path}: unknown RDF format; expected one of {', '.join(_FORMATS)}")
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"{path}: cannot read ({exc.strerror})") from None
+        if path.name.endswith(".gz"):
+            data = gzip.decompress(data)
+        try:
+            store.load(data, format=fmt)
+        except SyntaxError as exc:
+            raise UsageError(f"{path}: not valid RDF: {exc}") from None
+    return store
+
+
+def open_engine(data: list[Path] | None = None, engine: str = "oxigraph"):
+    """The embedded engine over the given dumps, dist/mpdkg.trig, or (failing both) the sources."""
+    paths_ = list(data or [])
+    if not paths_ and default_data():
+        paths_ = [default_data()]
+    if engine == "rdflib":
+        ds = Dataset(default_union=True)
+        if paths_:
+            from mpdkg.dumps import load_dump
+
+            for path in paths_:
+                for s, p, o, g in load_dump(path).quads((None, None, None, None)):
+                    ds.graph(g if isinstance(g, URIRef) else g.identifier if g is not None else None).add((s, p, o))
+        else:
+            ds = _built_dataset()
+        return RdflibEngine(ds)
+    if paths_:
+        return OxigraphEngine(load_store(paths_))
+    return OxigraphEngine(store_from_dataset(_built_dataset()))
+
+
+def _built_dataset() -> Dataset:
+    from mpdkg.build import build_dataset
+    from mpdkg.sources import load_sources
+
+    return build_dataset(load_sources()).dataset
+
+
+def run_query(engine, query: CatalogueQuery | str, params: dict[str, str] | None = None,
+              allow_network: bool = False) -> QueryResult:
+    """Bind, check and run one query on an engine."""
+    if isinstance(query, str):
+        query = parse_query_text(query, "query")
+    text = bind(query, params or {})
+    remote = isinstance(engine, RemoteEngine)
+    # Oxigraph parses for itself (and reports line and column); the others get rdflib's parser.
+    parsed = classify(text) if isinstance(engine, OxigraphEngine) else parse(text)
+    if parsed.uses_service and not allow_network and not remote:
+        raise UsageError(
+            "the query uses SERVICE, which would reach the network; pass --allow-network if you mean it"
+        )
+    if remote:
+        return engine.run(parsed)
+    with netguard.no_network(not allow_network):
+        try:
+            return engine.run(parsed)
+        except SyntaxError as exc:
+            raise _ox_syntax_error(text, exc) from None
+        except MpdkgError:
+            raise
+        except Exception as exc:  # an engine's own evaluation error: say it plainly
+            raise QueryFailed(f"the {engine.name} engine could not evaluate the query: {exc}") from None
+
+
+__all__ = [
+    "CatalogueQuery",
+    "EndpointError",
+    "OxigraphEngine",
+    "Parameter",
+    "QuerySyntaxError",
+    "RdflibEngine",
+    "RemoteEngine",
+    "bind",
+    "open_engine",
+    "parse",
+    "run_query",
+]
