@@ -19,6 +19,7 @@ MEX,MX,484,Mexico,United Mexican States,Americas,Latin America and the Caribbean
 USA,US,840,United States,United States of America,Americas,Northern America,,Q30,t-iso
 FRA,FR,250,France,French Republic,Europe,Western Europe,,Q142,t-iso
 KEN,KE,404,Kenya,Republic of Kenya,Africa,Sub-Saharan Africa,Eastern Africa,Q114,t-iso
+JPN,JP,392,Japan,,Asia,Eastern Asia,,Q17,t-iso
 """
 
 MINI_SOURCES = """\

@@ -23,7 +23,7 @@ def append(path: Path, text: str) -> None:
 
 def test_mini_graph_loads(mini_graph):
     records = load_sources(mini_graph)
-    assert set(records.countries) == {"CAN", "MEX", "USA", "FRA", "KEN"}
+    assert set(records.countries) == {"CAN", "MEX", "USA", "FRA", "KEN", "JPN"}
     assert len(records.memberships) == 6
     assert records.fora["rcm"].member_counts == {"member": 3, "observer": 1}
 

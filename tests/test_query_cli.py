@@ -1,0 +1,234 @@
+"""mpdkg query as a researcher uses it: formats, parameters, errors, remote endpoints, no network."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import socket
+import threading
+
+import pytest
+from typer.testing import CliRunner
+
+from mpdkg.catalogue import catalogue, get_query
+from mpdkg.cli import app
+from mpdkg.errors import UsageError
+from mpdkg.query import EndpointError, RemoteEngine, bind, open_engine, run_query
+from tests.servers import oxigraph_server
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def dump(tmp_path_factory):
+    from mpdkg.pipeline import build
+
+    out = tmp_path_factory.mktemp("qdist")
+    build(out, validate=False)
+    return out / "mpdkg.trig"
+
+
+def invoke(*args):
+    return runner.invoke(app, ["query", *args])
+
+
+def test_list_shows_catalogue():
+    result = invoke("--list")
+    assert result.exit_code == 0
+    assert "forum-members" in result.output and "Members of a forum" in result.output
+
+
+def test_param_binding_via_values(dump):
+    result = invoke("forum-members", "--param", "forum=fcm", "--format", "csv", "--data", str(dump))
+    assert result.exit_code == 0, result.output
+    reader = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {r["memberLabel"] for r in reader} == {"Australia", "Canada", "New Zealand", "United Kingdom", "United States"}
+
+
+def test_binding_never_pastes_text():
+    text = bind(get_query("forum-members"), {"forum": "rcm"})
+    assert "VALUES (?forum) { (<https://w3id.org/mpdkg/forum/rcm>) }" in text
+    with pytest.raises(UsageError, match="lowercase"):
+        bind(get_query("forum-members"), {"forum": "rcm> } ; DROP ALL ; <x"})
+    # an undeclared string parameter becomes an escaped literal
+    q = "SELECT ?x WHERE { BIND(?name AS ?x) }"
+    from mpdkg.catalogue import parse_query_text
+
+    bound = bind(parse_query_text(q, "q"), {"name": 'a" } ; DROP ALL #'})
+    assert '"a\\" } ; DROP ALL #"' in bound
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json"])
+def test_execute_in_every_format(fmt, dump):
+    q = "SELECT ?code WHERE { ?c <https://w3id.org/mpdkg/ontology#iso3166Alpha3> ?code FILTER(?code IN ('CAN','MEX')) } ORDER BY ?code"
+    result = invoke("-e", q, "--format", fmt, "--data", str(dump))
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    if fmt == "json":
+        data = json.loads(out)
+        assert [b["code"]["value"] for b in data["results"]["bindings"]] == ["CAN", "MEX"]
+    elif fmt == "csv":
+        assert out.splitlines() == ["code", "CAN", "MEX"]
+    elif fmt == "tsv":
+        assert out.splitlines() == ["?code", '"CAN"', '"MEX"']
+    else:
+        assert "CAN" in out and "MEX" in out
+
+
+def test_construct_gives_turtle(dump):
+    q = "CONSTRUCT { ?c ?p ?o } WHERE { ?c ?p ?o FILTER(?c = <https://w3id.org/mpdkg/country/CAN>) }"
+    result = invoke("-e", q, "--format", "turtle", "--data", str(dump))
+    assert result.exit_code == 0, result.output
+    assert "country:CAN" in result.stdout and "Canada" in result.stdout
+
+
+def test_ask_json(dump):
+    result = invoke("-e", "ASK { ?s ?p ?o }", "--format", "json", "--data", str(dump))
+    assert json.loads(result.stdout) == {"head": {}, "boolean": True}
+
+
+def test_syntax_error_gives_line_and_column_exit_2(dump):
+    result = invoke("-e", "SELECT ?x\nWHERE { ?x ?p }", "--data", str(dump))
+    assert result.exit_code == 2
+    assert "line 2, column" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_syntax_error_on_rdflib_engine_too(dump):
+    result = invoke("-e", "SELECT ?x WHERE { ?x ?p }", "--engine", "rdflib", "--data", str(dump))
+    assert result.exit_code == 2
+    assert "line 1, column" in result.output
+
+
+def test_update_is_refused(dump):
+    result = invoke("-e", "DELETE WHERE { ?s ?p ?o }", "--data", str(dump))
+    assert result.exit_code == 2
+    assert "UPDATE" in result.output
+
+
+def test_unknown_query_name_and_bad_param():
+    assert "no catalogue query named" in invoke("nope").output
+    result = invoke("forum-members", "--param", "country=MEX")
+    assert result.exit_code == 2 and "has no parameter 'country'" in result.output
+
+
+class Listener:
+    """A TCP listener on 127.0.0.1 that records whether anything connected."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(5)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self.stop = False
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        while not self.stop:
+            try:
+                conn, _ = self.sock.accept()
+                self.connections += 1
+                conn.close()
+            except OSError:
+                continue
+
+    def close(self):
+        self.stop = True
+        self.thread.join()
+        self.sock.close()
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_service_never_reaches_the_network(engine, dump):
+    listener = Listener()
+    try:
+        url = f"http://127.0.0.1:{listener.port}/sparql"
+        q = f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"
+        result = invoke("-e", q, "--engine", engine, "--data", str(dump))
+        assert result.exit_code == 2
+        assert "SERVICE" in result.output and "--allow-network" in result.output
+        # a FROM naming a remote graph is not fetched either
+        q = f"SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }} LIMIT 1"
+        result = invoke("-e", q, "--engine", engine, "--data", str(dump))
+        assert result.exit_code == 0, result.output
+    finally:
+        listener.close()
+    assert listener.connections == 0
+
+
+def test_network_guard_blocks_any_connection_during_a_query(dump):
+    from mpdkg import netguard
+
+    listener = Listener()
+    try:
+        with pytest.raises(netguard.NetworkRefused), netguard.no_network():
+            socket.create_connection(("127.0.0.1", listener.port), timeout=2)
+    finally:
+        listener.close()
+    assert listener.connections == 0
+
+
+@pytest.mark.server
+def test_remote_endpoint_gives_the_same_answers(dump, tmp_path):
+    embedded = open_engine([dump])
+    with oxigraph_server(tmp_path, load=[dump]) as base:
+        remote = RemoteEngine(base + "/query", timeout=30)
+        for q in catalogue():
+            local = run_query(embedded, q).normalised_rows()
+            far = run_query(remote, q).normalised_rows()
+            assert far == local, q.name
+        result = invoke("shared-with-country", "-p", "country=MEX", "--endpoint", base + "/query", "-f", "csv")
+        assert result.exit_code == 0, result.output
+        assert "sawp-mex" in result.stdout
+
+
+def test_unreachable_endpoint_is_a_clear_error():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    remote = RemoteEngine(f"http://127.0.0.1:{port}/sparql", timeout=3)
+    with pytest.raises(EndpointError, match="cannot reach"):
+        run_query(remote, "SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+
+
+def test_hanging_endpoint_times_out_cleanly():
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(5)
+    port = srv.getsockname()[1]
+    try:
+        remote = RemoteEngine(f"http://127.0.0.1:{port}/sparql", timeout=1)
+        with pytest.raises(EndpointError, match="did not answer within 1 s"):
+            run_query(remote, "SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+    finally:
+        srv.close()
+
+
+def test_garbage_answer_is_a_clear_error():
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    class Garbage(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.end_headers()
+            self.wfile.write(b"<html>not json</html>")
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Garbage)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        remote = RemoteEngine(f"http://127.0.0.1:{server.server_port}/sparql", timeout=5)
+        with pytest.raises(EndpointError, match="not SPARQL JSON results"):
+            run_query(remote, "SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+        result = invoke("-e", "SELECT * WHERE { ?s ?p ?o }", "--endpoint", f"http://127.0.0.1:{server.server_port}/sparql")
+        assert result.exit_code == 3 and "Traceback" not in result.output
+    finally:
+        server.shutdown()
