@@ -59,9 +59,7 @@ SOURCE_M49 = "ctry-m49"
 SOURCE_WIKIDATA = "ctry-wikidata"
 
 
-def read_reference(
-    path: Path, header: list[str], iso: set[str]
-) -> dict[str, dict[str, str]]:
+def read_reference(path: Path, header: list[str], iso: set[str]) -> dict[str, dict[str, str]]:
     """Read a reference CSV keyed by alpha-3 code, rejecting anything unexpected."""
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
@@ -94,8 +92,7 @@ def build_rows() -> list[list[str]]:
         if regions is not None:
             if regions["m49_code"] != country.numeric:
                 raise SystemExit(
-                    f"{M49_CSV}: {code} has M49 code {regions['m49_code']},"
-                    f" ISO numeric is {country.numeric}"
+                    f"{M49_CSV}: {code} has M49 code {regions['m49_code']}, ISO numeric is {country.numeric}"
                 )
             sources.append(SOURCE_M49)
         qid = wikidata.get(code, {}).get("wikidata", "")
@@ -121,9 +118,7 @@ def build_rows() -> list[list[str]]:
 def main(argv: list[str] | None = None) -> int:
     """Write the countries CSV and report how many rows it has."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "-o", "--output", type=Path, default=OUTPUT_CSV, help="where to write the CSV"
-    )
+    parser.add_argument("-o", "--output", type=Path, default=OUTPUT_CSV, help="where to write the CSV")
     args = parser.parse_args(argv)
 
     rows = build_rows()

@@ -36,15 +36,21 @@ def oxigraph_binary() -> str | None:
 
 
 @contextmanager
-def oxigraph_server(workdir: Path, load: list[Path] | None = None, read_only: bool = False, union: bool = True):
+def oxigraph_server(
+    workdir: Path, load: list[Path] | None = None, read_only: bool = False, union: bool = True
+):
     """An Oxigraph server on 127.0.0.1; yields its base URL (``/query``, ``/store``, ``/update``)."""
     binary = oxigraph_binary()
     if binary is None:
         raise RuntimeError("the oxigraph command is missing (pip install oxigraph)")
     location = workdir / "oxigraph-db"
     for path in load or []:
-        subprocess.run([binary, "load", "--location", str(location), "--file", str(path)], check=True,
-                       capture_output=True, timeout=300)
+        subprocess.run(
+            [binary, "load", "--location", str(location), "--file", str(path)],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     port = free_port()
     command = "serve-read-only" if read_only else "serve"
     proc = subprocess.Popen(

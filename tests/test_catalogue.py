@@ -177,7 +177,9 @@ def test_engagements_by_kind(real):
 
 
 def test_canada_leadership_roles(real):
-    got = {(str(r["kind"]), str(r["channel"]), int(r["start"])) for r in rows(real, "canada-leadership-roles")}
+    got = {
+        (str(r["kind"]), str(r["channel"]), int(r["start"])) for r in rows(real, "canada-leadership-roles")
+    }
     assert ("chair", FORUM + "igc", 2019) in got
     assert ("chair", FORUM + "igc", 2004) in got
 
@@ -222,7 +224,10 @@ def test_country_profile(real):
 
 
 def test_region_coverage(real):
-    got = {str(r["regionLabel"]): (int(r["countries"]), int(r["linkedToCanada"])) for r in rows(real, "region-coverage")}
+    got = {
+        str(r["regionLabel"]): (int(r["countries"]), int(r["linkedToCanada"]))
+        for r in rows(real, "region-coverage")
+    }
     assert set(got) == {"Africa", "Americas", "Asia", "Europe", "Oceania"}
     assert all(linked <= total for total, linked in got.values())
 
@@ -241,8 +246,12 @@ def test_agreements_in_force(real):
 
 
 def test_forum_members_in_year(real):
-    y2019 = {str(r["member"]).rsplit("/", 1)[1] for r in rows(real, "forum-members-in-year", forum="eu", year=2019)}
-    y2021 = {str(r["member"]).rsplit("/", 1)[1] for r in rows(real, "forum-members-in-year", forum="eu", year=2021)}
+    y2019 = {
+        str(r["member"]).rsplit("/", 1)[1] for r in rows(real, "forum-members-in-year", forum="eu", year=2019)
+    }
+    y2021 = {
+        str(r["member"]).rsplit("/", 1)[1] for r in rows(real, "forum-members-in-year", forum="eu", year=2021)
+    }
     assert len(y2019) == 28 and "GBR" in y2019
     assert len(y2021) == 27 and "GBR" not in y2021
 

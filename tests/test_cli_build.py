@@ -65,7 +65,16 @@ def test_validate_with_extra_shapes_exits_1_with_file_and_line(mini_graph, tmp_p
 def test_python_dash_m_works(mini_graph, tmp_path):
     env = dict(os.environ)
     proc = subprocess.run(
-        [sys.executable, "-m", "mpdkg", "build", "--out", str(tmp_path / "d"), "--graph-dir", str(mini_graph)],
+        [
+            sys.executable,
+            "-m",
+            "mpdkg",
+            "build",
+            "--out",
+            str(tmp_path / "d"),
+            "--graph-dir",
+            str(mini_graph),
+        ],
         capture_output=True,
         text=True,
         env=env,

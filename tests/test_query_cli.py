@@ -43,7 +43,13 @@ def test_param_binding_via_values(dump):
     result = invoke("forum-members", "--param", "forum=fcm", "--format", "csv", "--data", str(dump))
     assert result.exit_code == 0, result.output
     reader = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert {r["memberLabel"] for r in reader} == {"Australia", "Canada", "New Zealand", "United Kingdom", "United States"}
+    assert {r["memberLabel"] for r in reader} == {
+        "Australia",
+        "Canada",
+        "New Zealand",
+        "United Kingdom",
+        "United States",
+    }
 
 
 def test_binding_never_pastes_text():
@@ -181,7 +187,9 @@ def test_remote_endpoint_gives_the_same_answers(dump, tmp_path):
             local = run_query(embedded, q).normalised_rows()
             far = run_query(remote, q).normalised_rows()
             assert far == local, q.name
-        result = invoke("shared-with-country", "-p", "country=MEX", "--endpoint", base + "/query", "-f", "csv")
+        result = invoke(
+            "shared-with-country", "-p", "country=MEX", "--endpoint", base + "/query", "-f", "csv"
+        )
         assert result.exit_code == 0, result.output
         assert "sawp-mex" in result.stdout
 
@@ -228,7 +236,9 @@ def test_garbage_answer_is_a_clear_error():
         remote = RemoteEngine(f"http://127.0.0.1:{server.server_port}/sparql", timeout=5)
         with pytest.raises(EndpointError, match="not SPARQL JSON results"):
             run_query(remote, "SELECT * WHERE { ?s ?p ?o } LIMIT 1")
-        result = invoke("-e", "SELECT * WHERE { ?s ?p ?o }", "--endpoint", f"http://127.0.0.1:{server.server_port}/sparql")
+        result = invoke(
+            "-e", "SELECT * WHERE { ?s ?p ?o }", "--endpoint", f"http://127.0.0.1:{server.server_port}/sparql"
+        )
         assert result.exit_code == 3 and "Traceback" not in result.output
     finally:
         server.shutdown()

@@ -16,7 +16,17 @@ from tests.conftest import REPO
 def test_installed_wheel_builds_outside_the_repo(tmp_path):
     wheels = tmp_path / "wheels"
     proc = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(REPO)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(wheels),
+            str(REPO),
+        ],
         capture_output=True,
         text=True,
         timeout=600,
@@ -29,7 +39,17 @@ def test_installed_wheel_builds_outside_the_repo(tmp_path):
     assert any(n.startswith("mpdkg/_data/shapes/") for n in names)
     target = tmp_path / "site"
     proc = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--target", str(target), str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
         capture_output=True,
         text=True,
         timeout=600,

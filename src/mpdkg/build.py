@@ -88,7 +88,7 @@ class Built:
             hit = self.origins.get(URIRef(text))
             if hit:
                 return hit
-            if "/" not in text[len(BASE):]:
+            if "/" not in text[len(BASE) :]:
                 return None
             text = text.rsplit("/", 1)[0]
         return None
@@ -278,7 +278,13 @@ def _memberships(w: _Writer, records: Records) -> None:
     ordinals: dict[tuple[str, str, str], int] = defaultdict(int)
     for m in sorted(
         records.memberships,
-        key=lambda m: (m.forum, m.member, m.role, m.start.earliest() if m.start else m.as_of.earliest(), m.origin),
+        key=lambda m: (
+            m.forum,
+            m.member,
+            m.role,
+            m.start.earliest() if m.start else m.as_of.earliest(),
+            m.origin,
+        ),
     ):
         key = (m.forum, m.member, m.role)
         ordinals[key] += 1

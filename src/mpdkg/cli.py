@@ -1,71 +1,21 @@
-"""The mpdkg command line: a thin layer over the library, one library call per command."""
+"""The mpdkg command line: a thin layer over the library, one library call per command.
+
+Core commands live here; larger groups live in ``mpdkg.commands.<name>`` modules, each with a
+``register(app)`` function, so that features stay in their own files.
+"""
 
 from __future__ import annotations
 
+import importlib
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from mpdkg import __version__
-from mpdkg.errors import MpdkgError
+from mpdkg.cliutil import FormatOpt, GraphDir, OutDir, app, err, out, progress, reported
 
-app = typer.Typer(
-    help="The Migration and Protection Diplomacy Knowledge Graph.\n\n"
-    "Example: mpdkg run   (build, validate, reason, analyse and write everything to dist/)",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-err = Console(stderr=True)
-out = Console()
-
-OutDir = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
-GraphDir = Annotated[
-    Path | None,
-    typer.Option("--graph-dir", help="Curated sources folder (default: the project's graph/)."),
-]
-
-
-@contextmanager
-def reported() -> Iterator[None]:
-    """Turn mpdkg's errors into a readable message and an exit code, never a traceback."""
-    try:
-        yield
-    except MpdkgError as exc:
-        err.print(exc.report(), markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(exc.exit_code) from None
-
-
-@contextmanager
-def progress(title: str):
-    """A spinner naming the current step (shown on a terminal only)."""
-    with err.status(title) as status:
-        def step(name: str) -> None:
-            status.update(f"{title}: {name}")
-            if not err.is_terminal:
-                err.print(f"· {name}", highlight=False)
-
-        yield step
-
-
-def version_callback(value: bool) -> None:
-    if value:
-        out.print(f"mpdkg {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    version: Annotated[
-        bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Show the version.")
-    ] = False,
-) -> None:
-    pass
+COMMAND_MODULES = ("stats", "reason", "influence", "maps", "publish", "release", "docs")
 
 
 @app.command()
@@ -117,12 +67,6 @@ def run(out_dir: OutDir = Path("dist"), graph_dir: GraphDir = None) -> None:
     with reported(), progress("run") as step:
         result = run_build(out_dir, graph_dir, step)
     err.print(f"built {len(result.built.dataset)} triples into {out_dir}/", highlight=False)
-
-
-FormatOpt = Annotated[
-    str,
-    typer.Option("--format", "-f", help="Output: table, csv, tsv, json (SPARQL 1.1 results) or turtle (graphs)."),
-]
 
 
 def _params(values: list[str] | None) -> dict[str, str]:
@@ -227,7 +171,9 @@ def query(
         if execute is not None:
             q = C.parse_query_text(execute, "-e")
         elif name is None:
-            raise UsageError("give a catalogue query name, a .rq path or -e 'SPARQL' (see mpdkg query --list)")
+            raise UsageError(
+                "give a catalogue query name, a .rq path or -e 'SPARQL' (see mpdkg query --list)"
+            )
         elif name.endswith(".rq") or "/" in name:
             path = Path(name)
             if not path.is_file():
@@ -244,6 +190,20 @@ def query(
         )
         result = Q.run_query(runner, q, _params(param), allow_network=allow_network)
         _print_result(result, fmt)
+
+
+def _register_commands() -> None:
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"mpdkg.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"mpdkg.commands.{name}":
+                raise
+            continue
+        module.register(app)
+
+
+_register_commands()
 
 
 def main() -> None:

@@ -36,9 +36,7 @@ class Columns:
         return self.required + self.optional
 
 
-def read_table(
-    path: Path, columns: Columns, display: str, problems: list[Problem]
-) -> Iterator[Row]:
+def read_table(path: Path, columns: Columns, display: str, problems: list[Problem]) -> Iterator[Row]:
     """Yield the data rows of ``path``; append a Problem for everything wrong with it."""
     try:
         raw = path.read_bytes()
@@ -70,9 +68,7 @@ def read_table(
         except StopIteration:
             break
         except csv.Error as exc:
-            problems.append(
-                Problem(Origin(display, reader.line_num or start), f"malformed CSV: {exc}")
-            )
+            problems.append(Problem(Origin(display, reader.line_num or start), f"malformed CSV: {exc}"))
             return
         next_line = reader.line_num + 1
         if not cells or all(not c.strip() for c in cells):

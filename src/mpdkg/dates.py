@@ -65,9 +65,7 @@ class PartialDate:
 
     def time_property(self):
         """The OWL-Time property that holds this date on a time:Instant."""
-        return {"day": TIME.inXSDDate, "month": TIME.inXSDgYearMonth, "year": TIME.inXSDgYear}[
-            self.precision
-        ]
+        return {"day": TIME.inXSDDate, "month": TIME.inXSDgYearMonth, "year": TIME.inXSDgYear}[self.precision]
 
     def __str__(self) -> str:
         return self.text

@@ -130,5 +130,7 @@ def load_dump(path: Path) -> Dataset:
     if fmt[suffix] in ("trig", "nquads"):
         ds.parse(data=data, format=fmt[suffix])
     else:
-        ds.default_graph.parse(data=data, format=fmt[suffix]) if hasattr(ds, "default_graph") else ds.parse(data=data, format=fmt[suffix])
+        ds.default_graph.parse(data=data, format=fmt[suffix]) if hasattr(ds, "default_graph") else ds.parse(
+            data=data, format=fmt[suffix]
+        )
     return ds

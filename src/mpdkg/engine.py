@@ -54,8 +54,15 @@ def from_ox(term):
 
 def _sort_key(quad) -> tuple:
     s, p, o, g = quad
-    return (str(g or ""), str(s), str(p), type(o).__name__, str(o), str(getattr(o, "datatype", "") or ""),
-            str(getattr(o, "language", "") or ""))
+    return (
+        str(g or ""),
+        str(s),
+        str(p),
+        type(o).__name__,
+        str(o),
+        str(getattr(o, "datatype", "") or ""),
+        str(getattr(o, "language", "") or ""),
+    )
 
 
 def sorted_quads(ds: Dataset) -> list[ox.Quad]:

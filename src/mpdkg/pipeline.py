@@ -53,7 +53,9 @@ def build_and_validate(
     return records, built, report
 
 
-def build(out: Path, graph_root: Path | None = None, step: Step = _quiet, validate: bool = True) -> BuildResult:
+def build(
+    out: Path, graph_root: Path | None = None, step: Step = _quiet, validate: bool = True
+) -> BuildResult:
     """Build the dumps into ``out``; on any failure ``out`` is left exactly as it was."""
     _records, built, report = build_and_validate(graph_root, step, validate)
     with staged(out) as stage:

@@ -101,7 +101,9 @@ def parse(text: str) -> Parsed:
             parseUpdate(text)
         except ParseException:
             raise QuerySyntaxError(_syntax_message(text, exc.lineno, exc.col, exc.msg)) from None
-        raise UsageError("this is a SPARQL UPDATE; mpdkg query only reads (use mpdkg push to load data)") from None
+        raise UsageError(
+            "this is a SPARQL UPDATE; mpdkg query only reads (use mpdkg push to load data)"
+        ) from None
     try:
         algebra = translateQuery(tree)
     except Exception as exc:  # rdflib raises plain exceptions for semantic errors
@@ -252,8 +254,9 @@ class RemoteEngine:
 
     name = "remote"
 
-    def __init__(self, url: str, timeout: float = DEFAULT_TIMEOUT, user: str | None = None,
-                 password: str | None = None):
+    def __init__(
+        self, url: str, timeout: float = DEFAULT_TIMEOUT, user: str | None = None, password: str | None = None
+    ):
         if not re.match(r"^https?://", url):
             raise UsageError(f"--endpoint {url!r}: expected an http:// or https:// address")
         self.url = url
@@ -304,7 +307,7 @@ class RemoteEngine:
             if isinstance(reason, TimeoutError | socket.timeout):
                 raise EndpointError(f"{self.url} did not answer within {self.timeout:g} s") from None
             raise EndpointError(f"cannot reach {self.url}: {reason}") from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise EndpointError(f"{self.url} did not answer within {self.timeout:g} s") from None
         except (ConnectionError, OSError) as exc:
             raise EndpointError(f"cannot reach {self.url}: {exc}") from None
@@ -397,7 +400,9 @@ def open_engine(data: list[Path] | None = None, engine: str = "oxigraph"):
 
             for path in paths_:
                 for s, p, o, g in load_dump(path).quads((None, None, None, None)):
-                    ds.graph(g if isinstance(g, URIRef) else g.identifier if g is not None else None).add((s, p, o))
+                    ds.graph(g if isinstance(g, URIRef) else g.identifier if g is not None else None).add(
+                        (s, p, o)
+                    )
         else:
             ds = _built_dataset()
         return RdflibEngine(ds)
@@ -413,8 +418,9 @@ def _built_dataset() -> Dataset:
     return build_dataset(load_sources()).dataset
 
 
-def run_query(engine, query: CatalogueQuery | str, params: dict[str, str] | None = None,
-              allow_network: bool = False) -> QueryResult:
+def run_query(
+    engine, query: CatalogueQuery | str, params: dict[str, str] | None = None, allow_network: bool = False
+) -> QueryResult:
     """Bind, check and run one query on an engine."""
     if isinstance(query, str):
         query = parse_query_text(query, "query")

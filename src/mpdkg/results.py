@@ -103,9 +103,17 @@ def to_json(result: QueryResult) -> str:
         return json.dumps({"head": {}, "boolean": bool(result.boolean)}, indent=1) + "\n"
     bindings = []
     for row in result.rows:
-        bindings.append({v: _json_term(t) for v, t in zip(result.variables, row, strict=True) if t is not None})
-    return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}}, indent=1,
-                      ensure_ascii=False) + "\n"
+        bindings.append(
+            {v: _json_term(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
+        )
+    return (
+        json.dumps(
+            {"head": {"vars": result.variables}, "results": {"bindings": bindings}},
+            indent=1,
+            ensure_ascii=False,
+        )
+        + "\n"
+    )
 
 
 def to_turtle(result: QueryResult) -> str:

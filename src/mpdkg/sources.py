@@ -58,19 +58,34 @@ COLUMNS = {
     "fora": Columns(
         ("id", "label", "kind", "source"),
         (
-            "alt_labels", "pillars", "established", "ended", "homepage", "wikidata",
-            "members_complete", "member_counts", "members_source", "members_as_of",
-            "quote", "description",
+            "alt_labels",
+            "pillars",
+            "established",
+            "ended",
+            "homepage",
+            "wikidata",
+            "members_complete",
+            "member_counts",
+            "members_source",
+            "members_as_of",
+            "quote",
+            "description",
         ),
     ),
-    "memberships": Columns(
-        ("member", "role", "source"), ("start", "end", "as_of", "quote", "note")
-    ),
+    "memberships": Columns(("member", "role", "source"), ("start", "end", "as_of", "quote", "note")),
     "agreements": Columns(
         ("id", "label", "kind", "parties", "source"),
         (
-            "alt_labels", "pillars", "signed", "in_force", "ended", "amends", "homepage",
-            "wikidata", "quote", "description",
+            "alt_labels",
+            "pillars",
+            "signed",
+            "in_force",
+            "ended",
+            "amends",
+            "homepage",
+            "wikidata",
+            "quote",
+            "description",
         ),
     ),
     "engagements": Columns(
@@ -230,14 +245,10 @@ def load_sources(root: Path | None = None, vocab: Vocabulary | None = None) -> R
             number = check.integer(row, "number", 1, 99)
             label = check.text(row, "label", required=True, limit=MAX_TEXT)
             if pillar is not None and number is not None:
-                records.lines_of_effort.append(
-                    LineOfEffort(pillar, number, label, cite(row), row.origin)
-                )
+                records.lines_of_effort.append(LineOfEffort(pillar, number, label, cite(row), row.origin))
     _no_duplicates(records.objectives, lambda o: o.number, "objective number", problems)
     _no_duplicates(records.pillars, lambda p: p.number, "pillar number", problems)
-    _no_duplicates(
-        records.lines_of_effort, lambda x: (x.pillar, x.number), "line of effort", problems
-    )
+    _no_duplicates(records.lines_of_effort, lambda x: (x.pillar, x.number), "line of effort", problems)
     pillar_numbers = {p.number for p in records.pillars}
     objective_numbers = {o.number for o in records.objectives}
 
@@ -245,7 +256,9 @@ def load_sources(root: Path | None = None, vocab: Vocabulary | None = None) -> R
         for n in numbers:
             if n not in pillar_numbers:
                 problems.append(
-                    Problem(row_origin, f"pillar {n} does not exist; expected one of {sorted(pillar_numbers)}")
+                    Problem(
+                        row_origin, f"pillar {n} does not exist; expected one of {sorted(pillar_numbers)}"
+                    )
                 )
 
     for p in records.pillars:
@@ -263,13 +276,17 @@ def load_sources(root: Path | None = None, vocab: Vocabulary | None = None) -> R
             numeric = check.pattern(row, "numeric", NUMERIC, "three digits", required=False)
             wikidata = check.pattern(row, "wikidata", QID, "a Wikidata id such as Q16", required=False)
             country = Country(
-                a3, a2, numeric,
+                a3,
+                a2,
+                numeric,
                 check.text(row, "name", required=True, limit=MAX_LABEL),
                 check.text(row, "official_name", limit=MAX_LABEL),
                 check.text(row, "region", limit=MAX_LABEL),
                 check.text(row, "subregion", limit=MAX_LABEL),
                 check.text(row, "intermediate_region", limit=MAX_LABEL),
-                wikidata, cite(row), row.origin,
+                wikidata,
+                cite(row),
+                row.origin,
             )
             if a3 and a3 in records.countries:
                 check.fail(row, f"duplicate country {a3} (first at {records.countries[a3].origin})")
@@ -293,7 +310,10 @@ def load_sources(root: Path | None = None, vocab: Vocabulary | None = None) -> R
             for part in check.listing(row, "member_counts"):
                 m = COUNT.match(part)
                 if not m or m.group(1) not in vocab.roles:
-                    check.fail(row, f"member_counts {part!r} is not valid; expected role=N with a role from: {', '.join(vocab.roles)}")
+                    check.fail(
+                        row,
+                        f"member_counts {part!r} is not valid; expected role=N with a role from: {', '.join(vocab.roles)}",
+                    )
                 else:
                     counts[m.group(1)] = int(m.group(2))
             forum = Forum(
@@ -320,7 +340,10 @@ def load_sources(root: Path | None = None, vocab: Vocabulary | None = None) -> R
             if forum.members_complete and not forum.members_source:
                 check.fail(row, "members_complete is yes but members_source is empty; cite the full list")
             if forum.members_complete and not forum.member_counts:
-                check.fail(row, "members_complete is yes but member_counts is empty; give the counts the source states")
+                check.fail(
+                    row,
+                    "members_complete is yes but member_counts is empty; give the counts the source states",
+                )
             if fid and claim_id(row, fid, "forum"):
                 records.fora[fid] = forum
 
@@ -330,7 +353,10 @@ def load_sources(root: Path | None = None, vocab: Vocabulary | None = None) -> R
         file_origin = Origin(path.relative_to(base).as_posix(), 1)
         if forum_id not in records.fora:
             problems.append(
-                Problem(file_origin, f"no forum with id {forum_id!r} in graph/fora/; the file name must be a forum id")
+                Problem(
+                    file_origin,
+                    f"no forum with id {forum_id!r} in graph/fora/; the file name must be a forum id",
+                )
             )
         for row in rows(path, "memberships"):
             membership = Membership(
@@ -407,7 +433,9 @@ def load_sources(root: Path | None = None, vocab: Vocabulary | None = None) -> R
             if engagement.start is None:
                 check.fail(row, "start is empty; say when the engagement began")
             if eid and eid in records.engagements:
-                check.fail(row, f"duplicate engagement id {eid!r} (first at {records.engagements[eid].origin})")
+                check.fail(
+                    row, f"duplicate engagement id {eid!r} (first at {records.engagements[eid].origin})"
+                )
             elif eid:
                 records.engagements[eid] = engagement
 
@@ -436,7 +464,11 @@ def _cross_check(records: Records, cited, known_pillars, problems: list[Problem]
     def actor_known(origin: Origin, ref: str, what: str) -> bool:
         if ref.isupper():
             if ref not in records.countries:
-                problems.append(Problem(origin, f"{what} {ref!r} is not an ISO 3166-1 alpha-3 code in graph/countries.csv"))
+                problems.append(
+                    Problem(
+                        origin, f"{what} {ref!r} is not an ISO 3166-1 alpha-3 code in graph/countries.csv"
+                    )
+                )
                 return False
         elif ref not in records.fora:
             problems.append(Problem(origin, f"{what} {ref!r} is neither a country code nor a forum id"))
@@ -453,7 +485,9 @@ def _cross_check(records: Records, cited, known_pillars, problems: list[Problem]
             problems.append(Problem(m.origin, f"forum {m.forum!r} cannot be its own member"))
         key = (m.forum, m.member, m.role, str(m.start or m.as_of))
         if key in seen:
-            problems.append(Problem(m.origin, f"duplicate membership of {m.member} as {m.role} (first at {seen[key]})"))
+            problems.append(
+                Problem(m.origin, f"duplicate membership of {m.member} as {m.role} (first at {seen[key]})")
+            )
         seen[key] = m.origin
     for forum in records.fora.values():
         if not forum.members_complete:

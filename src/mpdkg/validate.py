@@ -53,8 +53,7 @@ class Report:
     def text(self) -> str:
         lines = [str(f) for f in self.findings]
         lines.append(
-            f"{len(self.violations)} violation(s), "
-            f"{len(self.findings) - len(self.violations)} warning(s)"
+            f"{len(self.violations)} violation(s), {len(self.findings) - len(self.violations)} warning(s)"
         )
         return "\n".join(lines)
 
