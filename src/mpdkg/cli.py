@@ -62,10 +62,10 @@ def run(out_dir: OutDir = Path("dist"), graph_dir: GraphDir = None) -> None:
 
     Example: mpdkg run --out dist
     """
-    from mpdkg.pipeline import build as run_build
+    from mpdkg.pipeline import run_all
 
     with reported(), progress("run") as step:
-        result = run_build(out_dir, graph_dir, step)
+        result = run_all(out_dir, graph_dir, step)
     err.print(f"built {len(result.built.dataset)} triples into {out_dir}/", highlight=False)
 
 

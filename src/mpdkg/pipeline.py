@@ -62,3 +62,16 @@ def build(
         step("writing dumps")
         write_dumps(built.dataset, stage)
     return BuildResult(built, report, Path(out))
+
+
+def run_all(out: Path, graph_root: Path | None = None, step: Step = _quiet) -> BuildResult:
+    """The main job (``make run``): everything the build produces, written to ``out`` at once."""
+    from mpdkg.stats import compute_stats, stats_json
+
+    _records, built, report = build_and_validate(graph_root, step)
+    with staged(out) as stage:
+        step("writing dumps")
+        write_dumps(built.dataset, stage)
+        step("computing statistics")
+        (stage / "stats.json").write_text(stats_json(compute_stats(built.dataset)), encoding="utf-8")
+    return BuildResult(built, report, Path(out))
