@@ -1,6 +1,7 @@
 """Run SPARQL on the embedded graph (Oxigraph by default, rdflib on request) or on any remote
 SPARQL 1.1 endpoint, with parameters bound through VALUES and no surprise network access.
 
+>>> from mpdkg.catalogue import get_query
 >>> engine = open_engine()
 >>> result = run_query(engine, get_query("forum-members"), {"forum": "rcm"})
 >>> "member" in result.variables

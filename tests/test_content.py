@@ -1,0 +1,87 @@
+"""Checks on the curated content that fail on real mistakes (issue: content complete and cited)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections import Counter
+
+import pytest
+
+from mpdkg.sources import current_member_counts, load_sources
+from mpdkg.stats import compute_stats, stale_facts
+
+
+@pytest.fixture(scope="module")
+def records():
+    return load_sources()
+
+
+def test_enough_fora_and_agreements(records):
+    assert len(records.fora) >= 30
+    assert len(records.agreements) >= 80
+    assert len(records.engagements) >= 20
+
+
+def test_complete_member_lists_match_their_stated_counts(records):
+    complete = [f for f in records.fora.values() if f.members_complete]
+    assert len(complete) >= 10
+    for forum in complete:
+        found = current_member_counts(records, forum)
+        for role, stated in forum.member_counts.items():
+            assert found[role] == stated, (forum.id, role, stated, found[role])
+
+
+def _norm(name: str) -> str:
+    return unicodedata.normalize("NFKC", name).casefold().strip()
+
+
+def test_no_duplicate_entities(records):
+    names = Counter(_norm(c.name) for c in records.countries.values())
+    assert [n for n, k in names.items() if k > 1] == []
+    for kind in (records.fora, records.agreements):
+        labels = Counter(_norm(x.label) for x in kind.values())
+        assert [n for n, k in labels.items() if k > 1] == []
+    alpha2 = Counter(c.alpha2 for c in records.countries.values())
+    assert [n for n, k in alpha2.items() if k > 1] == []
+
+
+def test_agreements_have_parties_and_bilateral_ones_include_canada(records):
+    for a in records.agreements.values():
+        parties = set(a.parties)
+        assert len(parties) >= 2, a.id
+        if len(parties) == 2:
+            assert "CAN" in parties, a.id
+
+
+def test_every_pillar_is_served_by_a_forum_and_an_agreement(records):
+    for pillar in records.pillars:
+        n = pillar.number
+        assert any(n in f.pillars for f in records.fora.values()), f"no forum serves pillar {n}"
+        assert any(n in a.pillars for a in records.agreements.values()), f"no agreement serves pillar {n}"
+
+
+def test_canada_has_a_role_in_the_main_fora(records):
+    canada = {m.forum for m in records.memberships if m.member == "CAN"}
+    assert {"rcm", "igc", "fcm", "iom", "unhcr-excom", "gcm", "refugee-convention-1951", "la-declaration"} <= canada
+
+
+def test_stats_report_full_source_coverage():
+    from mpdkg.build import build_dataset
+
+    stats = compute_stats(build_dataset(load_sources()).dataset)
+    assert stats["share_of_facts_with_sources"] == 1.0
+    assert stats["entities_per_class"]["Country"] == 249
+    assert stats["newest_access_date"] >= stats["oldest_access_date"]
+    assert set(stats["facts_per_pillar"]) == {"1", "2", "3", "4", "5", "6"}
+
+
+def test_stale_facts(mini_graph):
+    from mpdkg.build import build_dataset
+
+    ds = build_dataset(load_sources(mini_graph)).dataset
+    # t-agr was accessed 2025-01-15, the others 2026-11-29
+    stale = stale_facts(ds, 12, today=dt.date(2026, 11, 29))
+    labels = {f["fact"].rsplit("/", 1)[1] for f in stale}
+    assert labels == {"stca", "stca-protocol", "iec-fra", "sawp-mex"}
+    assert stale_facts(ds, 36, today=dt.date(2026, 11, 29)) == []

@@ -1,0 +1,16 @@
+"""Generated docs are not stale: the committed copies equal a fresh render (run `make docs`)."""
+
+from __future__ import annotations
+
+from mpdkg.build import build_dataset
+from mpdkg.docgen import render_queries_markdown
+from mpdkg.engine import store_from_dataset
+from mpdkg.query import OxigraphEngine
+from mpdkg.sources import load_sources
+from tests.conftest import REPO
+
+
+def test_query_catalogue_doc_is_current():
+    engine = OxigraphEngine(store_from_dataset(build_dataset(load_sources()).dataset))
+    committed = (REPO / "docs" / "queries.md").read_text(encoding="utf-8")
+    assert committed == render_queries_markdown(engine), "docs/queries.md is stale: run `make docs`"
