@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -54,11 +55,24 @@ def test_agreements_have_parties_and_bilateral_ones_include_canada(records):
             assert "CAN" in parties, a.id
 
 
+# Pillar 4 (balanced public narratives) is pursued through fora (the Global Compact for Migration,
+# the OIF, ...) but no bilateral or plurilateral agreement serving it was found in any source; the
+# gap is recorded in graph/TODO.md rather than filled with an invented agreement.
+PILLARS_WITHOUT_A_KNOWN_AGREEMENT = {4}
+
+
 def test_every_pillar_is_served_by_a_forum_and_an_agreement(records):
     for pillar in records.pillars:
         n = pillar.number
         assert any(n in f.pillars for f in records.fora.values()), f"no forum serves pillar {n}"
-        assert any(n in a.pillars for a in records.agreements.values()), f"no agreement serves pillar {n}"
+        has_agreement = any(n in a.pillars for a in records.agreements.values())
+        assert has_agreement == (n not in PILLARS_WITHOUT_A_KNOWN_AGREEMENT), f"pillar {n}: update the known gaps"
+
+
+def test_known_gaps_are_recorded_for_curators():
+    todo = (Path(__file__).resolve().parent.parent / "graph" / "TODO.md").read_text(encoding="utf-8")
+    for n in PILLARS_WITHOUT_A_KNOWN_AGREEMENT:
+        assert f"no agreement serving pillar {n}" in todo
 
 
 def test_canada_has_a_role_in_the_main_fora(records):
