@@ -14,3 +14,12 @@ def test_query_catalogue_doc_is_current():
     engine = OxigraphEngine(store_from_dataset(build_dataset(load_sources()).dataset))
     committed = (REPO / "docs" / "queries.md").read_text(encoding="utf-8")
     assert committed == render_queries_markdown(engine), "docs/queries.md is stale: run `make docs`"
+
+
+def test_coverage_doc_is_current():
+    from mpdkg.coverage import render_coverage_markdown
+
+    engine = OxigraphEngine(store_from_dataset(build_dataset(load_sources()).dataset))
+    committed = (REPO / "docs" / "coverage.md").read_text(encoding="utf-8")
+    assert committed == render_coverage_markdown(engine), "docs/coverage.md is stale: run `make docs`"
+    assert (REPO / "docs" / "coverage.png").stat().st_size > 10_000

@@ -1,4 +1,5 @@
-"""Generated documentation: the query catalogue with its answers, and the ontology reference.
+"""Generated documentation: the query catalogue with its answers, the coverage matrix and the
+ontology reference.
 
 Docs are rendered from the data files and the code, never hand-kept; a test fails when the
 committed copies in docs/ are stale (regenerate with ``make docs``).
@@ -64,7 +65,10 @@ def render_queries_markdown(engine) -> str:
 def write_docs(folder: Path, engine, dataset=None) -> list[Path]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    pages = {"queries.md": render_queries_markdown(engine)}
+    from mpdkg.coverage import draw_heatmap, render_coverage_markdown
+
+    pages = {"queries.md": render_queries_markdown(engine), "coverage.md": render_coverage_markdown(engine)}
+    draw_heatmap(engine, folder / "coverage.png")
     try:
         from mpdkg.ontodoc import render_ontology_markdown
     except ModuleNotFoundError:

@@ -64,6 +64,12 @@ def build(
     return BuildResult(built, report, Path(out))
 
 
+def full_dataset(graph_root: Path | None = None, step: Step = _quiet, require_reasoning: bool = False) -> Built:
+    """The built dataset with every named graph the main job adds (validated)."""
+    _records, built, _report = build_and_validate(graph_root, step)
+    return built
+
+
 def run_all(out: Path, graph_root: Path | None = None, step: Step = _quiet) -> BuildResult:
     """The main job (``make run``): everything the build produces, written to ``out`` at once."""
     from mpdkg.stats import compute_stats, stats_json
