@@ -41,6 +41,9 @@ def validate(
         list[Path] | None,
         typer.Option("--shapes", help="Extra SHACL shapes (Turtle) to check besides shapes/."),
     ] = None,
+    engine: Annotated[
+        str, typer.Option(help="SHACL engine: pyshacl (reference) or rudof (fast, for large graphs).")
+    ] = "pyshacl",
 ) -> None:
     """Check the curated sources and validate the graph against the SHACL shapes.
 
@@ -52,7 +55,11 @@ def validate(
     from mpdkg.pipeline import build_and_validate
 
     with reported(), progress("validate") as step:
-        _records, _built, report = build_and_validate(graph_dir, step, extra_shapes=shapes)
+        if engine not in ("pyshacl", "rudof"):
+            from mpdkg.errors import UsageError
+
+            raise UsageError(f"--engine {engine!r}: expected pyshacl or rudof")
+        _records, _built, report = build_and_validate(graph_dir, step, extra_shapes=shapes, engine=engine)
     out.print(report.text(), markup=False, highlight=False, soft_wrap=True)
 
 

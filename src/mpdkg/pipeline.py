@@ -36,6 +36,7 @@ def build_and_validate(
     step: Step = _quiet,
     validate: bool = True,
     extra_shapes: list[Path] | None = None,
+    engine: str = "pyshacl",
 ):
     step("loading curated sources")
     records = load_sources(graph_root)
@@ -47,7 +48,7 @@ def build_and_validate(
         shapes = load_shapes()
         for path in extra_shapes or []:
             shapes.parse(path, format="turtle")
-        report = validate_built(built, shapes)
+        report = validate_built(built, shapes, engine)
         if not report.conforms:
             raise ValidationFailed(report.text(), len(report.violations))
     return records, built, report
@@ -64,7 +65,9 @@ def build(
     return BuildResult(built, report, Path(out))
 
 
-def full_dataset(graph_root: Path | None = None, step: Step = _quiet, require_reasoning: bool = False) -> Built:
+def full_dataset(
+    graph_root: Path | None = None, step: Step = _quiet, require_reasoning: bool = False
+) -> Built:
     """The built dataset with every named graph the main job adds (validated)."""
     _records, built, _report = build_and_validate(graph_root, step)
     return built
