@@ -127,10 +127,16 @@ def load_dump(path: Path) -> Dataset:
     if suffix not in fmt:
         raise ValueError(f"{path}: unknown dump format {suffix!r}; expected one of {', '.join(fmt)}")
     ds = Dataset()
-    if fmt[suffix] in ("trig", "nquads"):
-        ds.parse(data=data, format=fmt[suffix])
-    else:
-        ds.default_graph.parse(data=data, format=fmt[suffix]) if hasattr(ds, "default_graph") else ds.parse(
-            data=data, format=fmt[suffix]
-        )
+    from mpdkg import netguard
+
+    try:
+        with netguard.no_network():  # a remote JSON-LD @context or an XML entity is never fetched
+            if fmt[suffix] in ("trig", "nquads"):
+                ds.parse(data=data, format=fmt[suffix])
+            else:
+                ds.default_graph.parse(data=data, format=fmt[suffix])
+    except netguard.NetworkRefused as exc:
+        raise ValueError(f"{path}: refers to a remote resource, which is not fetched ({exc})") from None
+    except Exception as exc:
+        raise ValueError(f"{path}: not valid {fmt[suffix]}: {exc}") from None
     return ds

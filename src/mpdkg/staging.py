@@ -45,6 +45,10 @@ def staged(dist: Path, *, carry: bool = False) -> Iterator[Path]:
     """
     dist = Path(dist).resolve()
     dist.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in dist.parent.glob(f".{dist.name}.stage-*"):  # from a run that was killed
+        shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in dist.parent.glob(f".{dist.name}.old-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{dist.name}.stage-", dir=dist.parent))
     try:
         if dist.is_dir():

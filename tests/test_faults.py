@@ -1,0 +1,48 @@
+"""Faults: a build killed part-way leaves dist/ whole (the old build or the new one, never a mix)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from mpdkg.pipeline import build
+from tests.conftest import tree_snapshot, write_mini_graph
+
+
+@pytest.mark.slow
+def test_killed_build_leaves_dist_whole(tmp_path):
+    graph = write_mini_graph(tmp_path / "src")
+    out = tmp_path / "dist"
+    build(out, graph)
+    old = tree_snapshot(out)
+    with (graph / "memberships" / "five.csv").open("a", encoding="utf-8") as fh:
+        fh.write("FRA,member,2015,,,t-forum,,\n")
+    new_dir = tmp_path / "expected"
+    build(new_dir, graph)
+    new = tree_snapshot(new_dir)
+    assert new != old
+    outcomes = set()
+    for delay in (0.3, 0.8, 1.5, 2.5, 4.0, 6.0):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mpdkg", "build", "--out", str(out), "--graph-dir", str(graph)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        state = tree_snapshot(out)
+        assert state in (old, new), f"dist/ is neither the old nor the new build after a kill at {delay}s"
+        outcomes.add("new" if state == new else "old")
+        if state == new:  # put the old build back for the next round
+            for name in list(os.listdir(out)):
+                os.remove(out / name)
+            for name, data in old.items():
+                (out / name).write_bytes(data)
+    assert "old" in outcomes  # at least one kill landed mid-build
