@@ -3,6 +3,7 @@ never a changed or corrupt dist/, and nothing fetched from the network."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -164,10 +165,8 @@ def test_xml_external_entities_are_not_resolved(tmp_path):
   <rdf:Description rdf:about="http://example.org/a"><ex:p>&local;&remote;</ex:p></rdf:Description>
 </rdf:RDF>"""
         g = Graph()
-        try:
+        with contextlib.suppress(Exception):  # refusing the document is fine too
             g.parse(data=xml, format="xml")
-        except Exception:
-            pass  # refusing the document is fine too
         assert all("TOP-SECRET" not in str(o) for o in g.objects())
     finally:
         listener.close()
