@@ -60,7 +60,7 @@ def synthesise(out: Path, triples: int, seed: int = 7) -> dict:
     with (real / "countries.csv").open(encoding="utf-8") as fh:
         countries = [row["alpha3"] for row in csv.DictReader(fh)]
 
-    n_memberships = max(100, (triples - 10_000) // TRIPLES_PER_MEMBERSHIP)
+    n_memberships = max(100, (triples - 5_000) // TRIPLES_PER_MEMBERSHIP)  # ~5k triples: framework, countries
     n_fora = max(10, n_memberships // 40)
     n_agreements = max(20, n_fora // 2)
     n_sources = max(20, n_fora // 5)
