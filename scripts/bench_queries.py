@@ -46,10 +46,15 @@ def main() -> None:
         fast = timed(ox, q, args.repeat)
         slow = timed(ref, q, args.rdflib_repeat)
         rows.append((q.name, fast * 1000, slow * 1000, slow / fast if fast else float("inf")))
-        print(f"{q.name:42} oxigraph {fast * 1000:8.2f} ms   rdflib {slow * 1000:9.1f} ms   x{slow / fast:7.1f}", flush=True)
+        print(
+            f"{q.name:42} oxigraph {fast * 1000:8.2f} ms   rdflib {slow * 1000:9.1f} ms   x{slow / fast:7.1f}",
+            flush=True,
+        )
     med_fast = statistics.median(r[1] for r in rows)
     med_slow = statistics.median(r[2] for r in rows)
-    print(f"median per query: oxigraph {med_fast:.2f} ms, rdflib {med_slow:.1f} ms, ratio x{med_slow / med_fast:.1f}")
+    print(
+        f"median per query: oxigraph {med_fast:.2f} ms, rdflib {med_slow:.1f} ms, ratio x{med_slow / med_fast:.1f}"
+    )
     if args.markdown:
         lines = [
             "## Catalogue queries on the curated graph",
@@ -62,7 +67,10 @@ def main() -> None:
             "| --- | ---: | ---: | ---: |",
         ]
         lines += [f"| {n} | {a:.2f} | {b:.1f} | {r:.0f}x |" for n, a, b, r in rows]
-        lines += ["", f"Median per query: Oxigraph **{med_fast:.2f} ms**, rdflib {med_slow:.1f} ms (x{med_slow / med_fast:.0f})."]
+        lines += [
+            "",
+            f"Median per query: Oxigraph **{med_fast:.2f} ms**, rdflib {med_slow:.1f} ms (x{med_slow / med_fast:.0f}).",
+        ]
         args.markdown.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

@@ -66,7 +66,9 @@ def test_every_pillar_is_served_by_a_forum_and_an_agreement(records):
         n = pillar.number
         assert any(n in f.pillars for f in records.fora.values()), f"no forum serves pillar {n}"
         has_agreement = any(n in a.pillars for a in records.agreements.values())
-        assert has_agreement == (n not in PILLARS_WITHOUT_A_KNOWN_AGREEMENT), f"pillar {n}: update the known gaps"
+        assert has_agreement == (n not in PILLARS_WITHOUT_A_KNOWN_AGREEMENT), (
+            f"pillar {n}: update the known gaps"
+        )
 
 
 def test_known_gaps_are_recorded_for_curators():
@@ -77,7 +79,16 @@ def test_known_gaps_are_recorded_for_curators():
 
 def test_canada_has_a_role_in_the_main_fora(records):
     canada = {m.forum for m in records.memberships if m.member == "CAN"}
-    assert {"rcm", "igc", "fcm", "iom", "unhcr-excom", "gcm", "refugee-convention-1951", "la-declaration"} <= canada
+    assert {
+        "rcm",
+        "igc",
+        "fcm",
+        "iom",
+        "unhcr-excom",
+        "gcm",
+        "refugee-convention-1951",
+        "la-declaration",
+    } <= canada
 
 
 def test_stats_report_full_source_coverage():

@@ -25,7 +25,11 @@ def two_builds(tmp_path):
         fh.write("t-unused,https://example.org/unused,Unused page,Example publisher,2026-11-29,\n")
     b = write_mini_graph(tmp_path / "b")
     edit(b / "memberships" / "five.csv", "USA,member,2010,2022,", "USA,member,2010,2023,")
-    edit(b / "agreements" / "test.csv", "safe-third-country-agreement,5,CAN;USA,", "safe-third-country-agreement,5,CAN;USA;MEX,")
+    edit(
+        b / "agreements" / "test.csv",
+        "safe-third-country-agreement,5,CAN;USA,",
+        "safe-third-country-agreement,5,CAN;USA;MEX,",
+    )
     build(tmp_path / "dist-a", a)
     build(tmp_path / "dist-b", b)
     return tmp_path / "dist-a", tmp_path / "dist-b"
@@ -36,15 +40,30 @@ def test_diff_reports_exactly_the_three_changes(tmp_path):
     result = runner.invoke(app, ["diff", str(old), str(new), "--format", "json"])
     assert result.exit_code == 0, result.output
     changes = json.loads(result.stdout)["changes"]
-    summary = sorted((c["change"], c["type"], c["entity"].rsplit("/", 1)[-1], json.dumps(c["fields"], sort_keys=True)) for c in changes)
+    summary = sorted(
+        (c["change"], c["type"], c["entity"].rsplit("/", 1)[-1], json.dumps(c["fields"], sort_keys=True))
+        for c in changes
+    )
     assert summary == sorted(
         [
-            ("changed", "membership", "member", json.dumps({"end": {"from": ["2022"], "to": ["2023"]}}, sort_keys=True)),
-            ("changed", "agreement", "stca", json.dumps({"parties": {"from": [], "to": ["country/MEX"]}}, sort_keys=True)),
+            (
+                "changed",
+                "membership",
+                "member",
+                json.dumps({"end": {"from": ["2022"], "to": ["2023"]}}, sort_keys=True),
+            ),
+            (
+                "changed",
+                "agreement",
+                "stca",
+                json.dumps({"parties": {"from": [], "to": ["country/MEX"]}}, sort_keys=True),
+            ),
             ("removed", "source", "t-unused", json.dumps({}, sort_keys=True)),
         ]
     )
-    assert [c["entity"] for c in changes if c["type"] == "membership"] == ["https://w3id.org/mpdkg/membership/five/USA/member"]
+    assert [c["entity"] for c in changes if c["type"] == "membership"] == [
+        "https://w3id.org/mpdkg/membership/five/USA/member"
+    ]
 
 
 def test_diff_markdown_reads_like_a_changelog(tmp_path):

@@ -20,7 +20,9 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 """
 
-FACTS_BY_COUNTRY_AND_PILLAR = PREFIXES + """
+FACTS_BY_COUNTRY_AND_PILLAR = (
+    PREFIXES
+    + """
 SELECT ?code ?label ?region ?subregion ?pillar (COUNT(DISTINCT ?fact) AS ?facts) WHERE {
   ?country a mpd:Country ; mpd:iso3166Alpha3 ?code ; rdfs:label ?label .
   OPTIONAL { ?country mpd:inRegion/rdfs:label ?r }
@@ -41,8 +43,11 @@ SELECT ?code ?label ?region ?subregion ?pillar (COUNT(DISTINCT ?fact) AS ?facts)
 }
 GROUP BY ?code ?label ?region ?subregion ?pillar
 """
+)
 
-FORA = PREFIXES + """
+FORA = (
+    PREFIXES
+    + """
 SELECT ?id ?label ?complete (COUNT(DISTINCT ?m) AS ?rows) (SAMPLE(?asOf) AS ?listDate) WHERE {
   ?forum a mpd:Forum ; rdfs:label ?label ; mpd:membersComplete ?complete .
   OPTIONAL { ?m org:organization ?forum }
@@ -51,8 +56,11 @@ SELECT ?id ?label ?complete (COUNT(DISTINCT ?m) AS ?rows) (SAMPLE(?asOf) AS ?lis
 }
 GROUP BY ?id ?label ?complete
 """
+)
 
-SOURCES_BY_AGE = PREFIXES + """
+SOURCES_BY_AGE = (
+    PREFIXES
+    + """
 SELECT ?month (COUNT(DISTINCT ?s) AS ?sources) (COUNT(DISTINCT ?fact) AS ?facts) WHERE {
   ?s a mpd:Source ; mpd:accessedOn ?d .
   OPTIONAL { ?fact prov:wasDerivedFrom ?s }
@@ -60,6 +68,7 @@ SELECT ?month (COUNT(DISTINCT ?s) AS ?sources) (COUNT(DISTINCT ?fact) AS ?facts)
 }
 GROUP BY ?month
 """
+)
 
 
 def coverage_matrix(engine) -> tuple[list[dict], list[int]]:
@@ -71,8 +80,13 @@ def coverage_matrix(engine) -> tuple[list[dict], list[int]]:
         code = str(r["code"])
         entry = table.setdefault(
             code,
-            {"code": code, "label": str(r["label"]), "region": str(r["region"]), "subregion": str(r["subregion"]),
-             "pillars": defaultdict(int)},
+            {
+                "code": code,
+                "label": str(r["label"]),
+                "region": str(r["region"]),
+                "subregion": str(r["subregion"]),
+                "pillars": defaultdict(int),
+            },
         )
         if r["pillar"] is not None:
             entry["pillars"][int(r["pillar"])] += int(r["facts"])
@@ -113,12 +127,23 @@ def render_coverage_markdown(engine, picture: str | None = "coverage.png") -> st
             + " | ".join(str(n) if n else "·" for n in counts)
             + f" | {sum(counts)} |"
         )
-    lines += ["", "## Fora and the completeness of their member lists", "",
-              "| forum | name | member list | membership rows | list dated |", "| --- | --- | --- | ---: | --- |"]
+    lines += [
+        "",
+        "## Fora and the completeness of their member lists",
+        "",
+        "| forum | name | member list | membership rows | list dated |",
+        "| --- | --- | --- | ---: | --- |",
+    ]
     for f in fora:
         complete = "complete" if str(f["complete"]) == "true" else "partial"
         lines.append(f"| {f['id']} | {f['label']} | {complete} | {int(f['rows'])} | {f['listDate'] or ''} |")
-    lines += ["", "## Sources by the month they were last checked", "", "| month | sources | facts |", "| --- | ---: | ---: |"]
+    lines += [
+        "",
+        "## Sources by the month they were last checked",
+        "",
+        "| month | sources | facts |",
+        "| --- | ---: | ---: |",
+    ]
     lines += [f"| {a['month']} | {int(a['sources'])} | {int(a['facts'])} |" for a in ages]
     return "\n".join(lines) + "\n"
 
@@ -145,8 +170,15 @@ def draw_heatmap(engine, path: Path) -> Path:
     ax.set_yticks(range(len(names)), names, fontsize=8)
     for y, row in enumerate(data):
         for x, value in enumerate(row):
-            ax.text(x, y, str(value), ha="center", va="center", fontsize=7,
-                    color="white" if value > max(max(r) for r in data) * 0.6 else "black")
+            ax.text(
+                x,
+                y,
+                str(value),
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if value > max(max(r) for r in data) * 0.6 else "black",
+            )
     ax.set_title("Sourced facts per UN M49 sub-region and IRCC pillar")
     fig.colorbar(image, ax=ax, shrink=0.6)
     fig.tight_layout()

@@ -66,7 +66,7 @@ DATES = (TIME.inXSDDate, TIME.inXSDgYearMonth, TIME.inXSDgYear)
 
 def _short(term) -> str:
     text = str(term)
-    return text[len(BASE):] if text.startswith(BASE) else text
+    return text[len(BASE) :] if text.startswith(BASE) else text
 
 
 @dataclass
@@ -75,7 +75,9 @@ class Change:
     entity_type: str
     entity: str
     label: str
-    fields: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # name -> {"from": [...], "to": [...]}
+    fields: dict[str, dict[str, list[str]]] = field(
+        default_factory=dict
+    )  # name -> {"from": [...], "to": [...]}
 
     def sentence(self) -> str:
         head = f"{self.entity_type} `{_short(self.entity)}`" + (f" ({self.label})" if self.label else "")
@@ -98,10 +100,19 @@ class Diff:
 
     def to_json(self) -> str:
         data = [
-            {"change": c.kind, "type": c.entity_type, "entity": c.entity, "label": c.label, "fields": c.fields}
+            {
+                "change": c.kind,
+                "type": c.entity_type,
+                "entity": c.entity,
+                "label": c.label,
+                "fields": c.fields,
+            }
             for c in self.changes
         ]
-        return json.dumps({"changes": data, "count": len(data)}, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+        return (
+            json.dumps({"changes": data, "count": len(data)}, indent=1, ensure_ascii=False, sort_keys=True)
+            + "\n"
+        )
 
     def to_markdown(self, old_name: str = "old", new_name: str = "new") -> str:
         lines = [f"# Changes from {old_name} to {new_name}", ""]
@@ -134,7 +145,9 @@ def _facts(graph: Graph) -> dict[str, tuple[str, str, dict[str, frozenset[str]]]
                     continue
                 name = FIELD_NAMES.get(p, _short(p).split("#")[-1])
                 fields.setdefault(name, set()).add(_short(o))
-            for interval in list(graph.objects(subject, ORG.memberDuring)) + list(graph.objects(subject, MPD.during)):
+            for interval in list(graph.objects(subject, ORG.memberDuring)) + list(
+                graph.objects(subject, MPD.during)
+            ):
                 for link, name in ((TIME.hasBeginning, "start"), (TIME.hasEnd, "end")):
                     for instant in graph.objects(interval, link):
                         for prop in DATES:

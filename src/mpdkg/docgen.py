@@ -53,7 +53,9 @@ def render_queries_markdown(engine) -> str:
         if result.kind == "ask":
             lines.append(f"Answer: `{'true' if result.boolean else 'false'}`")
             continue
-        lines.append(f"Answer ({len(result.rows)} row(s){', first ' + str(PREVIEW_ROWS) if len(result.rows) > PREVIEW_ROWS else ''}):")
+        lines.append(
+            f"Answer ({len(result.rows)} row(s){', first ' + str(PREVIEW_ROWS) if len(result.rows) > PREVIEW_ROWS else ''}):"
+        )
         lines.append("")
         lines.append("| " + " | ".join(result.variables) + " |")
         lines.append("|" + " --- |" * len(result.variables))

@@ -65,7 +65,9 @@ def latest_release(dist: Path, before: str | None = None) -> Path | None:
     return versions[-1] if versions else None
 
 
-def make_release(dist: Path, version: str | None = None, graph_root: Path | None = None, step=lambda s: None) -> Path:
+def make_release(
+    dist: Path, version: str | None = None, graph_root: Path | None = None, step=lambda s: None
+) -> Path:
     """Build, validate and reason; then write the release folder atomically."""
     from mpdkg.pipeline import full_dataset
     from mpdkg.publish import write_void
@@ -86,11 +88,16 @@ def make_release(dist: Path, version: str | None = None, graph_root: Path | None
 
         for prefix, ns in PREFIXES.items():
             onto.bind(prefix, ns, override=True, replace=True)
-        from mpdkg.engine import sorted_triples
         import pyoxigraph as ox
 
+        from mpdkg.engine import sorted_triples
+
         (stage / "ontology.ttl").write_bytes(
-            ox.serialize(sorted_triples(onto), format=ox.RdfFormat.TURTLE, prefixes={p: str(n) for p, n in PREFIXES.items()})
+            ox.serialize(
+                sorted_triples(onto),
+                format=ox.RdfFormat.TURTLE,
+                prefixes={p: str(n) for p, n in PREFIXES.items()},
+            )
         )
         (stage / "stats.json").write_text(stats_json(compute_stats(built.dataset)), encoding="utf-8")
         write_void(built.dataset, stage, version)

@@ -103,7 +103,9 @@ def compute_stats(dataset: Dataset) -> dict:
             for r in sorted(per_pillar, key=lambda r: int(r["pillar"]))
         },
         "fora_with_complete_member_lists": sorted(str(r["id"]) for r in fora if str(r["complete"]) == "true"),
-        "fora_with_incomplete_member_lists": sorted(str(r["id"]) for r in fora if str(r["complete"]) != "true"),
+        "fora_with_incomplete_member_lists": sorted(
+            str(r["id"]) for r in fora if str(r["complete"]) != "true"
+        ),
         "memberships_per_forum": dict(sorted((str(r["id"]), int(r["memberships"])) for r in fora)),
         "oldest_access_date": accessed[0] if accessed else None,
         "newest_access_date": accessed[-1] if accessed else None,
@@ -135,6 +137,11 @@ def stale_facts(dataset: Dataset, months: int, today: dt.date | None = None) -> 
         ORDER BY ?lastChecked ?fact""",
     )
     return [
-        {"fact": str(r["fact"]), "label": str(r["label"]), "last_checked": str(r["lastChecked"]), "source": str(r["source"])}
+        {
+            "fact": str(r["fact"]),
+            "label": str(r["label"]),
+            "last_checked": str(r["lastChecked"]),
+            "source": str(r["source"]),
+        }
         for r in rows
     ]

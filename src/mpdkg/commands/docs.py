@@ -13,7 +13,9 @@ from mpdkg.cliutil import err, progress, reported
 def register(app: typer.Typer) -> None:
     @app.command()
     def docs(
-        out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the generated pages.")] = Path("docs"),
+        out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the generated pages.")] = Path(
+            "docs"
+        ),
     ) -> None:
         """Regenerate docs/queries.md (catalogue with answers) and docs/ontology.md from the data.
 

@@ -13,7 +13,9 @@ from mpdkg.cliutil import GraphDir, OutDir, err, out, progress, reported
 def register(app: typer.Typer) -> None:
     @app.command()
     def diff(
-        old: Annotated[Path, typer.Argument(help="The older build: a folder (dist/, a release) or a dump file.")],
+        old: Annotated[
+            Path, typer.Argument(help="The older build: a folder (dist/, a release) or a dump file.")
+        ],
         new: Annotated[Path, typer.Argument(help="The newer build, likewise.")],
         fmt: Annotated[str, typer.Option("--format", "-f", help="markdown or json.")] = "markdown",
     ) -> None:

@@ -17,7 +17,9 @@ def register(app: typer.Typer) -> None:
         graph_dir: GraphDir = None,
         stale: Annotated[
             int | None,
-            typer.Option("--stale", metavar="MONTHS", help="List facts whose sources were last checked longer ago."),
+            typer.Option(
+                "--stale", metavar="MONTHS", help="List facts whose sources were last checked longer ago."
+            ),
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
     ) -> None:
