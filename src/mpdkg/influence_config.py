@@ -1,0 +1,173 @@
+"""The weights of the influence analysis, read from one commented data file.
+
+The defaults ship in the package as ``influence_weights.toml``; every number there is explained
+in place and in docs/influence.md. A copy can be passed instead (``mpdkg influence --weights``).
+
+>>> config = InfluenceConfig.load()
+>>> config.role_weight("member"), config.role_weight("voted-yes")
+(1.0, None)
+>>> round(config.size_factor(5), 4)
+0.25
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mpdkg.errors import UsageError
+
+DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "influence_weights.toml"
+
+SCALINGS = ("pairs", "log", "none")
+UNKNOWN_START = ("open", "attested")
+MEASURES = ("personalized_pagerank", "tie_to_canada", "eigenvector", "weighted_degree", "betweenness")
+
+
+class ConfigError(UsageError):
+    """The weights file is missing, unreadable or holds a value the analysis cannot use."""
+
+
+def _weights(table: dict, where: str) -> dict[str, float]:
+    out = {}
+    for key, value in table.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ConfigError(f"{where}.{key} = {value!r}: expected a number >= 0")
+        out[key] = float(value)
+    return dict(sorted(out.items()))
+
+
+@dataclass(frozen=True)
+class InfluenceConfig:
+    scaling: str = "pairs"
+    forum_kinds: dict[str, float] = field(default_factory=dict)
+    agreement_kinds: dict[str, float] = field(default_factory=dict)
+    roles: dict[str, float] = field(default_factory=dict)
+    engagement_kinds: dict[str, float] = field(default_factory=dict)
+    max_multiplier: float = 3.0
+    expand_forum_parties: bool = True
+    unknown_start: str = "open"
+    engagement_memory_years: int = 0
+    score: dict[str, float] = field(default_factory=dict)
+    alpha: float = 0.85
+    exact_max_nodes: int = 3000
+    pivots: int = 256
+    seed: int = 0
+    gaps_per_group: int = 5
+    source: str = "influence_weights.toml"
+
+    @classmethod
+    def load(cls, path: Path | str | None = None) -> InfluenceConfig:
+        """The configuration in ``path`` (default: the weights shipped with mpdkg)."""
+        path = Path(path) if path is not None else DEFAULT_WEIGHTS
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read the weights file ({exc.strerror})") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        return cls.from_dict(data, source=path.name)
+
+    @classmethod
+    def from_dict(cls, data: dict, source: str = "<dict>") -> InfluenceConfig:
+        def section(name: str) -> dict:
+            value = data.get(name, {})
+            if not isinstance(value, dict):
+                raise ConfigError(f"{source}: [{name}] must be a table")
+            return value
+
+        scaling = section("size").get("scaling", "pairs")
+        if scaling not in SCALINGS:
+            raise ConfigError(f"{source}: size.scaling = {scaling!r}: expected one of {', '.join(SCALINGS)}")
+        unknown = section("time").get("unknown_start", "open")
+        if unknown not in UNKNOWN_START:
+            raise ConfigError(
+                f"{source}: time.unknown_start = {unknown!r}: expected one of {', '.join(UNKNOWN_START)}"
+            )
+        score = _weights(section("score"), "score")
+        extra = sorted(set(score) - set(MEASURES))
+        if extra:
+            raise ConfigError(f"{source}: score.{extra[0]}: unknown measure; expected {', '.join(MEASURES)}")
+        alpha = float(section("pagerank").get("alpha", 0.85))
+        if not 0 < alpha < 1:
+            raise ConfigError(f"{source}: pagerank.alpha = {alpha}: expected a number between 0 and 1")
+        bc = section("betweenness")
+        ints = {
+            "betweenness.exact_max_nodes": bc.get("exact_max_nodes", 3000),
+            "betweenness.pivots": bc.get("pivots", 256),
+            "betweenness.seed": bc.get("seed", 0),
+            "gaps.per_group": section("gaps").get("per_group", 5),
+            "time.engagement_memory_years": section("time").get("engagement_memory_years", 0),
+        }
+        for key, value in ints.items():
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ConfigError(f"{source}: {key} = {value!r}: expected a whole number >= 0")
+        return cls(
+            scaling=scaling,
+            forum_kinds=_weights(section("forum_kind"), "forum_kind"),
+            agreement_kinds=_weights(section("agreement_kind"), "agreement_kind"),
+            roles=_weights(section("role"), "role"),
+            engagement_kinds=_weights(section("engagement_kind"), "engagement_kind"),
+            max_multiplier=float(section("engagement").get("max_multiplier", 3.0)),
+            expand_forum_parties=bool(section("agreement").get("expand_forum_parties", True)),
+            unknown_start=unknown,
+            engagement_memory_years=ints["time.engagement_memory_years"],
+            score={m: score.get(m, 0.0) for m in MEASURES},
+            alpha=alpha,
+            exact_max_nodes=ints["betweenness.exact_max_nodes"],
+            pivots=max(1, ints["betweenness.pivots"]),
+            seed=ints["betweenness.seed"],
+            gaps_per_group=ints["gaps.per_group"],
+            source=source,
+        )
+
+    # --- the weighting rules ------------------------------------------------------------------
+
+    def size_factor(self, n: int) -> float:
+        """How much a channel of ``n`` countries ties each pair of them (1 for two)."""
+        if n < 2:
+            return 0.0
+        if self.scaling == "pairs":
+            return 1.0 / (n - 1)
+        if self.scaling == "log":
+            return 1.0 / math.log2(n)
+        return 1.0
+
+    def role_weight(self, role: str) -> float | None:
+        """The weight of a membership role, or None when the role is not a channel (votes)."""
+        return self.roles.get(role)
+
+    def forum_weight(self, kind: str | None) -> float:
+        return self.forum_kinds.get(kind or "other", self.forum_kinds.get("other", 0.5))
+
+    def agreement_weight(self, kind: str | None) -> float:
+        return self.agreement_kinds.get(kind or "other", self.agreement_kinds.get("other", 0.5))
+
+    def engagement_weight(self, kind: str | None) -> float:
+        return self.engagement_kinds.get(kind or "other", self.engagement_kinds.get("other", 0.5))
+
+    def as_dict(self) -> dict:
+        """Every parameter, for the report and the prov:Activity (sorted, JSON-ready)."""
+        return {
+            "size_scaling": self.scaling,
+            "forum_kind": self.forum_kinds,
+            "agreement_kind": self.agreement_kinds,
+            "role": self.roles,
+            "engagement_kind": self.engagement_kinds,
+            "engagement_max_multiplier": self.max_multiplier,
+            "expand_forum_parties": self.expand_forum_parties,
+            "unknown_start": self.unknown_start,
+            "engagement_memory_years": self.engagement_memory_years,
+            "score": self.score,
+            "pagerank_alpha": self.alpha,
+            "betweenness_exact_max_nodes": self.exact_max_nodes,
+            "betweenness_pivots": self.pivots,
+            "betweenness_seed": self.seed,
+            "gaps_per_group": self.gaps_per_group,
+        }
+
+    def as_json(self) -> str:
+        return json.dumps(self.as_dict(), sort_keys=True, separators=(",", ":"))

@@ -1,0 +1,278 @@
+"""The network measures of the influence analysis, on an undirected weighted NetworkX graph.
+
+Each function returns ``{node: value}`` for every node of the graph and gives the same values as
+NetworkX's own function of the same name (the tests check this on hand-made and random graphs):
+
+- :func:`weighted_degree` -- the sum of a node's tie weights (``G.degree(weight=...)``);
+- :func:`betweenness` -- weighted betweenness, ties read as distances ``1 / weight``, normalised
+  as ``networkx.betweenness_centrality(normalized=True)``; exact, or estimated from ``k`` pivots;
+  computed with SciPy's Dijkstra and a vectorised Brandes accumulation (NetworkX takes 7 s for
+  our real graph; rustworkx has no weighted betweenness);
+- :func:`eigenvector` -- ``networkx.eigenvector_centrality`` (the limit of the power iteration
+  from a uniform start), computed by rustworkx, which gives the same values 10-100x faster;
+  :func:`eigenvector_spectral` is the independent check (and the fallback);
+- :func:`personalized_pagerank` -- ``networkx.pagerank`` with all teleportation to one node,
+  computed by rustworkx on the graph with both directions of every tie;
+- :func:`burt` -- Burt's effective size and constraint of one node (NetworkX).
+
+>>> import networkx as nx
+>>> G = nx.path_graph(["a", "b", "c"])
+>>> betweenness(G)["b"]
+1.0
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import rustworkx as rx
+import scipy.sparse as sp
+from scipy.sparse.csgraph import dijkstra
+
+_REL_TOL = 1e-9
+
+
+def _nodes(G: nx.Graph) -> list:
+    return sorted(G.nodes)
+
+
+def _adjacency(G: nx.Graph, nodes: list, weight: str | None) -> sp.csr_array:
+    if not nodes:
+        return sp.csr_array((0, 0))
+    A = nx.to_scipy_sparse_array(G, nodelist=nodes, weight=weight, format="csr", dtype=float)
+    A.eliminate_zeros()
+    return A
+
+
+def weighted_degree(G: nx.Graph, weight: str = "weight") -> dict:
+    return {n: float(d) for n, d in G.degree(weight=weight)}
+
+
+# --- betweenness -----------------------------------------------------------------------------
+
+
+def _brandes_sources(D: sp.csr_array, sources: np.ndarray, batch: int = 32) -> np.ndarray:
+    """Brandes' dependency accumulation from the given sources on a distance matrix D.
+
+    For each source, Dijkstra (SciPy) gives the distances; the edges with d[u] + w = d[v] form the
+    shortest-path DAG; the DAG is cut into levels (longest hop count from the source), so that the
+    path counts (sigma) and the dependencies (delta) can be accumulated one level at a time with
+    vectorised NumPy instead of one node at a time.
+    """
+    n = D.shape[0]
+    src = np.repeat(np.arange(n), np.diff(D.indptr))
+    dst = D.indices.astype(np.int64)
+    w = D.data
+    total = np.zeros(n)
+    for start in range(0, len(sources), batch):
+        chunk = sources[start : start + batch]
+        dist = dijkstra(D, directed=True, indices=chunk)
+        dist = np.atleast_2d(dist)
+        for row, s in zip(dist, chunk, strict=True):
+            du = row[src]
+            dv = row[dst]
+            with np.errstate(invalid="ignore"):
+                gap = np.abs(du + w - dv)
+            on_path = np.isfinite(du) & (gap <= _REL_TOL * np.maximum(np.abs(dv), 1.0))
+            eu = src[on_path]
+            ev = dst[on_path]
+            if len(eu) == 0:
+                continue
+            level = np.full(n, -1, dtype=np.int64)
+            level[s] = 0
+            while True:  # longest hop distance from s within the DAG
+                lu = level[eu]
+                cand = np.where(lu >= 0, lu + 1, -1)
+                new = level.copy()
+                np.maximum.at(new, ev, cand)
+                if np.array_equal(new, level):
+                    break
+                level = new
+            edge_level = level[ev]
+            order = np.argsort(edge_level, kind="stable")
+            eu, ev, edge_level = eu[order], ev[order], edge_level[order]
+            bounds = np.searchsorted(edge_level, np.arange(1, edge_level[-1] + 2))
+            sigma = np.zeros(n)
+            sigma[s] = 1.0
+            for i in range(len(bounds) - 1):
+                a, b = bounds[i], bounds[i + 1]
+                np.add.at(sigma, ev[a:b], sigma[eu[a:b]])
+            delta = np.zeros(n)
+            for i in range(len(bounds) - 2, -1, -1):
+                a, b = bounds[i], bounds[i + 1]
+                u, v = eu[a:b], ev[a:b]
+                np.add.at(delta, u, sigma[u] / sigma[v] * (1.0 + delta[v]))
+            delta[s] = 0.0
+            total += delta
+    return total
+
+
+def betweenness(G: nx.Graph, weight: str | None = "weight", k: int | None = None, seed: int = 0) -> dict:
+    """Normalised betweenness, ties weighted as distances 1/weight (None: every tie has length 1).
+
+    With ``k`` (< number of nodes), the sum runs over ``k`` pivot sources drawn with ``seed`` and
+    is scaled by n/k, as NetworkX does.
+    """
+    nodes = _nodes(G)
+    n = len(nodes)
+    if n == 0:
+        return {}
+    A = _adjacency(G, nodes, weight)
+    D = A.copy()
+    D.data = 1.0 / D.data if weight is not None else np.ones_like(D.data)
+    if k is not None and k < n:
+        rng = np.random.default_rng(seed)
+        sources = np.sort(rng.choice(n, size=k, replace=False))
+    else:
+        sources = np.arange(n)
+        k = None
+    values = _brandes_sources(D, sources)
+    scale = 1.0 / ((n - 1) * (n - 2)) if n > 2 else 1.0
+    if k is not None:
+        scale *= n / k
+    return {node: float(v * scale) for node, v in zip(nodes, values, strict=True)}
+
+
+# --- eigenvector -----------------------------------------------------------------------------
+
+
+def eigenvector_spectral(G: nx.Graph, weight: str | None = "weight") -> dict:
+    """The limit of NetworkX's power iteration, computed from the eigenvectors of each component.
+
+    Each connected component has one leading (Perron) eigenvector; the power iteration from a
+    uniform start keeps the components whose leading eigenvalue is the largest of the graph, each
+    in proportion to its projection on the start vector, and sends the others to zero.
+    """
+    nodes = _nodes(G)
+    if not nodes:
+        return {}
+    A = _adjacency(G, nodes, weight)
+    n = len(nodes)
+    count, labels = sp.csgraph.connected_components(A, directed=False)
+    vectors = []
+    for c in range(count):
+        members = np.flatnonzero(labels == c)
+        sub = A[members][:, members].toarray()
+        values, vecs = np.linalg.eigh(sub)
+        lam = values[-1]
+        v = np.abs(vecs[:, -1])
+        vectors.append((lam, members, v))
+    top = max(lam for lam, _, _ in vectors)
+    x = np.zeros(n)
+    if top <= 0:  # no ties, no centrality
+        return dict.fromkeys(nodes, 0.0)
+    for lam, members, v in vectors:
+        if abs(lam - top) <= 1e-9 * max(abs(top), 1.0):
+            x[members] = v * v.sum()
+    norm = np.linalg.norm(x)
+    x = x / norm
+    return {node: float(val) for node, val in zip(nodes, x, strict=True)}
+
+
+def _rx_graph(G: nx.Graph, nodes: list, weight: str | None, directed: bool = False):
+    index = {node: i for i, node in enumerate(nodes)}
+    R = rx.PyDiGraph() if directed else rx.PyGraph()
+    R.add_nodes_from(range(len(nodes)))
+    edges = []
+    for u, v, d in G.edges(data=True):
+        w = float(d.get(weight, 1.0)) if weight is not None else 1.0
+        if w <= 0:
+            continue
+        edges.append((index[u], index[v], w))
+        if directed:
+            edges.append((index[v], index[u], w))
+    R.add_edges_from(edges)
+    return R
+
+
+def eigenvector(G: nx.Graph, weight: str | None = "weight", tol: float = 1e-12) -> dict:
+    """NetworkX's eigenvector centrality (unit norm), computed by rustworkx."""
+    nodes = _nodes(G)
+    if not nodes:
+        return {}
+    if G.number_of_edges() == 0:  # no ties, no centrality (NetworkX would give 1/sqrt(n) to all)
+        return dict.fromkeys(nodes, 0.0)
+    R = _rx_graph(G, nodes, weight)
+    try:
+        values = rx.eigenvector_centrality(R, weight_fn=float, max_iter=10_000, tol=tol)
+    except rx.FailedToConverge:
+        return eigenvector_spectral(G, weight)
+    return {node: float(values[i]) for i, node in enumerate(nodes)}
+
+
+# --- personalized PageRank -------------------------------------------------------------------
+
+
+def personalized_pagerank(
+    G: nx.Graph, seed_node, alpha: float = 0.85, weight: str | None = "weight", tol: float = 1e-12
+) -> dict:
+    """PageRank with every random jump (and every dangling node's mass) going to ``seed_node``.
+
+    The same values as ``networkx.pagerank(G, alpha, personalization={seed_node: 1})``; a node
+    that cannot be reached from the seed gets 0.
+    """
+    nodes = _nodes(G)
+    if not nodes:
+        return {}
+    if seed_node not in G:
+        raise KeyError(seed_node)
+    R = _rx_graph(G, nodes, weight, directed=True)
+    seed = nodes.index(seed_node)
+    values = rx.pagerank(
+        R, alpha=alpha, weight_fn=float, personalization={seed: 1.0}, tol=tol, max_iter=10_000
+    )
+    out = {node: float(values[i]) for i, node in enumerate(nodes)}
+    # Unreachable nodes only carry the solver's round-off (1e-12): make them exactly 0.
+    reach = nx.node_connected_component(G, seed_node)
+    return {node: (value if node in reach else 0.0) for node, value in out.items()}
+
+
+# --- brokerage -------------------------------------------------------------------------------
+
+
+def burt(G: nx.Graph, node, weight: str | None = "weight") -> tuple[float | None, float | None]:
+    """Burt's effective size and constraint of ``node`` (None for a node without ties).
+
+    The same formulas as ``networkx.effective_size`` and ``networkx.constraint`` (Burt 1992,
+    weighted): with p(u, v) = w(u, v) / (sum of u's weights) and m(j, q) = w(j, q) / (j's largest
+    weight), effective size = sum over neighbours j of (1 - sum over neighbours q of p(i, q) m(j, q))
+    and constraint = sum over neighbours j of (p(i, j) + sum over neighbours q of p(i, q) p(q, j))^2.
+    Computed with matrices on the ego network (NetworkX takes 70 s for Canada in our real graph).
+    """
+    if node not in G or G.degree(node) == 0:
+        return None, None
+    ego = sorted(v for v in G[node] if v != node)
+    if not ego:
+        return None, None
+
+    def w(d: dict) -> float:
+        return float(d.get(weight, 1.0)) if weight is not None else 1.0
+
+    index = {v: i for i, v in enumerate(ego)}
+    k = len(ego)
+    W = np.zeros((k, k))
+    strength = np.zeros(k)
+    largest = np.zeros(k)
+    for j, v in enumerate(ego):
+        for q, d in G[v].items():
+            x = w(d)
+            if q == v:
+                continue
+            strength[j] += x
+            largest[j] = max(largest[j], x)
+            if q in index:
+                W[j, index[q]] = x
+    ties = np.array([w(G[node][v]) for v in ego])
+    p = ties / ties.sum()
+    size = float(np.sum(1.0 - (W @ p) / largest))
+    P = W / strength[:, None]
+    constraint = float(np.sum((p + p @ P) ** 2))
+    return size, constraint
+
+
+def competition_rank(values: dict, node, digits: int = 6) -> int | None:
+    """1 + the number of nodes with a strictly larger value (values compared rounded)."""
+    if node not in values or values[node] is None:
+        return None
+    mine = round(values[node], digits)
+    return 1 + sum(1 for v in values.values() if v is not None and round(v, digits) > mine)

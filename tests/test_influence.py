@@ -1,0 +1,510 @@
+"""The influence analysis: each measure on hand-made networks with known values, the weighting,
+slices on a fixture with dated memberships, edge cases, determinism, the RDF output and the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import random
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from rdflib import Dataset, Graph, URIRef
+from typer.testing import CliRunner
+
+from mpdkg.build import build_dataset
+from mpdkg.influence import InfluenceConfig, analyse, compare
+from mpdkg.influence_measures import (
+    betweenness,
+    burt,
+    competition_rank,
+    eigenvector,
+    eigenvector_spectral,
+    personalized_pagerank,
+    weighted_degree,
+)
+from mpdkg.influence_network import channel_network, load_facts
+from mpdkg.sources import load_sources
+from tests.conftest import write_mini_graph
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def close(a: dict, b: dict, tol: float = 1e-9) -> bool:
+    return set(a) == set(b) and all(abs(a[k] - b[k]) <= tol for k in a)
+
+
+# --- hand-made networks ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def star() -> nx.Graph:
+    return nx.star_graph(["c", "l1", "l2", "l3", "l4"])  # c is the centre
+
+
+@pytest.fixture
+def path() -> nx.Graph:
+    return nx.path_graph(["a", "b", "c", "d"])
+
+
+@pytest.fixture
+def bridge() -> nx.Graph:
+    """Two triangles a-b-c and d-e-f joined by the bridge c-d."""
+    return nx.Graph([("a", "b"), ("b", "c"), ("a", "c"), ("d", "e"), ("e", "f"), ("d", "f"), ("c", "d")])
+
+
+def test_star_by_hand(star):
+    # every one of the C(4,2) = 6 pairs of leaves goes through the centre: 6 / C(4,2) = 1
+    assert close(betweenness(star), {"c": 1.0, "l1": 0, "l2": 0, "l3": 0, "l4": 0})
+    assert weighted_degree(star) == {"c": 4.0, "l1": 1.0, "l2": 1.0, "l3": 1.0, "l4": 1.0}
+    # leading eigenvalue 2, eigenvector (2, 1, 1, 1, 1) / sqrt(8)
+    expected = {"c": 2 / math.sqrt(8), **{f"l{i}": 1 / math.sqrt(8) for i in range(1, 5)}}
+    assert close(eigenvector(star), expected)
+    # PageRank seeded on the centre: x = 0.15 + 0.85 * (4y), y = 0.85 * x / 4, x + 4y = 1
+    x = 0.15 / (1 - 0.85 * 0.85)
+    y = 0.85 * x / 4
+    ppr = personalized_pagerank(star, "c", alpha=0.85)
+    assert close(ppr, {"c": x, **{f"l{i}": y for i in range(1, 5)}})
+
+
+def test_path_by_hand(path):
+    # b lies on a-c and a-d: 2 of the C(4,2) = 6 pairs, but normalised by C(3,2) = 3 pairs not
+    # involving b -> 2/3
+    assert close(betweenness(path), {"a": 0, "b": 2 / 3, "c": 2 / 3, "d": 0})
+    phi = (1 + math.sqrt(5)) / 2  # leading eigenvalue of the path on 4 nodes
+    norm = math.sqrt(2 + 2 * phi**2)
+    assert close(eigenvector(path), {"a": 1 / norm, "b": phi / norm, "c": phi / norm, "d": 1 / norm})
+
+
+def test_two_triangles_and_a_bridge_by_hand(bridge):
+    # c lies on the 2 x 3 = 6 paths from {a, b} to {d, e, f}, out of C(5,2) = 10 pairs -> 0.6
+    assert close(betweenness(bridge), {"a": 0, "b": 0, "c": 0.6, "d": 0.6, "e": 0, "f": 0})
+    assert weighted_degree(bridge)["c"] == 3.0
+    e = eigenvector(bridge)
+    assert e["c"] == pytest.approx(e["d"]) and e["a"] == pytest.approx(e["f"]) and e["c"] > e["a"]
+
+
+def test_weights_are_read_as_distances():
+    # a-c is a weak tie (weight 0.1 -> distance 10): the shortest a-c path goes through b
+    G = nx.Graph()
+    G.add_edge("a", "b", weight=1.0)
+    G.add_edge("b", "c", weight=1.0)
+    G.add_edge("a", "c", weight=0.1)
+    assert betweenness(G)["b"] == pytest.approx(1.0)
+    G["a"]["c"]["weight"] = 2.0  # now the direct tie is the shorter
+    assert betweenness(G)["b"] == pytest.approx(0.0)
+
+
+def test_burt_by_hand():
+    star = nx.star_graph(["i", "a", "b", "c"])
+    size, constraint = burt(star, "i")
+    assert size == pytest.approx(3.0)  # three partners, none tied to another
+    assert constraint == pytest.approx(3 * (1 / 3) ** 2)
+    star.add_edge("a", "b")
+    size, constraint = burt(star, "i")
+    # a and b are redundant with each other: 3 - 2 * 1/3; constraint (1/3 + 1/3 * 1/2)^2 twice + (1/3)^2
+    assert size == pytest.approx(3 - 2 / 3)
+    assert constraint == pytest.approx(2 * (1 / 3 + 1 / 6) ** 2 + (1 / 3) ** 2)
+    assert burt(nx.Graph([("x", "y")]), "z") == (None, None)
+    lonely = nx.Graph()
+    lonely.add_node("i")
+    assert burt(lonely, "i") == (None, None)
+
+
+def random_weighted(seed: int, n: int = 35, m: int = 90) -> nx.Graph:
+    rng = random.Random(seed)
+    G = nx.gnm_random_graph(n, m, seed=seed)
+    G.add_nodes_from([n, n + 1])  # isolated
+    G.add_edge(n + 2, n + 3)  # a separate component
+    for u, v in G.edges:
+        G[u][v]["weight"] = rng.choice([0.25, 0.5, 1.0, 2.0])  # few values: many tied shortest paths
+    return G
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_measures_agree_with_networkx(seed):
+    G = random_weighted(seed)
+    D = G.copy()
+    for u, v in D.edges:
+        D[u][v]["distance"] = 1 / D[u][v]["weight"]
+    assert close(betweenness(G), nx.betweenness_centrality(D, weight="distance"))
+    assert close(betweenness(G, weight=None), nx.betweenness_centrality(G))
+    reference = nx.eigenvector_centrality(G, weight="weight", max_iter=10_000, tol=1e-13)
+    assert close(eigenvector(G), reference, 1e-8)
+    assert close(eigenvector_spectral(G), reference, 1e-8)  # the independent method
+    pr = nx.pagerank(G, alpha=0.85, personalization={0: 1}, weight="weight", tol=1e-13, max_iter=10_000)
+    assert close(personalized_pagerank(G, 0), pr, 1e-9)
+    for node in (0, 1, 2):
+        if G.degree(node):
+            size = nx.effective_size(G, nodes=[node], weight="weight")[node]
+            constraint = nx.constraint(G, nodes=[node], weight="weight")[node]
+            assert burt(G, node) == pytest.approx((size, constraint))
+
+
+def test_sampled_betweenness_is_seeded_and_exact_with_all_pivots():
+    G = random_weighted(7, n=60, m=200)
+    exact = betweenness(G)
+    assert close(betweenness(G, k=len(G) + 5), exact)
+    a = betweenness(G, k=20, seed=1)
+    assert a == betweenness(G, k=20, seed=1)
+    assert a != betweenness(G, k=20, seed=2)
+    top_exact = max(exact, key=exact.get)
+    assert a[top_exact] > 0
+
+
+def test_disconnected_eigenvector_and_unreachable_pagerank():
+    G = nx.Graph([("a", "b"), ("b", "c"), ("a", "c"), ("d", "e"), ("e", "f"), ("d", "f"), ("g", "h")])
+    G.add_node("i")
+    e = eigenvector(G)
+    # the two triangles share the leading eigenvalue 2; the pair (1) and the isolated node vanish
+    assert close(e, {**dict.fromkeys("abcdef", 1 / math.sqrt(6)), "g": 0, "h": 0, "i": 0}, 1e-9)
+    assert close(eigenvector_spectral(G), e, 1e-9)
+    ppr = personalized_pagerank(G, "a")
+    assert ppr["d"] == 0.0 and ppr["i"] == 0.0 and sum(ppr.values()) == pytest.approx(1.0)
+    lonely = personalized_pagerank(G, "i")
+    assert lonely["i"] == pytest.approx(1.0) and lonely["a"] == 0.0
+
+
+def test_competition_rank():
+    values = {"a": 3.0, "b": 2.0, "c": 2.0, "d": 1.0}
+    assert [competition_rank(values, k) for k in "abcd"] == [1, 2, 2, 4]
+
+
+# --- weights ------------------------------------------------------------------------------------
+
+
+def test_weights_file_is_the_one_source(tmp_path):
+    config = InfluenceConfig.load()
+    assert config.size_factor(2) == 1.0 and config.size_factor(146) == pytest.approx(1 / 145)
+    assert config.role_weight("voted-yes") is None  # votes are not channels
+    assert config.engagement_weight("chair") > config.role_weight("observer")
+    assert set(config.score) == {
+        "personalized_pagerank", "tie_to_canada", "eigenvector", "weighted_degree", "betweenness"
+    }  # fmt: skip
+    text = (REPO / "src/mpdkg/influence_weights.toml").read_text()
+    (tmp_path / "w.toml").write_text(text.replace('scaling = "pairs"', 'scaling = "log"'))
+    log = InfluenceConfig.load(tmp_path / "w.toml")
+    assert log.size_factor(4) == pytest.approx(0.5)
+    (tmp_path / "bad.toml").write_text(text.replace('scaling = "pairs"', 'scaling = "cube"'))
+    from mpdkg.influence_config import ConfigError
+
+    with pytest.raises(ConfigError, match="size.scaling"):
+        InfluenceConfig.load(tmp_path / "bad.toml")
+
+
+# --- the fixture with dated memberships --------------------------------------------------------
+
+EXTRA_FORA = """\
+dated,Dated Initiative,,initiative,5,2000,,,,no,,,,t-forum,,
+eu,European Union,EU,regional-organisation,1,1958,,,,no,,,,t-forum,,
+"""
+EXTRA_MEMBERSHIPS = {
+    "dated": """\
+member,role,start,end,as_of,source,quote,note
+CAN,member,2000,,,t-forum,,
+JPN,member,2010,2015,,t-forum,,
+FRA,member,2016,,,t-forum,,
+""",
+    "eu": """\
+member,role,start,end,as_of,source,quote,note
+FRA,member,1958,,,t-forum,,
+""",
+}
+EXTRA_AGREEMENTS = """\
+ceta-mini,CETA (test),,trade-agreement,2,CAN;eu,2016,2017,,,,,t-agr,,
+"""
+# A vote is not a channel: Kenya and Canada voting alike must not tie them.
+EXTRA_VOTES = """\
+compact,A compact,,compact-or-declaration,4,2018,,,,no,,,,t-forum,,
+"""
+VOTES = """\
+member,role,start,end,as_of,source,quote,note
+CAN,voted-yes,2018,2018,,t-forum,,
+KEN,voted-yes,2018,2018,,t-forum,,
+"""
+
+
+def write_influence_graph(root: Path) -> Path:
+    graph = write_mini_graph(root)
+    with (graph / "fora" / "test.csv").open("a", encoding="utf-8") as f:
+        f.write(EXTRA_FORA + EXTRA_VOTES)
+    for forum, text in {**EXTRA_MEMBERSHIPS, "compact": VOTES}.items():
+        (graph / "memberships" / f"{forum}.csv").write_text(text, encoding="utf-8")
+    with (graph / "agreements" / "test.csv").open("a", encoding="utf-8") as f:
+        f.write(EXTRA_AGREEMENTS)
+    return graph
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory) -> Dataset:
+    graph = write_influence_graph(tmp_path_factory.mktemp("influence"))
+    return build_dataset(load_sources(graph)).dataset
+
+
+@pytest.fixture(scope="module")
+def facts(dataset):
+    return load_facts(dataset)
+
+
+def tie(result, iso3: str) -> float:
+    return result.row(iso3).measures["tie_to_canada"]
+
+
+def channels(result, iso3: str) -> set[str]:
+    return {u.id for u in result.row(iso3).channels}
+
+
+def test_channel_network_keeps_kinds_pillars_dates_and_sources(facts):
+    B = channel_network(facts, InfluenceConfig.load())
+    base = "https://w3id.org/mpdkg/"
+    jpn = B[base + "country/JPN"][base + "forum/dated"]
+    (edge,) = jpn.values()
+    assert edge["relation"] == "membership" and edge["role"] == "member" and edge["pillars"] == (5,)
+    assert edge["periods"][0] == (2010, 2015, None)
+    assert edge["sources"] == (base + "source/t-forum",)
+    assert B.nodes[base + "agreement/stca"]["kind"] == "safe-third-country-agreement"
+    chair = B[base + "country/CAN"][base + "forum/rcm"][base + "engagement/chair-rcm-2006"]
+    assert chair["relation"] == "engagement" and chair["kind"] == "chair"
+    # votes are not channels
+    assert not B.has_edge(base + "country/KEN", base + "forum/compact")
+    # a forum that is party to an agreement stands for its members
+    (via,) = B[base + "country/FRA"][base + "agreement/ceta-mini"].values()
+    assert via["via"] == base + "forum/eu"
+
+
+def test_as_of_counts_only_relationships_in_force(facts):
+    config = InfluenceConfig.load()
+    r2012 = analyse(facts, config, as_of=2012)
+    r2020 = analyse(facts, config, as_of=2020)
+    assert "dated" in channels(r2012, "JPN") and "dated" not in channels(r2020, "JPN")
+    assert "dated" in channels(r2020, "FRA") and "dated" not in channels(r2012, "FRA")
+    assert "ceta-mini" in channels(r2020, "FRA") and "ceta-mini" not in channels(r2012, "FRA")
+    assert r2020.row("JPN").measures["weighted_degree"] == 0.0  # Japan has no channel in 2020
+    assert "five" in channels(r2012, "USA") and "five" not in channels(analyse(facts, as_of=2023), "USA")
+    assert "stca-protocol" in channels(analyse(facts, as_of=2023), "USA")
+    assert "stca" not in channels(analyse(facts, as_of=2003), "USA")
+    # 2012 by hand: rcm has CAN, MEX, USA and KEN (observer, start unknown: counted) -> 1/3 a pair;
+    # SAWP is bilateral (1.0) -> Mexico's tie is 1/3 + 1
+    assert tie(r2012, "MEX") == pytest.approx(1 / 3 + 1.0)
+
+
+def test_chairing_raises_canadas_ties_while_it_lasts(facts):
+    # the chair of the RCM in 2006 doubles (1 + 1.0) Canada's ties through the RCM that year
+    assert tie(analyse(facts, as_of=2006), "MEX") == pytest.approx(2 / 3 + 1.0)
+    assert tie(analyse(facts, as_of=2007), "MEX") == pytest.approx(1 / 3 + 1.0)
+    (use,) = [u for u in analyse(facts, as_of=2006).row("USA").channels if u.id == "rcm"]
+    assert use.engagements == ("https://w3id.org/mpdkg/engagement/chair-rcm-2006",)
+
+
+def test_unknown_starts_follow_the_configured_policy(facts):
+    default = analyse(facts, as_of=2010)
+    assert "rcm" in channels(default, "KEN")  # observer since an unknown year: counted
+    attested = InfluenceConfig.from_dict({**_toml(), "time": {"unknown_start": "attested"}})
+    assert "rcm" not in channels(analyse(facts, attested, as_of=2010), "KEN")
+    assert "rcm" in channels(analyse(facts, attested, as_of=2021), "KEN")
+
+
+def _toml() -> dict:
+    import tomllib
+
+    return tomllib.loads((REPO / "src/mpdkg/influence_weights.toml").read_text())
+
+
+def test_pillar_slice(facts):
+    r = analyse(facts, pillar=2, as_of=2020)
+    assert channels(r, "MEX") == {"sawp-mex"}
+    assert tie(r, "MEX") == pytest.approx(1.0)
+    assert channels(r, "FRA") == {"iec-fra", "ceta-mini"}
+    assert tie(r, "USA") == 0.0
+    assert all(g.pillar in (2, None) for g in r.gaps)
+    from mpdkg.errors import UsageError
+
+    with pytest.raises(UsageError, match="pillar 9"):
+        analyse(facts, pillar=9)
+
+
+def test_region_slice(facts):
+    r = analyse(facts, region="europe", as_of=2020)
+    assert [row.iso3 for row in r.rows] == ["CAN", "FRA"]
+    assert r.params["region"] == "Europe" and r.slice == "2020-europe"
+    assert analyse(facts, region="Northern America").canada.countries == 2
+    from mpdkg.errors import UsageError
+
+    with pytest.raises(UsageError, match="no such region"):
+        analyse(facts, region="Atlantis")
+
+
+def test_canada_without_channels_and_isolated_countries(facts):
+    r = analyse(facts, as_of=1970)  # before every relationship in the fixture
+    assert r.graph.number_of_edges() == 0
+    assert r.canada.effective_size is None and r.canada.constraint is None
+    assert r.canada.measures["personalized_pagerank"] == pytest.approx(1.0)
+    assert all(row.score == 0.0 and row.rank == 1 for row in r.ranked())
+    # France is in a forum (the EU) but shares nothing with Canada; the others are in no channel
+    europe = next(g for g in r.gaps if g.region == "Europe" and g.pillar is None)
+    assert [c["iso3"] for c in europe.countries] == ["FRA"] and europe.without_channels == 1
+    asia = next(g for g in r.gaps if g.region == "Asia" and g.pillar is None)
+    assert asia.total == 0 and asia.outside_network == ["JPN"]
+    json.loads(r.to_json())
+    r2020 = analyse(facts, as_of=2020)
+    jpn = r2020.row("JPN")
+    assert jpn.measures["personalized_pagerank"] == 0.0 and jpn.channels == []
+    asia = next(g for g in r2020.gaps if g.region == "Asia" and g.pillar is None)
+    assert asia.outside_network == ["JPN"] and asia.countries == []
+
+
+def test_scores_ranks_and_explanations(facts):
+    r = analyse(facts, as_of=2020)
+    assert r.rows[0].iso3 == "CAN" and r.rows[0].score is None
+    ranked = r.ranked()
+    assert [x.rank for x in ranked] == sorted(x.rank for x in ranked)
+    assert ranked[0].iso3 in ("USA", "MEX")
+    top = ranked[0]
+    assert top.score == pytest.approx(sum(top.components.values()), abs=1e-6)
+    explained = r.explain(top.iso3)
+    assert explained["channels"] and all(u["sources"] for u in explained["channels"])
+    assert explained["channels"][0]["sources"][0]["url"].startswith("https://example.org/")
+    assert r.canada.ranks["weighted_degree"] == 1
+
+
+def test_gaps_name_the_countries_with_fewest_channels(facts):
+    r = analyse(facts, as_of=2020)
+    americas = next(g for g in r.gaps if g.region == "Americas" and g.pillar is None)
+    assert [c["iso3"] for c in americas.countries] == ["MEX", "USA"]  # MEX: rcm + sawp; USA: more
+    p5 = next(g for g in r.gaps if g.region is None and g.pillar == 5)
+    assert p5.countries[0]["channels"] <= p5.countries[-1]["channels"]
+    assert {g.group for g in r.gaps} >= {"region=Europe", "pillar=5", "region=Europe;pillar=5"}
+
+
+def test_compare_two_years(facts):
+    c = compare(analyse(facts, as_of=2012), analyse(facts, as_of=2020))
+    fra = next(row for row in c.rows if row["iso3"] == "FRA")
+    assert set(fra["gained"]) == {"forum/dated", "agreement/ceta-mini"} and fra["lost"] == []
+    jpn = next(row for row in c.rows if row["iso3"] == "JPN")
+    assert jpn["lost"] == ["forum/dated"]
+    assert {row["measure"] for row in c.canada} >= {"weighted_degree", "effective_size"}
+    assert json.loads(c.to_json())["before"] == "2012"
+    assert c.to_csv().splitlines()[0].startswith("iso3,label,score_before")
+
+
+def test_output_is_deterministic(dataset):
+    a = analyse(dataset, InfluenceConfig.load(), as_of=2020)
+    b = analyse(dataset, InfluenceConfig.load(), as_of=2020)
+    assert a.to_json() == b.to_json() and a.to_csv() == b.to_csv()
+    ga, gb = Graph(), Graph()
+    a.add_to(ga)
+    b.add_to(gb)
+    assert sorted(ga) == sorted(gb)
+    data = json.loads(a.to_json())
+    assert data["analysis"]["software"].startswith("mpdkg ")
+    assert all(len(str(v).split(".")[-1]) <= 6 for v in data["rows"][1]["measures"].values())
+
+
+def test_analysis_rdf_answers_sparql_with_the_csv_values(dataset):
+    result = analyse(dataset, InfluenceConfig.load())
+    target = dataset.graph(URIRef("https://w3id.org/mpdkg/graph/analysis"))
+    result.add_to(target)
+    assert not any(isinstance(t, type(None)) for t in target)
+    from rdflib import BNode
+
+    assert not [t for triple in target for t in triple if isinstance(t, BNode)]
+    rows = {r["iso3"]: r for r in csv.DictReader(io.StringIO(result.to_csv()))}
+    from mpdkg.influence_network import as_engine
+    from mpdkg.query import run_query
+
+    answer = run_query(
+        as_engine(dataset),
+        """
+        PREFIX mpd: <https://w3id.org/mpdkg/ontology#>
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        PREFIX schema: <https://schema.org/>
+        SELECT ?iso ?score ?rank ?version WHERE {
+          ?a a mpd:InfluenceAssessment ; mpd:assessedCountry ?c ; mpd:influenceScore ?score ;
+             mpd:influenceRank ?rank ; prov:wasGeneratedBy ?act .
+          ?c mpd:iso3166Alpha3 ?iso .
+          ?act a prov:Activity ; mpd:sliceName "current" ; prov:wasAssociatedWith/schema:softwareVersion ?version .
+        }""",
+    )
+    assert len(answer.rows) == len(rows) - 1  # every country but Canada has a score
+    for iso, score, rank, _version in answer.rows:
+        assert float(score) == float(rows[str(iso)]["score"])
+        assert int(rank) == int(rows[str(iso)]["rank"])
+    from mpdkg import __version__
+
+    assert {str(v) for *_, v in answer.rows} == {__version__}
+    assert (URIRef("https://w3id.org/mpdkg/analysis/influence/current/CAN"), None, None) in target
+
+
+def test_analysis_terms_are_defined_in_the_analysis_ontology(dataset):
+    onto = Graph().parse(REPO / "ontology" / "analysis.ttl")
+    defined = {str(s) for s in onto.subjects()}
+    g = Graph()
+    analyse(dataset, as_of=2006, region="Americas", pillar=1).add_to(g)
+    used = {str(p) for _, p, _ in g} | {str(o) for _, _, o in g}
+    ours = {t for t in used if t.startswith("https://w3id.org/mpdkg/ontology#")}
+    assert ours <= defined | {"https://w3id.org/mpdkg/ontology#Country"}
+    assert any(str(s).endswith("/2006-pillar-1-americas/activity") for s in g.subjects())
+
+
+# --- the command line -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dump(dataset, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("dump") / "mini.trig"
+    path.write_text(dataset.serialize(format="trig"), encoding="utf-8")
+    return path
+
+
+def run_cli(*args: str):
+    from mpdkg.cli import app
+
+    return CliRunner().invoke(app, ["influence", *args])
+
+
+def test_cli_formats(dump):
+    res = run_cli("--data", str(dump), "--as-of", "2020", "--format", "csv", "--top", "2")
+    assert res.exit_code == 0, res.output
+    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert [r["iso3"] for r in rows][0] == "CAN" and len(rows) == 3
+    res = run_cli("--data", str(dump), "--format", "json", "--pillar", "2")
+    assert res.exit_code == 0 and json.loads(res.stdout)["analysis"]["pillar"] == 2
+    res = run_cli("--data", str(dump), "--top", "3")
+    assert res.exit_code == 0 and "Canada's position" in res.stdout
+
+
+def test_cli_explain_gaps_compare_and_errors(dump):
+    res = run_cli("--data", str(dump), "--explain", "mex", "--format", "json")
+    assert res.exit_code == 0 and json.loads(res.stdout)["iso3"] == "MEX"
+    res = run_cli("--data", str(dump), "--gaps", "--format", "csv")
+    assert res.exit_code == 0 and res.stdout.startswith("region,pillar,position,iso3")
+    res = run_cli("--data", str(dump), "--compare", "2012", "2020", "--format", "json")
+    assert res.exit_code == 0 and json.loads(res.stdout)["after"] == "2020"
+    assert run_cli("--data", str(dump), "--compare", "2012", "2020").exit_code == 0
+    res = run_cli("--data", str(dump), "--format", "xml")
+    assert res.exit_code == 2 and "--format" in res.output
+    res = run_cli("--data", str(dump), "--explain", "ZZZ")
+    assert res.exit_code == 2 and "ZZZ" in res.output
+
+
+# --- the real graph ---------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_real_graph_as_the_run_writes_it(real_build):
+    from mpdkg.namespaces import GRAPHS
+
+    built = real_build.built
+    result = analyse(built.dataset, InfluenceConfig.load())
+    g = Graph()
+    result.add_to(g)
+    assert len(g) > 1000
+    ranked = [r.iso3 for r in result.ranked(10)]
+    assert "USA" in ranked[:3] and "MEX" in ranked
+    assert result.canada.ranks["weighted_degree"] == 1
+    assert result.network["betweenness"] == "exact"
+    assert json.loads(result.to_json())["canada"]["partners"] > 100
+    assert GRAPHS.analysis  # the integrator writes into this named graph
