@@ -72,6 +72,7 @@ class Built:
 
     dataset: Dataset
     origins: dict[URIRef, Origin] = field(default_factory=dict)
+    influence: object | None = None  # the InfluenceResult, once the analysis has run
 
     @property
     def ontology(self) -> Graph:
@@ -102,8 +103,15 @@ def new_dataset() -> Dataset:
 
 
 def ontology_graph() -> Graph:
-    """The ontology with its blank nodes given canonical, run-independent labels."""
-    return to_canonical_graph(load_ontology(paths.ontology_file()))
+    """The ontology (mpdkg.ttl and its companions such as analysis.ttl) with its blank nodes
+    given canonical, run-independent labels."""
+    graph = Graph()
+    for triple in load_ontology(paths.ontology_file()):
+        graph.add(triple)
+    for path in sorted(paths.ontology_file().parent.glob("*.ttl")):
+        if path != paths.ontology_file():
+            graph.parse(path, format="turtle")
+    return to_canonical_graph(graph)
 
 
 class _Writer:
