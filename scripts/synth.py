@@ -16,6 +16,7 @@ import shutil
 from pathlib import Path
 
 from mpdkg import paths
+from mpdkg.sources import COLUMNS
 
 FORUM_KINDS = [
     "regional-consultative-process",
@@ -67,7 +68,7 @@ def synthesise(out: Path, triples: int, seed: int = 7) -> dict:
     sources = [f"syn-src-{i}" for i in range(n_sources)]
     write_csv(
         graph / "sources" / "synthetic.csv",
-        ["id", "url", "title", "publisher", "accessed", "note"],
+        list(COLUMNS["sources"].all),
         (
             [
                 s,

@@ -7,8 +7,6 @@ import contextlib
 import csv
 import io
 import json
-import socket
-import threading
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -24,6 +22,7 @@ from mpdkg.namespaces import forum_iri
 from mpdkg.pipeline import build
 from mpdkg.sources import load_sources
 from tests.conftest import tree_snapshot, write_mini_graph
+from tests.servers import Listener
 
 runner = CliRunner()
 FORA_HEADER = "id,label,alt_labels,kind,pillars,established,ended,homepage,wikidata,members_complete,member_counts,members_source,members_as_of,source,quote,description\n"
@@ -108,33 +107,6 @@ def test_failed_build_never_touches_dist(tmp_path):
     assert tree_snapshot(out) == before
 
 
-class Listener:
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(5)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.hits = 0
-        self.stop = False
-        self.thread = threading.Thread(target=self.loop, daemon=True)
-        self.thread.start()
-
-    def loop(self):
-        while not self.stop:
-            try:
-                conn, _ = self.sock.accept()
-                self.hits += 1
-                conn.close()
-            except OSError:
-                continue
-
-    def close(self):
-        self.stop = True
-        self.thread.join()
-        self.sock.close()
-
-
 def test_remote_jsonld_context_is_never_fetched(tmp_path):
     listener = Listener()
     try:
@@ -149,7 +121,7 @@ def test_remote_jsonld_context_is_never_fetched(tmp_path):
             load_dump(path)
     finally:
         listener.close()
-    assert listener.hits == 0
+    assert listener.connections == 0
 
 
 def test_xml_external_entities_are_not_resolved(tmp_path):
@@ -170,4 +142,4 @@ def test_xml_external_entities_are_not_resolved(tmp_path):
         assert all("TOP-SECRET" not in str(o) for o in g.objects())
     finally:
         listener.close()
-    assert listener.hits == 0
+    assert listener.connections == 0

@@ -15,7 +15,7 @@ from mpdkg.catalogue import catalogue, get_query
 from mpdkg.cli import app
 from mpdkg.errors import UsageError
 from mpdkg.query import EndpointError, RemoteEngine, bind, open_engine, run_query
-from tests.servers import oxigraph_server
+from tests.servers import Listener, oxigraph_server
 
 runner = CliRunner()
 
@@ -117,35 +117,6 @@ def test_unknown_query_name_and_bad_param():
     assert "no catalogue query named" in invoke("nope").output
     result = invoke("forum-members", "--param", "country=MEX")
     assert result.exit_code == 2 and "has no parameter 'country'" in result.output
-
-
-class Listener:
-    """A TCP listener on 127.0.0.1 that records whether anything connected."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(5)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self.stop = False
-        self.thread = threading.Thread(target=self.run, daemon=True)
-        self.thread.start()
-
-    def run(self):
-        while not self.stop:
-            try:
-                conn, _ = self.sock.accept()
-                self.connections += 1
-                conn.close()
-            except OSError:
-                continue
-
-    def close(self):
-        self.stop = True
-        self.thread.join()
-        self.sock.close()
 
 
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])

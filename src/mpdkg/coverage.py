@@ -11,17 +11,11 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
+from mpdkg.namespaces import SPARQL_PREFIXES
 from mpdkg.query import run_query
 
-PREFIXES = """
-PREFIX mpd: <https://w3id.org/mpdkg/ontology#>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-"""
-
 FACTS_BY_COUNTRY_AND_PILLAR = (
-    PREFIXES
+    SPARQL_PREFIXES
     + """
 SELECT ?code ?label ?region ?subregion ?pillar (COUNT(DISTINCT ?fact) AS ?facts) WHERE {
   ?country a mpd:Country ; mpd:iso3166Alpha3 ?code ; rdfs:label ?label .
@@ -46,7 +40,7 @@ GROUP BY ?code ?label ?region ?subregion ?pillar
 )
 
 FORA = (
-    PREFIXES
+    SPARQL_PREFIXES
     + """
 SELECT ?id ?label ?complete (COUNT(DISTINCT ?m) AS ?rows) (SAMPLE(?asOf) AS ?listDate) WHERE {
   ?forum a mpd:Forum ; rdfs:label ?label ; mpd:membersComplete ?complete .
@@ -59,7 +53,7 @@ GROUP BY ?id ?label ?complete
 )
 
 SOURCES_BY_AGE = (
-    PREFIXES
+    SPARQL_PREFIXES
     + """
 SELECT ?month (COUNT(DISTINCT ?s) AS ?sources) (COUNT(DISTINCT ?fact) AS ?facts) WHERE {
   ?s a mpd:Source ; mpd:accessedOn ?d .

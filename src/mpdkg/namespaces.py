@@ -164,3 +164,25 @@ def membership_iri(forum_id: str, member: str, role: str, ordinal: int = 1) -> U
 def actor_iri(ref: str) -> URIRef:
     """A member or party reference: an ISO alpha-3 code (upper case) or a forum id."""
     return country_iri(ref) if ref.isupper() else forum_iri(ref)
+
+
+SPARQL_PREFIXES = (
+    "\n".join(
+        f"PREFIX {prefix}: <{iri}>"
+        for prefix, iri in (
+            ("mpd", BASE + "ontology#"),
+            ("org", "http://www.w3.org/ns/org#"),
+            ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
+            ("skos", "http://www.w3.org/2004/02/skos/core#"),
+            ("prov", "http://www.w3.org/ns/prov#"),
+            ("time", "http://www.w3.org/2006/time#"),
+            ("dcterms", "http://purl.org/dc/terms/"),
+            ("schema", "https://schema.org/"),
+            ("role", BASE + "role/"),
+            ("country", BASE + "country/"),
+            ("forum", BASE + "forum/"),
+        )
+    )
+    + "\n"
+)
+"""The prologue for SPARQL written in the library (the catalogue files carry their own)."""

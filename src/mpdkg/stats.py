@@ -17,22 +17,15 @@ import json
 from rdflib import Dataset
 
 from mpdkg.engine import store_from_dataset
+from mpdkg.namespaces import SPARQL_PREFIXES
 from mpdkg.query import OxigraphEngine, run_query
 
-PREFIXES = """
-PREFIX mpd: <https://w3id.org/mpdkg/ontology#>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-"""
 FACT_CLASSES = "mpd:Objective mpd:Pillar mpd:LineOfEffort mpd:Country mpd:Region mpd:Forum mpd:Membership mpd:Agreement mpd:Engagement"
 CURATED = "<https://w3id.org/mpdkg/graph/curated>"
 
 
 def _select(engine, text: str) -> list[dict]:
-    return run_query(engine, PREFIXES + text).dicts()
+    return run_query(engine, SPARQL_PREFIXES + text).dicts()
 
 
 def compute_stats(dataset: Dataset) -> dict:
