@@ -508,3 +508,11 @@ def test_real_graph_as_the_run_writes_it(real_build):
     assert result.network["betweenness"] == "exact"
     assert json.loads(result.to_json())["canada"]["partners"] > 100
     assert GRAPHS.analysis  # the integrator writes into this named graph
+
+
+def test_competition_ranks_match_one_by_one():
+    rng = random.Random(5)
+    values = {i: rng.choice([0.1, 0.2, 0.3, 0.1234567, 0.1234568]) for i in range(50)}
+    from mpdkg.influence_measures import competition_ranks
+
+    assert competition_ranks(values) == {k: competition_rank(values, k) for k in values}

@@ -33,6 +33,7 @@ from mpdkg.influence_measures import (
     betweenness,
     burt,
     competition_rank,
+    competition_ranks,
     eigenvector,
     personalized_pagerank,
     weighted_degree,
@@ -441,9 +442,9 @@ def analyse(
             m: config.score[m] * (r.measures[m] / top[m] if top[m] > 0 else 0.0) for m in MEASURES
         }
         r.score = rounded(sum(r.components.values()))
-    scores = {r.iso3: r.score for r in others}
+    ranks = competition_ranks({r.iso3: r.score for r in others}, DIGITS)
     for r in others:
-        r.rank = competition_rank(scores, r.iso3, DIGITS)
+        r.rank = ranks[r.iso3]
     canada_row = next(r for r in rows if r.iso3 == CANADA)
     canada_row.measures["tie_to_canada"] = None
     others.sort(key=lambda r: (r.rank, r.iso3))

@@ -270,6 +270,18 @@ def burt(G: nx.Graph, node, weight: str | None = "weight") -> tuple[float | None
     return size, constraint
 
 
+def competition_ranks(values: dict, digits: int = 6) -> dict:
+    """:func:`competition_rank` of every node at once (by sorting)."""
+    pairs = sorted(((round(v, digits), k) for k, v in values.items() if v is not None), key=lambda t: -t[0])
+    ranks = {}
+    previous = None
+    for position, (value, key) in enumerate(pairs, 1):
+        if value != previous:
+            rank, previous = position, value
+        ranks[key] = rank
+    return ranks
+
+
 def competition_rank(values: dict, node, digits: int = 6) -> int | None:
     """1 + the number of nodes with a strictly larger value (values compared rounded)."""
     if node not in values or values[node] is None:
