@@ -1,0 +1,56 @@
+/* mpdkg world map: shade each country by its score in the chosen pillar and year. */
+"use strict";
+(function () {
+  var M = MPDKG, model = M.model;
+  var byIso = {};
+  model.countries.forEach(function (c, i) { byIso[c[0]] = i; });
+  var paths = Array.prototype.slice.call(document.querySelectorAll("#world path.country"));
+  var rows = {};
+
+  function fmt(v) {
+    return Number(v.toPrecision(3)).toString();
+  }
+
+  function render() {
+    var slice = M.currentSlice();
+    rows = M.rowsByCountry(slice);
+    var shaded = 0, partners = 0;
+    paths.forEach(function (p) {
+      var iso = p.getAttribute("data-iso3");
+      var fill;
+      if (!iso || !(iso in byIso)) fill = model.colours.noData;
+      else if (iso === model.canada) fill = model.colours.canada;
+      else {
+        var row = rows[byIso[iso]];
+        fill = M.scoreColour(row ? row.score : 0, slice.max);
+        if (row && row.score > 0) shaded++;
+      }
+      p.setAttribute("fill", fill);
+    });
+    slice.rows.forEach(function (r) { if (r[3].length) partners++; });
+    var ticks = document.querySelectorAll("#legend-ticks span");
+    [0, 0.25, 0.5, 0.75, 1].forEach(function (t, i) {
+      if (ticks[i]) ticks[i].textContent = fmt(t * t * slice.max);
+    });
+    var count = document.getElementById("visible-count");
+    count.textContent = partners + " countries with a channel to Canada · " + shaded + " shaded on the map";
+    count.setAttribute("data-shaded", String(shaded));
+    M.subtitle("countries shaded by influence score");
+  }
+
+  function html(p) {
+    var iso = p.getAttribute("data-iso3");
+    if (!iso || !(iso in byIso)) return "<h3>" + M.esc(p.textContent) + "</h3><p>No ISO 3166 code: not in the graph.</p>";
+    return M.countryHtml(byIso[iso], rows[byIso[iso]]);
+  }
+
+  paths.forEach(function (p) {
+    p.addEventListener("mouseenter", function (ev) { p.classList.add("hover"); M.show(html(p), ev); });
+    p.addEventListener("mousemove", function (ev) { if (!M.isPinned()) M.place(ev); });
+    p.addEventListener("mouseleave", function () { p.classList.remove("hover"); M.hide(); });
+    p.addEventListener("click", function (ev) { ev.stopPropagation(); M.pin(html(p), ev); });
+  });
+  document.getElementById("world").addEventListener("click", function () { M.unpin(); });
+  M.onChange(render);
+  render();
+})();

@@ -1,0 +1,384 @@
+"""Maps and the influence report: the files exist and are what they claim, the pages load nothing
+from a network, and — in a real headless Chromium — they run without console errors, draw
+something, and their filters change what is shown."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from mpdkg.build import build_dataset
+from mpdkg.cli import app
+from mpdkg.maps import write_maps
+from mpdkg.maps_common import score_colour
+from mpdkg.maps_world import world_shapes
+from mpdkg.sources import load_sources
+from tests.conftest import tree_snapshot, write_mini_graph
+
+PAGES = ("maps/network.html", "maps/world.html", "report/index.html")
+
+
+@pytest.fixture(scope="module")
+def mini_dataset(tmp_path_factory):
+    graph = write_mini_graph(tmp_path_factory.mktemp("maps-graph"))
+    return build_dataset(load_sources(graph)).dataset
+
+
+@pytest.fixture(scope="module")
+def mini_maps(tmp_path_factory, mini_dataset) -> Path:
+    out = tmp_path_factory.mktemp("maps-out")
+    write_maps(mini_dataset, out)
+    return out
+
+
+def distinct_colours(image: Image.Image) -> int:
+    colours = image.convert("RGB").getcolors(maxcolors=1 << 24)
+    return len(colours)
+
+
+# --- files -----------------------------------------------------------------------------------
+
+
+def test_writes_every_map_figure_and_the_report(mini_maps):
+    names = sorted(p.relative_to(mini_maps).as_posix() for p in mini_maps.rglob("*") if p.is_file())
+    # the mini graph's channels serve pillars 1, 2 and 5: one network figure each, and one for all
+    for stem in ("network-all", "network-pillar-1", "network-pillar-2", "network-pillar-5", "world"):
+        assert f"maps/{stem}.png" in names and f"maps/{stem}.svg" in names
+    assert "maps/network-pillar-3.png" not in names
+    assert {"maps/network.html", "maps/world.html", "maps/NOTICE", "report/index.html"} <= set(names)
+
+
+def test_static_figures_are_slide_sized_and_not_blank(mini_maps):
+    for png in sorted((mini_maps / "maps").glob("*.png")):
+        with Image.open(png) as im:
+            assert im.format == "PNG"
+            assert im.size[0] >= 1600 and im.size[1] >= 900, (png.name, im.size)  # 16:9 at 150 dpi
+            assert distinct_colours(im) >= 20, png.name
+            # a blank or near-blank image is almost all one colour
+            top = max(c for c, _ in im.convert("RGB").getcolors(maxcolors=1 << 24))
+            assert top < 0.97 * im.size[0] * im.size[1], png.name
+    for svg in sorted((mini_maps / "maps").glob("*.svg")):
+        root = ElementTree.parse(svg).getroot()
+        assert root.tag.endswith("svg")
+        drawn = [e for e in root.iter() if e.tag.rsplit("}", 1)[-1] in ("path", "use", "text")]
+        assert len(drawn) > 50, svg.name
+        assert svg.stat().st_size > 20_000
+        text = svg.read_text(encoding="utf-8")
+        assert not re.search(r'(?:xlink:)?href="(?:https?:)?//', text), svg.name
+
+
+def test_world_figure_shades_countries_by_score(tmp_path, mini_maps):
+    with Image.open(mini_maps / "maps" / "world.png") as im:
+        rgb = im.convert("RGB")
+        colours = {c for _n, c in rgb.getcolors(maxcolors=1 << 24)}
+    assert (0xC8, 0x10, 0x2E) in colours  # Canada
+    assert (0xE3, 0xE3, 0xE3) in colours  # countries with no channel
+
+
+class _Resources(HTMLParser):
+    """Every resource a page would load: scripts, styles, images, frames, fonts, CSS url()s."""
+
+    LOADING = {"script": "src", "img": "src", "iframe": "src", "embed": "src", "object": "data",
+               "source": "src", "audio": "src", "video": "src", "link": "href", "image": "href", "use": "href"}  # fmt: skip
+
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+        self.in_style = False
+        self.ids: set[str] = set()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.add(a["id"])
+        if tag in self.LOADING and a.get(self.LOADING[tag]):
+            self.urls.append(a[self.LOADING[tag]])
+        if tag == "a" and a.get("href"):
+            self.hrefs.append(a["href"])
+        if "style" in a:
+            self.urls += re.findall(r"url\(([^)]*)\)", a["style"])
+        self.in_style = tag == "style"
+
+    def handle_data(self, data):
+        if self.in_style:
+            self.urls += re.findall(r"url\(([^)]*)\)", data)
+            self.urls += re.findall(r"@import\s+['\"]?([^'\";]+)", data)
+
+
+def parse(path: Path) -> _Resources:
+    p = _Resources()
+    p.feed(path.read_text(encoding="utf-8"))
+    return p
+
+
+def test_pages_load_nothing_from_a_network(mini_maps):
+    for page in PAGES:
+        html = (mini_maps / page).read_text(encoding="utf-8")
+        found = parse(mini_maps / page)
+        remote = [u for u in found.urls if re.match(r"^\s*['\"]?(?:[a-z][a-z0-9+.-]*:)?//", u, re.I)]
+        assert remote == [], (page, remote)
+        assert all(u.startswith("data:") for u in found.urls), (page, found.urls)
+        assert "Content-Security-Policy" in html and "default-src 'none'" in html
+        assert not re.search(r"\b(?:cdn|unpkg|jsdelivr|googleapis|bootstrapcdn)\b", html, re.I), page
+        assert "Data: mpdkg" in html, page  # the data-source line
+
+
+def test_country_shapes_are_shipped_with_their_licence():
+    from mpdkg import paths
+
+    folder = paths.static_dir() / "maps"
+    notice = (folder / "NOTICE").read_text(encoding="utf-8")
+    assert "world-atlas" in notice and "2.0.2" in notice and "ISC" in notice and "public domain" in notice
+    shapes = world_shapes()
+    assert {"124", "484", "840", "250"} <= set(shapes)  # Canada, Mexico, USA, France by ISO numeric
+    # no ring crosses the map (antimeridian split): Russia and Fiji stay within the map's width
+    for key in ("643", "242"):
+        for ring in shapes[key].rings:
+            xs = [x for x, _ in ring]
+            assert max(xs) - min(xs) < 600, key
+
+
+def test_report_numbers_link_to_facts_and_sources(mini_maps):
+    page = mini_maps / "report" / "index.html"
+    html = page.read_text(encoding="utf-8")
+    found = parse(page)
+    cells = re.findall(r'<td class="num">(.*?)</td>', html)
+    assert len(cells) > 30
+    for cell in cells:
+        if cell == "—":
+            continue
+        m = re.fullmatch(r'<a href="#([^"]+)">[^<]+</a>', cell)
+        assert m, cell
+        assert m.group(1) in found.ids, m.group(1)
+    # Mexico's block lists its channels with facts (graph IRIs) and sources that resolve
+    block = html[html.index('id="country-MEX"') :]
+    block = block[: block.index("</table>")]
+    assert "Seasonal" in block or "SAWP" in block
+    assert "https://w3id.org/mpdkg/membership/rcm/MEX/member" in block
+    for anchor in re.findall(r'href="#(src-[^"]+)"', block):
+        assert anchor in found.ids
+    assert "https://example.org/forum" in html  # the source's own address, listed once
+
+
+def test_same_data_same_bytes(tmp_path, mini_dataset):
+    write_maps(mini_dataset, tmp_path / "a", pillar=2)
+    write_maps(mini_dataset, tmp_path / "b", pillar=2)
+    assert tree_snapshot(tmp_path / "a") == tree_snapshot(tmp_path / "b")
+
+
+def test_score_colour_scale_is_monotone():
+    shades = [score_colour(x, 1.0) for x in (0.01, 0.1, 0.4, 1.0)]
+    lightness = [sum(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in shades]
+    assert lightness == sorted(lightness, reverse=True)
+
+
+# --- the command -----------------------------------------------------------------------------
+
+
+def test_map_command(tmp_path, mini_graph):
+    runner = CliRunner()
+    args = ["map", "--graph-dir", str(mini_graph), "--out", str(tmp_path / "out")]
+    result = runner.invoke(app, [*args, "--pillar", "5", "--region", "Americas", "--as-of", "2020"])
+    assert result.exit_code == 0, result.output
+    model = page_model(tmp_path / "out" / "maps" / "world.html")
+    assert [p for p, _label in model["pillars"]] == [5]
+    assert model["years"][-1] == 2020
+    assert {c[0] for c in model["countries"] if c[2] != "Americas"} & {
+        model["countries"][r[0]][0] for s in model["slices"].values() for r in s["rows"]
+    } == set()
+    report = (tmp_path / "out" / "report" / "index.html").read_text(encoding="utf-8")
+    assert "graph/memberships/rcm.csv:" in report  # facts traced to the curated file and line
+    bad = runner.invoke(app, [*args, "--pillar", "9"])
+    assert bad.exit_code == 2 and "--pillar 9" in bad.output
+    bad = runner.invoke(app, [*args, "--region", "Atlantis"])
+    assert bad.exit_code == 2 and "Atlantis" in bad.output and "Americas" in bad.output
+
+
+def page_model(path: Path) -> dict:
+    html = path.read_text(encoding="utf-8")
+    m = re.search(r'<script type="application/json" id="mpdkg-data">(.*?)</script>', html, re.S)
+    return json.loads(m.group(1).replace("<\\/", "</"))
+
+
+# --- in a real browser -----------------------------------------------------------------------
+
+
+def _browser_or_skip():
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    reason = None
+    if chromium is None:
+        reason = "headless Chromium is not installed (Debian: apt-get install chromium; .ci/run installs it)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            reason = "the playwright package is not installed (pip install -e '.[test]')"
+    if reason:
+        if os.environ.get("MPDKG_REQUIRE_BROWSER"):
+            pytest.fail(reason + "; MPDKG_REQUIRE_BROWSER is set")
+        pytest.skip(reason)
+    return chromium
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = _browser_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=chromium,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
+        yield b
+        b.close()
+
+
+class Visit:
+    """A page opened from the file system, with every request and console message recorded."""
+
+    def __init__(self, browser, path: Path):
+        self.context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        self.outside: list[str] = []
+        self.errors: list[str] = []
+
+        def route(r):
+            url = r.request.url
+            if url.startswith(("file:", "data:", "about:", "blob:")):
+                r.continue_()
+            else:
+                self.outside.append(url)
+                r.abort()
+
+        self.context.route("**/*", route)
+        self.context.on("weberror", lambda e: self.errors.append(str(e.error)))
+        self.page = self.context.new_page()
+        self.page.on(
+            "console", lambda m: self.errors.append(m.text) if m.type in ("error", "warning") else None
+        )
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("websocket", lambda w: self.outside.append(w.url))
+        self.page.goto(path.resolve().as_uri())
+        self.page.wait_for_load_state("load")
+
+    def close(self):
+        self.context.close()
+
+    def check_clean(self):
+        assert self.errors == [], self.errors
+        assert self.outside == [], self.outside
+
+    def colours_of(self, selector: str, tmp_path: Path) -> int:
+        shot = tmp_path / "shot.png"
+        self.page.locator(selector).screenshot(path=str(shot))
+        with Image.open(shot) as im:
+            return distinct_colours(im)
+
+
+@pytest.mark.browser
+def test_network_page_in_a_browser(browser, mini_maps, tmp_path):
+    v = Visit(browser, mini_maps / "maps" / "network.html")
+    try:
+        page = v.page
+        assert page.locator("h1").inner_text().startswith("Canada")
+        assert page.locator("#legend").is_visible()
+        assert v.colours_of("#network", tmp_path) >= 8
+        nodes = int(page.get_attribute("#network", "data-nodes"))
+        assert nodes == 1 + 4 + 6  # Canada, MEX USA FRA KEN, five channels and SAWP
+        assert page.locator("#network circle.country").count() == 4
+        # pillar 2 (labour): only Mexico (SAWP) and France (youth mobility) remain
+        page.select_option("#pillar", "2")
+        assert int(page.get_attribute("#network", "data-nodes")) < nodes
+        shown = sorted(
+            page.locator("#network circle.country").evaluate_all("els => els.map(e => e.dataset.id)")
+        )
+        assert shown == ["FRA", "MEX"]
+        # back in 2000, France's youth mobility agreement (2003) is not there yet
+        page.select_option("#year", "2000")
+        shown = page.locator("#network circle.country").evaluate_all("els => els.map(e => e.dataset.id)")
+        assert shown == ["MEX"]
+        # hovering a country shows its channels to Canada and their sources
+        page.select_option("#pillar", "all")
+        page.select_option("#year", page.locator("#year option").last.get_attribute("value"))
+        page.hover('#network circle.country[data-id="USA"]')
+        tip = page.locator("#tooltip")
+        assert tip.is_visible()
+        text = tip.inner_text()
+        assert "United States" in text and "Safe Third Country Agreement" in text
+        assert tip.locator('a[href="https://example.org/agreement"]').count() >= 1
+        v.check_clean()
+    finally:
+        v.close()
+
+
+@pytest.mark.browser
+def test_world_page_in_a_browser(browser, mini_maps, tmp_path):
+    v = Visit(browser, mini_maps / "maps" / "world.html")
+    try:
+        page = v.page
+        assert page.locator("#world path.country").count() == len(world_shapes())
+        # Canada, the shaded partners, the no-channel grey and the borders at least
+        assert v.colours_of("#map", tmp_path) >= 6
+
+        def fill(iso3):
+            return page.get_attribute(f'#world path[data-iso3="{iso3}"]', "fill")
+
+        assert fill("CAN") == "#c8102e"
+        assert fill("FRA") != "#e3e3e3" and fill("MEX") != "#e3e3e3"
+        page.select_option("#pillar", "5")  # refugee protection: France has no channel there
+        assert fill("FRA") == "#e3e3e3" and fill("USA") != "#e3e3e3"
+        assert "countries with a channel to Canada" in page.locator("#visible-count").inner_text()
+        page.hover('#world path[data-iso3="USA"]')
+        assert "United States" in page.locator("#tooltip").inner_text()
+        v.check_clean()
+    finally:
+        v.close()
+
+
+@pytest.mark.browser
+def test_report_in_a_browser(browser, mini_maps, tmp_path):
+    v = Visit(browser, mini_maps / "report" / "index.html")
+    try:
+        page = v.page
+        assert page.locator("#report-world path.country").count() == len(world_shapes())
+        assert v.colours_of("#world-figure", tmp_path) >= 6
+        assert page.locator("#network-figure img").evaluate("img => img.naturalWidth") >= 1600
+        # following a number lands on the facts behind it
+        page.locator("#partners a").first.click()
+        assert page.evaluate("location.hash").startswith("#country-")
+        v.check_clean()
+    finally:
+        v.close()
+
+
+# --- the real graph --------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_maps_of_the_real_graph(tmp_path):
+    from mpdkg.pipeline import build_and_validate
+
+    _records, built, _report = build_and_validate(validate=False)
+    written = write_maps(built.dataset, tmp_path, pillar=2, as_of=2010)
+    assert tmp_path / "report" / "index.html" in written
+    with Image.open(tmp_path / "maps" / "world.png") as im:
+        assert distinct_colours(im) >= 200  # many countries, many shades
+    model = page_model(tmp_path / "maps" / "network.html")
+    assert model["years"] == [2000, 2005, 2010]
+    top = model["slices"]["2:2010"]["rows"][:5]
+    assert {model["countries"][r[0]][0] for r in top} & {"MEX", "USA", "AUS", "GBR"}
