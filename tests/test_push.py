@@ -1,0 +1,224 @@
+"""mpdkg push: into real stores (Oxigraph server, Virtuoso) on 127.0.0.1, idempotently, and the
+catalogue gives the same answers there as embedded."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import urllib.parse
+import urllib.request
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pyoxigraph as ox
+import pytest
+
+from mpdkg.catalogue import catalogue
+from mpdkg.push import PushError, choose_method, push
+from mpdkg.query import RemoteEngine, load_store, open_engine, run_query
+from tests.servers import oxigraph_server, virtuoso_missing_reason, virtuoso_server
+
+OURS = "https://w3id.org/mpdkg/"
+# Catalogue queries whose current wording meets a bug of Virtuoso 7.2.5 (checked by hand: the
+# embedded Oxigraph and rdflib agree with each other, Virtuoso does not). Portable rewordings,
+# checked on all three engines, are given in docs/scaling-out.md; a query whose text carries
+# such a rewording (it mentions Virtuoso) must agree like every other.
+VIRTUOSO_BUGS = {
+    "agreements-by-kind-and-pillar": "Virtuoso returns no rows for subClassOf+ with OPTIONAL and BIND in one group",
+    "forum-members-in-year": "Virtuoso cannot compile a FILTER on a VALUES-bound variable (ssg_print_rvr_fixed_val)",
+    "partners-per-pillar": "Virtuoso miscounts a sub-query with UNION inside OPTIONAL",
+}
+
+
+@pytest.fixture(scope="module")
+def trig(real_build):
+    return real_build.out / "mpdkg.trig"
+
+
+@pytest.fixture(scope="module")
+def embedded(trig):
+    return open_engine([trig])
+
+
+def quads_in_our_graphs(query_url: str) -> dict[str, int]:
+    text = (
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+        f"FILTER (STRSTARTS(STR(?g), '{OURS}')) }} GROUP BY ?g"
+    )
+    url = query_url + "?" + urllib.parse.urlencode({"query": text})
+    request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        data = json.load(response)
+    return {b["g"]["value"]: int(b["n"]["value"]) for b in data["results"]["bindings"]}
+
+
+def expected_graphs(trig) -> dict[str, int]:
+    store = load_store([trig])
+    return {g.value: len(list(store.quads_for_pattern(None, None, None, g))) for g in store.named_graphs()}
+
+
+def same_answers(embedded, remote, skip: dict[str, str] | None = None) -> list[str]:
+    """Names of catalogue queries whose rows differ (known bugs of the store excepted)."""
+    differ = []
+    for query in catalogue():
+        if skip and query.name in skip and "Virtuoso" not in query.text:
+            continue
+        if run_query(embedded, query).normalised_rows() != run_query(remote, query).normalised_rows():
+            differ.append(query.name)
+    return differ
+
+
+def test_method_from_address():
+    assert choose_method("http://127.0.0.1:7878/store") == "gsp"
+    assert choose_method("http://h:8890/sparql-graph-crud-auth") == "gsp"
+    assert choose_method("http://127.0.0.1:7878/update") == "update"
+    assert choose_method("http://h:8890/sparql-auth/") == "update"
+    assert choose_method("http://h/some/thing") == "auto"
+
+
+@pytest.mark.server
+def test_push_to_oxigraph_twice_leaves_one_copy(trig, embedded, tmp_path):
+    want = expected_graphs(trig)
+    assert set(want) >= {OURS + "graph/ontology", OURS + "graph/curated"}
+    with oxigraph_server(tmp_path) as base:
+        for _ in range(2):
+            report = push(base + "/store", [trig])
+            assert report.method == "gsp" and report.graphs == want
+            assert quads_in_our_graphs(base + "/query") == want
+        # the same through SPARQL Update (DROP + batched INSERT DATA), on top of the first copy
+        report = push(base + "/update", [trig], batch=3000)
+        assert report.method == "update" and report.requests > len(want)
+        assert quads_in_our_graphs(base + "/query") == want
+        # the catalogue answers the same there (Oxigraph runs with --union-default-graph)
+        remote = RemoteEngine(base + "/query", timeout=60)
+        assert same_answers(embedded, remote) == []
+
+
+@pytest.mark.server
+def test_push_command(trig, tmp_path):
+    with oxigraph_server(tmp_path) as base:
+        done = subprocess.run(
+            [sys.executable, "-m", "mpdkg", "push", "--endpoint", base + "/store", "--data", str(trig)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "Graph Store Protocol" in done.stderr and "graph/curated" in done.stderr
+        assert quads_in_our_graphs(base + "/query") == expected_graphs(trig)
+    bad = subprocess.run(
+        [sys.executable, "-m", "mpdkg", "push", "--endpoint", "ftp://x", "--data", str(trig)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert bad.returncode == 2 and "http://" in bad.stderr
+
+
+@pytest.mark.server
+def test_push_everything_into_one_graph(trig, tmp_path):
+    store = load_store([trig])
+    distinct = len({q.triple for q in store})
+    with oxigraph_server(tmp_path) as base:
+        report = push(base + "/store", [trig], graph=OURS + "all")
+        assert report.graphs == {OURS + "all": distinct}
+        assert quads_in_our_graphs(base + "/query") == {OURS + "all": distinct}
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    """A store that does not speak the Graph Store Protocol, asks for Basic auth and records
+    the updates it is sent."""
+
+    updates: list[str] = []
+
+    def _authorised(self) -> bool:
+        import base64
+
+        expected = "Basic " + base64.b64encode(b"alice:secret").decode()
+        if self.headers.get("Authorization") == expected:
+            return True
+        self.send_response(401)
+        self.send_header("WWW-Authenticate", 'Basic realm="test"')
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+        return False
+
+    def do_PUT(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if not self._authorised():
+            return
+        self.send_response(405)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+        if not self._authorised():
+            return
+        self.updates.append(urllib.parse.parse_qs(body)["update"][0])
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def recorder():
+    _Recorder.updates = []
+    server = HTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/rdf"
+    server.shutdown()
+
+
+def test_falls_back_to_update_keeps_blank_nodes_together_and_authenticates(recorder, tmp_path):
+    trig = tmp_path / "small.trig"
+    trig.write_text(
+        "<urn:g1> { <urn:a> <urn:p> <urn:b> . <urn:a> <urn:q> _:x . _:x <urn:r> <urn:c> . "
+        "<urn:b> <urn:p> <urn:c> . <urn:c> <urn:p> 'x' . }\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(PushError, match="401"):
+        push(recorder, [trig])
+    report = push(recorder, [trig], user="alice", password="secret", batch=2)
+    assert report.method == "update"
+    updates = _Recorder.updates
+    assert updates[0] == "DROP SILENT GRAPH <urn:g1>"
+    # both blank-node triples in one request, as a template (INSERT DATA may not hold blank nodes)
+    assert updates[1].startswith("INSERT { GRAPH <urn:g1>") and updates[1].count("_:") == 2
+    assert all(u.startswith("INSERT DATA { GRAPH <urn:g1>") for u in updates[2:])
+    # every triple sent exactly once
+    store = ox.Store()
+    for u in updates[1:]:
+        store.update(u)
+    assert len(store) == 5
+
+
+def test_unreachable_store_is_a_clear_error(tmp_path):
+    trig = tmp_path / "one.trig"
+    trig.write_text("<urn:g> { <urn:a> <urn:p> <urn:b> . }\n", encoding="utf-8")
+    with pytest.raises(PushError, match="cannot reach"):
+        push("http://127.0.0.1:9/store", [trig], timeout=5)
+
+
+@pytest.mark.server
+@pytest.mark.skipif(virtuoso_missing_reason() is not None, reason=str(virtuoso_missing_reason()))
+def test_push_to_virtuoso_twice_and_query_there(trig, embedded, tmp_path):
+    want = expected_graphs(trig)
+    with virtuoso_server(tmp_path, password="mpdkgtest") as v:
+        for _ in range(2):
+            report = push(v["gsp"], [trig], user=v["user"], password=v["password"])
+            assert report.method == "gsp"
+            assert quads_in_our_graphs(v["sparql"]) == want
+        with pytest.raises(PushError, match="401"):
+            push(v["gsp"], [trig], user=v["user"], password="wrong")
+        # SPARQL Update with Digest auth, replacing what the protocol put there
+        report = push(v["update"], [trig], user=v["user"], password=v["password"])
+        assert report.method == "update"
+        assert quads_in_our_graphs(v["sparql"]) == want
+        # Virtuoso's default graph is the union of all graphs, like the embedded engine's
+        remote = RemoteEngine(v["sparql"], timeout=60)
+        assert same_answers(embedded, remote, skip=VIRTUOSO_BUGS) == []
