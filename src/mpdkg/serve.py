@@ -371,9 +371,9 @@ def _describe(store, iri: str, fmt: str, max_links: int = 1000):
             ):
                 todo.append(o)
     if iri.endswith("/ontology"):  # the ontology's terms are its hash IRIs
+        prefix = str(ox.Literal(iri + "#"))  # N-Triples form: quoted and escaped
         for solution in store.query(
-            "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(STRSTARTS(STR(?s), CONCAT(STR(?base), '#'))) }",
-            substitutions={ox.Variable("base"): node},
+            f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), {prefix})) }}",
             use_default_graph_as_union=True,
         ):
             for quad in store.quads_for_pattern(solution["s"], rdfs_label, None):
