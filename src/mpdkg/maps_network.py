@@ -229,17 +229,23 @@ def network_figure(
             edgecolors="white",
             linewidths=0.5,
         )
-    for r in ranked[:12]:
-        b = pos("c", r.iso3)
+    placed = [(r.iso3, pos("c", r.iso3)) for r in ranked[:12]]
+    levels = label_levels({iso3: math.atan2(b[0], b[1]) for iso3, b in placed if b is not None}, gap=0.11)
+    for iso3, b in placed:
         if b is None:
             continue
         d = math.hypot(*b) or 1.0
         x, y = b[0] * (1 + 26 / d), b[1] * (1 + 26 / d)
+        # near the top and bottom, push a crowded label outwards; on the sides, up or down
+        if abs(b[1]) > 0.7 * d:
+            x, y = b[0] * (1 + (26 + 32 * levels[iso3]) / d), b[1] * (1 + (26 + 32 * levels[iso3]) / d)
+        else:
+            y -= 30 * levels[iso3]
         ha = "left" if b[0] > 5 else "right" if b[0] < -5 else "center"
         ax.text(
             x,
             y,
-            data.countries[r.iso3].label,
+            data.countries[iso3].label,
             fontsize=10,
             ha=ha,
             va="center",
@@ -265,7 +271,7 @@ def network_figure(
     ax.scatter([0], [0], s=420, color=CANADA_COLOUR, zorder=6, edgecolors="white", linewidths=1)
     ax.text(0, -32, "Canada", fontsize=13, fontweight="bold", ha="center", va="top", zorder=7)
     lim = R_COUNTRY + 90
-    ax.set_xlim(-lim, lim)
+    ax.set_xlim(-lim - 70, lim + 70)  # room for the labels on the sides
     ax.set_ylim(-lim, lim)
     ax.set_aspect("equal")
     ax.axis("off")
@@ -274,7 +280,7 @@ def network_figure(
     handles = [
         Line2D([], [], marker="s", ls="", color=PILLAR_COLOURS[n], markersize=9, label=f"{n}. {_wrap(label)}")
         for n, label in sorted(data.pillars.items())
-        if n in PILLAR_COLOURS
+        if n in PILLAR_COLOURS and (s.pillar is None or n == s.pillar)
     ]
     leg1 = fig.legend(
         handles=handles,
@@ -317,6 +323,22 @@ def network_figure(
         written.append(path)
     plt.close(fig)
     return written
+
+
+def label_levels(angles: dict[str, float], gap: float = 0.08) -> dict[str, int]:
+    """How far out to push each label (0, 1, 2 ...) so that labels close in angle do not overlap.
+
+    >>> label_levels({"a": 0.0, "b": 0.05, "c": 0.06, "d": 1.0})
+    {'a': 0, 'b': 1, 'c': 2, 'd': 0}
+    """
+    levels: dict[str, int] = {}
+    for key in sorted(angles, key=lambda k: (angles[k], k)):
+        taken = {levels[k] for k in levels if abs(math.remainder(angles[k] - angles[key], math.tau)) < gap}
+        level = 0
+        while level in taken:
+            level += 1
+        levels[key] = level
+    return levels
 
 
 def _channel_colour(pillars: tuple[int, ...], chosen: int | None) -> str:

@@ -44,6 +44,8 @@
     var slice = M.currentSlice();
     var rows = M.rowsByCountry(slice);
     clear(gEdges); clear(gNodes); clear(gLabels);
+    svg.classList.remove("focus");
+    M.hide();  // the hovered node is gone; a pinned tooltip stays
     var channels = {};  // chIdx -> set of country indexes
     slice.canadaChannels.forEach(function (ch) { channels[ch] = {}; });
     var pairs = {};
@@ -90,6 +92,22 @@
       if (layout.labelled.indexOf(ch) >= 0) label(p[0], p[1] - s - 3, c[3], "label channel-label");
     });
 
+    // labels of the strongest partners, pushed outwards where they would overlap
+    var levels = {}, placed = [];
+    partners.slice(0, TOP_LABELS).forEach(function (r) {
+      var p = layout.countries[r[0]];
+      if (!p) return;
+      var a = Math.atan2(p[0], -p[1]);
+      var taken = placed.filter(function (q) {
+        var d = Math.abs(q.a - a) % (2 * Math.PI);
+        return Math.min(d, 2 * Math.PI - d) < 0.08;
+      }).map(function (q) { return q.level; });
+      var level = 0;
+      while (taken.indexOf(level) >= 0) level++;
+      levels[r[0]] = level;
+      placed.push({ a: a, level: level });
+    });
+
     // country nodes (circles, coloured by region, sized by score)
     var shown = 0;
     partners.forEach(function (r, n) {
@@ -103,7 +121,7 @@
                                 "data-id": c[0] }, gNodes);
       hoverable(node, function () { return M.countryHtml(r[0], rows[r[0]]); }, "c" + r[0]);
       if (n < TOP_LABELS) {
-        var out = 1 + (rad + 6) / Math.hypot(p[0], p[1]);
+        var out = 1 + (rad + 6 + 14 * levels[r[0]]) / Math.hypot(p[0], p[1]);
         var t = label(p[0] * out, p[1] * out + 3, c[1], "label country-label");
         t.setAttribute("text-anchor", p[0] < -1 ? "end" : p[0] > 1 ? "start" : "middle");
       }

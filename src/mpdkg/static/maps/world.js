@@ -14,6 +14,7 @@
   function render() {
     var slice = M.currentSlice();
     rows = M.rowsByCountry(slice);
+    M.hide();
     var shaded = 0, partners = 0;
     paths.forEach(function (p) {
       var iso = p.getAttribute("data-iso3");
