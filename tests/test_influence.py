@@ -24,6 +24,7 @@ from mpdkg.influence_measures import (
     eigenvector,
     eigenvector_spectral,
     personalized_pagerank,
+    personalized_pagerank_rx,
     weighted_degree,
 )
 from mpdkg.influence_network import channel_network, load_facts
@@ -98,6 +99,23 @@ def test_weights_are_read_as_distances():
     assert betweenness(G)["b"] == pytest.approx(0.0)
 
 
+def test_paths_of_equal_length_are_ties_despite_rounding():
+    # s-a-b-t and s-c-d-t have the same length 0.1 + 0.2 + 0.3, but in floating point
+    # (0.1 + 0.2) + 0.3 != (0.3 + 0.2) + 0.1: both paths must still count, half each
+    G = nx.Graph()
+    for u, v, d in [
+        ("s", "a", 0.1),
+        ("a", "b", 0.2),
+        ("b", "t", 0.3),
+        ("s", "c", 0.3),
+        ("c", "d", 0.2),
+        ("d", "t", 0.1),
+    ]:
+        G.add_edge(u, v, weight=1 / d)
+    b = betweenness(G)
+    assert b["a"] == pytest.approx(b["c"]) and b["b"] == pytest.approx(b["d"])
+
+
 def test_burt_by_hand():
     star = nx.star_graph(["i", "a", "b", "c"])
     size, constraint = burt(star, "i")
@@ -137,6 +155,7 @@ def test_measures_agree_with_networkx(seed):
     assert close(eigenvector_spectral(G), reference, 1e-8)  # the independent method
     pr = nx.pagerank(G, alpha=0.85, personalization={0: 1}, weight="weight", tol=1e-13, max_iter=10_000)
     assert close(personalized_pagerank(G, 0), pr, 1e-9)
+    assert close(personalized_pagerank_rx(G, 0), pr, 1e-9)
     for node in (0, 1, 2):
         if G.degree(node):
             size = nx.effective_size(G, nodes=[node], weight="weight")[node]

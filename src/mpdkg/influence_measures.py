@@ -11,8 +11,8 @@ NetworkX's own function of the same name (the tests check this on hand-made and 
 - :func:`eigenvector` -- ``networkx.eigenvector_centrality`` (the limit of the power iteration
   from a uniform start), computed by rustworkx, which gives the same values 10-100x faster;
   :func:`eigenvector_spectral` is the independent check (and the fallback);
-- :func:`personalized_pagerank` -- ``networkx.pagerank`` with all teleportation to one node,
-  computed by rustworkx on the graph with both directions of every tie;
+- :func:`personalized_pagerank` -- ``networkx.pagerank`` with all teleportation to one node
+  (rustworkx, which needs a directed copy of the graph, was not faster here);
 - :func:`burt` -- Burt's effective size and constraint of one node (NetworkX).
 
 >>> import networkx as nx
@@ -206,25 +206,39 @@ def eigenvector(G: nx.Graph, weight: str | None = "weight", tol: float = 1e-12) 
 def personalized_pagerank(
     G: nx.Graph, seed_node, alpha: float = 0.85, weight: str | None = "weight", tol: float = 1e-12
 ) -> dict:
-    """PageRank with every random jump (and every dangling node's mass) going to ``seed_node``.
+    """PageRank with every random jump (and every dangling node's mass) going to ``seed_node``:
+    ``networkx.pagerank(G, alpha, personalization={seed_node: 1})`` (SciPy power iteration); a
+    node that cannot be reached from the seed gets exactly 0.
 
-    The same values as ``networkx.pagerank(G, alpha, personalization={seed_node: 1})``; a node
-    that cannot be reached from the seed gets 0.
+    NetworkX is used here because rustworkx, with the conversion to a directed graph it needs,
+    was not faster at our sizes (scripts/bench_influence.py); :func:`personalized_pagerank_rx`
+    gives the same values.
     """
-    nodes = _nodes(G)
-    if not nodes:
+    if len(G) == 0:
         return {}
     if seed_node not in G:
         raise KeyError(seed_node)
+    values = nx.pagerank(
+        G, alpha=alpha, personalization={seed_node: 1.0}, weight=weight, tol=tol, max_iter=10_000
+    )
+    reach = nx.node_connected_component(G, seed_node)
+    return {node: (float(values[node]) if node in reach else 0.0) for node in _nodes(G)}
+
+
+def personalized_pagerank_rx(
+    G: nx.Graph, seed_node, alpha: float = 0.85, weight: str | None = "weight", tol: float = 1e-12
+) -> dict:
+    """The same as :func:`personalized_pagerank`, computed by rustworkx (for the benchmark)."""
+    nodes = _nodes(G)
+    if not nodes:
+        return {}
     R = _rx_graph(G, nodes, weight, directed=True)
     seed = nodes.index(seed_node)
     values = rx.pagerank(
         R, alpha=alpha, weight_fn=float, personalization={seed: 1.0}, tol=tol, max_iter=10_000
     )
-    out = {node: float(values[i]) for i, node in enumerate(nodes)}
-    # Unreachable nodes only carry the solver's round-off (1e-12): make them exactly 0.
     reach = nx.node_connected_component(G, seed_node)
-    return {node: (value if node in reach else 0.0) for node, value in out.items()}
+    return {node: (float(values[i]) if node in reach else 0.0) for i, node in enumerate(nodes)}
 
 
 # --- brokerage -------------------------------------------------------------------------------

@@ -19,6 +19,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -222,16 +224,22 @@ def _year(value: str | None) -> int | None:
 
 
 def _rows(engine, text: str) -> list[tuple[str | None, ...]]:
-    """Run a SELECT and return the values as plain strings (None where unbound)."""
+    """Run a SELECT and return the values as plain strings (None where unbound or empty).
+
+    On Oxigraph the results are serialised as SPARQL CSV (plain values) in Rust and read back
+    with the csv module: twice as fast as visiting each solution from Python.
+    """
     store = engine if isinstance(engine, ox.Store) else getattr(engine, "store", None)
     if isinstance(store, ox.Store):
         answer = store.query(text, use_default_graph_as_union=True)
-        names = [v.value for v in answer.variables]
-        return [tuple(None if sol[n] is None else sol[n].value for n in names) for sol in answer]
+        data = answer.serialize(format=ox.QueryResultsFormat.CSV).decode("utf-8")
+        reader = csv.reader(io.StringIO(data))
+        next(reader, None)
+        return [tuple(v if v != "" else None for v in row) for row in reader]
     from mpdkg.query import run_query
 
     result = run_query(engine, text)
-    return [tuple(None if t is None else str(t) for t in row) for row in result.rows]
+    return [tuple(None if t is None or str(t) == "" else str(t) for t in row) for row in result.rows]
 
 
 def as_engine(data):
