@@ -366,6 +366,11 @@ def test_report_in_a_browser(browser, mini_maps, tmp_path):
         # following a number lands on the facts behind it
         page.locator("#partners a").first.click()
         assert page.evaluate("location.hash").startswith("#country-")
+        # a year's numbers lead to Canada's channels in that year, unfolded
+        page.locator("#timeline td a").first.click()
+        year = page.evaluate("location.hash")[1:]
+        assert year.startswith("year-") and page.locator(f"#{year}").evaluate("d => d.open")
+        assert page.locator(f"#{year} li").count() >= 3
         v.check_clean()
     finally:
         v.close()

@@ -197,51 +197,37 @@ def network_figure(
                 colours.append(col)
     ax.add_collection(LineCollection(lines, colors=colours, linewidths=0.4, alpha=0.22, zorder=1))
     max_partners = max((len(v) for v in partners.values()), default=1) or 1
+    # one scatter per marker kind (one call per node would be ten times slower to draw)
+    marks: dict[str, tuple[list, list, list, list]] = {"s": ([], [], [], []), "D": ([], [], [], [])}
     for ch in sorted(partners):
         a = pos("ch", ch)
         if a is None:
             continue
         c = data.channels[ch]
-        size = 12 + 60 * math.sqrt(len(partners[ch]) / max_partners)
-        ax.scatter(
-            [a[0]],
-            [a[1]],
-            s=size,
-            marker="s" if c.type == "forum" else "D",
-            zorder=3,
-            color=_channel_colour(c.pillars, s.pillar),
-            edgecolors="white",
-            linewidths=0.5,
-        )
+        xs, ys, sizes, cols = marks["s" if c.type == "forum" else "D"]
+        xs.append(a[0])
+        ys.append(a[1])
+        sizes.append(12 + 60 * math.sqrt(len(partners[ch]) / max_partners))
+        cols.append(_channel_colour(c.pillars, s.pillar))
+    for marker, (xs, ys, sizes, cols) in marks.items():
+        if xs:
+            ax.scatter(xs, ys, s=sizes, c=cols, marker=marker, zorder=3, edgecolors="white", linewidths=0.5)
     ranked = s.partners()
     max_score = max((r.score for r in ranked), default=0.0) or 1.0
-    for r in ranked:
-        b = pos("c", r.iso3)
-        if b is None:
-            continue
-        size = 8 + 260 * (r.score / max_score)
+    dots = [(pos("c", r.iso3), r) for r in ranked]
+    dots = [(b, r) for b, r in dots if b is not None]
+    if dots:
         ax.scatter(
-            [b[0]],
-            [b[1]],
-            s=size,
-            color=region_colour(data.region_of(r.iso3)),
+            [b[0] for b, _ in dots],
+            [b[1] for b, _ in dots],
+            s=[8 + 260 * (r.score / max_score) for _, r in dots],
+            c=[region_colour(data.region_of(r.iso3)) for _, r in dots],
             zorder=4,
             edgecolors="white",
             linewidths=0.5,
         )
-    placed = [(r.iso3, pos("c", r.iso3)) for r in ranked[:12]]
-    levels = label_levels({iso3: math.atan2(b[0], b[1]) for iso3, b in placed if b is not None}, gap=0.11)
-    for iso3, b in placed:
-        if b is None:
-            continue
-        d = math.hypot(*b) or 1.0
-        x, y = b[0] * (1 + 26 / d), b[1] * (1 + 26 / d)
-        # near the top and bottom, push a crowded label outwards; on the sides, up or down
-        if abs(b[1]) > 0.7 * d:
-            x, y = b[0] * (1 + (26 + 32 * levels[iso3]) / d), b[1] * (1 + (26 + 32 * levels[iso3]) / d)
-        else:
-            y -= 30 * levels[iso3]
-        ha = "left" if b[0] > 5 else "right" if b[0] < -5 else "center"
+    placed = [(r.iso3, b) for r in ranked[:12] if (b := pos("c", r.iso3)) is not None]
+    for iso3, (x, y), ha in spread_labels(placed):
         ax.text(
             x,
             y,
@@ -255,19 +241,18 @@ def network_figure(
     fora = sorted(
         (ch for ch in partners if data.channels[ch].type == "forum"), key=lambda c: -len(partners[c])
     )
-    for ch in fora[:14]:
-        a = pos("ch", ch)
-        if a is not None:
-            ax.text(
-                a[0],
-                a[1] + 16,
-                truncate(data.channels[ch].short),
-                fontsize=8,
-                ha="center",
-                va="bottom",
-                zorder=5,
-                bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.75},
-            )
+    spots = [(ch, b) for ch in fora[:12] if (b := pos("ch", ch)) is not None]
+    for ch, (x, y), ha in spread_labels(spots, out=14.0, gap=20.0):
+        ax.text(
+            x,
+            y,
+            truncate(data.channels[ch].short),
+            fontsize=8,
+            ha=ha,
+            va="center",
+            zorder=5,
+            bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.75},
+        )
     ax.scatter([0], [0], s=420, color=CANADA_COLOUR, zorder=6, edgecolors="white", linewidths=1)
     ax.text(0, -32, "Canada", fontsize=13, fontweight="bold", ha="center", va="top", zorder=7)
     lim = R_COUNTRY + 90
@@ -325,20 +310,43 @@ def network_figure(
     return written
 
 
-def label_levels(angles: dict[str, float], gap: float = 0.08) -> dict[str, int]:
-    """How far out to push each label (0, 1, 2 ...) so that labels close in angle do not overlap.
+def spread_labels(
+    points: list[tuple[str, tuple[float, float]]], out: float = 26.0, gap: float = 30.0
+) -> list[tuple[str, tuple[float, float], str]]:
+    """Label positions just outside the ring, moved apart so that none overlaps another: labels
+    on the left and right sides are stacked at least ``gap`` apart vertically, labels near the top
+    and bottom are staggered outwards. Returns (key, (x, y), horizontal alignment).
 
-    >>> label_levels({"a": 0.0, "b": 0.05, "c": 0.06, "d": 1.0})
-    {'a': 0, 'b': 1, 'c': 2, 'd': 0}
+    >>> [(k, round(y)) for k, (x, y), _ in spread_labels([("a", (400, 10)), ("b", (400, 0))])]
+    [('a', 11), ('b', -19)]
     """
-    levels: dict[str, int] = {}
-    for key in sorted(angles, key=lambda k: (angles[k], k)):
-        taken = {levels[k] for k in levels if abs(math.remainder(angles[k] - angles[key], math.tau)) < gap}
-        level = 0
-        while level in taken:
-            level += 1
-        levels[key] = level
-    return levels
+    placed = []
+    for key, (x, y) in points:
+        d = math.hypot(x, y) or 1.0
+        placed.append([key, x * (1 + out / d), y * (1 + out / d), x, y])
+    result: dict[str, tuple[tuple[float, float], str]] = {}
+    for side in ("left", "right"):
+        column = sorted(
+            (
+                p
+                for p in placed
+                if abs(p[4]) <= 0.7 * math.hypot(p[3], p[4]) and (p[3] < 0) == (side == "left")
+            ),
+            key=lambda p: -p[2],
+        )
+        last = math.inf
+        for p in column:
+            p[2] = min(p[2], last - gap)
+            last = p[2]
+            result[p[0]] = ((p[1], p[2]), "right" if side == "left" else "left")
+    row = sorted((p for p in placed if p[0] not in result), key=lambda p: p[1])
+    for n, p in enumerate(row):
+        d = math.hypot(p[3], p[4]) or 1.0
+        crowded = n > 0 and abs(p[1] - row[n - 1][1]) < 110
+        extra = 32 if crowded and n % 2 else 0
+        xy = (p[3] * (1 + (out + extra) / d), p[4] * (1 + (out + extra) / d))
+        result[p[0]] = (xy, "left" if p[3] > 5 else "right" if p[3] < -5 else "center")
+    return [(key, *result[key]) for key, _ in points]
 
 
 def _channel_colour(pillars: tuple[int, ...], chosen: int | None) -> str:

@@ -273,7 +273,21 @@ def report_html(
         )
     parts.append("</ul></section>")
     parts.append(f'<footer class="source-line">{esc(source_line(data))}</footer></div>')
-    return html_page(title_for(data, options, "mpdkg influence report"), "\n".join(parts))
+    return html_page(
+        title_for(data, options, "mpdkg influence report"), "\n".join(parts), scripts=(OPEN_TARGET,)
+    )
+
+
+# Following a link to a folded list (<details>) unfolds it; the page reads fine without scripts.
+OPEN_TARGET = """\
+"use strict";
+function mpdkgOpenTarget() {
+  var id = decodeURIComponent(location.hash.slice(1));
+  var el = id ? document.getElementById(id) : null;
+  if (el && el.tagName === "DETAILS") el.open = true;
+}
+window.addEventListener("hashchange", mpdkgOpenTarget);
+mpdkgOpenTarget();"""
 
 
 def _facts_html(facts: list[str], origins: Origins | None) -> str:
