@@ -33,13 +33,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Serve the graph read-only: SPARQL 1.1 endpoint, offline query page, entity pages.
 
-        http://HOST:PORT/ is the query page (YASGUI, shipped with mpdkg, with the query catalogue
-        in tabs); /sparql the SPARQL 1.1 Protocol endpoint (GET and POST; JSON, XML, CSV, TSV,
-        Turtle by Accept header); /country/CAN, /forum/rcm, ... the resources of the graph (HTML
-        to a browser, Turtle or JSON-LD by Accept header); /.well-known/void the dataset
-        description. SPARQL Update and SERVICE are refused (HTTP 403); a query running longer
-        than --timeout is stopped (504); an answer longer than --max-rows is refused (422).
-        One log line per request: client, method, path, status, duration.
+        / is the query page (YASGUI, shipped with mpdkg, with the query catalogue in tabs).
+
+        /sparql is the SPARQL 1.1 Protocol endpoint: GET and POST; JSON, XML, CSV, TSV or Turtle by Accept header.
+
+        /country/CAN, /forum/rcm, ... are the resources of the graph: HTML to a browser, Turtle or JSON-LD by Accept header. /.well-known/void is the dataset description.
+
+        SPARQL Update and SERVICE are refused (HTTP 403); a query running longer than --timeout is stopped (504); an answer longer than --max-rows is refused (422). One log line per request: client, method, path, status, duration.
 
         Example: mpdkg serve --port 8000 --timeout 10
         """
@@ -104,8 +104,9 @@ def register(app: typer.Typer) -> None:
         batch: Annotated[int, typer.Option(help="Triples per INSERT DATA request (update method).")] = 500,
         timeout: Annotated[float, typer.Option(help="Seconds to wait for each request.")] = 300.0,
     ) -> None:
-        """Load the dumps into a remote triple store; each graph is replaced, so pushing twice
-        leaves one copy and an interrupted push is repaired by running it again.
+        """Load the dumps into a remote triple store (Graph Store Protocol or SPARQL Update).
+
+        Each graph is replaced, so pushing twice leaves one copy, and an interrupted push is repaired by running it again.
 
         Examples:
 
