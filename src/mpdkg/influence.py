@@ -17,6 +17,7 @@ measures are in :mod:`mpdkg.influence_measures`, the weights in ``influence_weig
 from __future__ import annotations
 
 import csv
+import heapq
 import io
 import json
 from collections import Counter
@@ -168,7 +169,7 @@ class InfluenceResult:
         s = self.sources.get(iri)
         return {"iri": iri, "title": s.title if s else "", "url": s.url if s else ""}
 
-    def _use(self, u: ChannelUse) -> dict:
+    def _use(self, u: ChannelUse, full_sources: bool = True) -> dict:
         return {
             "type": u.type,
             "id": short(u.iri),
@@ -183,10 +184,10 @@ class InfluenceResult:
             "via": short(u.via) if u.via else "",
             "through": short(u.through) if u.through else "",
             "engagements": [short(e) for e in u.engagements],
-            "sources": [self._source(s) for s in u.sources],
+            "sources": [self._source(s) if full_sources else s for s in u.sources],
         }
 
-    def _row_json(self, r: CountryRow) -> dict:
+    def _row_json(self, r: CountryRow, full_sources: bool = True) -> dict:
         return {
             "rank": r.rank,
             "iso3": r.iso3,
@@ -199,7 +200,7 @@ class InfluenceResult:
             "channels_with_canada": r.channels_with_canada,
             "channel_kinds": r.channel_kinds,
             "channels_total": r.channels_total,
-            "channels": [self._use(u) for u in r.channels],
+            "channels": [self._use(u, full_sources) for u in r.channels],
         }
 
     def explain(self, iso3: str) -> dict:
@@ -209,7 +210,11 @@ class InfluenceResult:
     # --- outputs ---
 
     def as_dict(self, top: int | None = None) -> dict:
+        """Everything, JSON-ready; channels name their sources by IRI, described once in
+        ``sources``."""
         c = self.canada
+        rows = self._rows_for(top)
+        cited = sorted({s for r in rows for u in r.channels for s in u.sources})
         return {
             "analysis": self.params,
             "network": self.network,
@@ -222,7 +227,7 @@ class InfluenceResult:
                 "channels": c.channels,
                 "countries": c.countries,
             },
-            "rows": [self._row_json(r) for r in self._rows_for(top)],
+            "rows": [self._row_json(r, full_sources=False) for r in rows],
             "gaps": [
                 {
                     "region": g.region,
@@ -234,6 +239,7 @@ class InfluenceResult:
                 }
                 for g in self.gaps
             ],
+            "sources": {s: {"title": d["title"], "url": d["url"]} for s in cited for d in [self._source(s)]},
         }
 
     def to_json(self, top: int | None = None) -> str:
@@ -504,27 +510,40 @@ def find_gaps(rows: list[CountryRow], pillars: list[int], per_group: int) -> lis
     listed apart, as ``outside_network``, and not ranked.
     """
 
-    def entry(r: CountryRow, pillar: int | None) -> dict:
-        uses = [u for u in r.channels if pillar is None or pillar in u.pillars]
-        return {
-            "iso3": r.iso3,
-            "label": r.label,
-            "channels": len({u.iri for u in uses}),
-            "tie_to_canada": rounded(sum(u.weight for u in uses)),
-            "weighted_degree": rounded(r.measures["weighted_degree"]),
-        }
+    keys: dict[int | None, dict[str, tuple]] = {}
+    for pillar in [None, *pillars]:
+        keys[pillar] = {}
+        for r in rows:
+            if r.channels_total == 0:
+                continue
+            uses = [u for u in r.channels if pillar is None or pillar in u.pillars]
+            tie = rounded(sum(u.weight for u in uses))
+            count = len({u.iri for u in uses})
+            keys[pillar][r.iso3] = (count, tie, -rounded(r.measures["weighted_degree"]), r.iso3)
+    labels = {r.iso3: r.label for r in rows}
+    by_region: dict[str | None, list[CountryRow]] = {None: rows}
+    for r in rows:
+        by_region.setdefault(r.region or "(no region)", []).append(r)
 
     def gap(region: str | None, pillar: int | None) -> Gap:
-        chosen = [r for r in rows if region is None or (r.region or "(no region)") == region]
+        chosen = by_region[region]
         outside = sorted(r.iso3 for r in chosen if r.channels_total == 0)
-        entries = sorted(
-            (entry(r, pillar) for r in chosen if r.channels_total > 0),
-            key=lambda e: (e["channels"], e["tie_to_canada"], -e["weighted_degree"], e["iso3"]),
-        )
-        without = sum(1 for e in entries if e["channels"] == 0)
-        return Gap(region, pillar, entries[:per_group], without, len(entries), outside)
+        ranked = [keys[pillar][r.iso3] for r in chosen if r.channels_total > 0]
+        fewest = heapq.nsmallest(per_group, ranked)
+        entries = [
+            {
+                "iso3": k[3],
+                "label": labels[k[3]],
+                "channels": k[0],
+                "tie_to_canada": k[1],
+                "weighted_degree": -k[2],
+            }
+            for k in fewest
+        ]
+        without = sum(1 for k in ranked if k[0] == 0)
+        return Gap(region, pillar, entries, without, len(ranked), outside)
 
-    regions = sorted({r.region or "(no region)" for r in rows})
+    regions = sorted(k for k in by_region if k is not None)
     gaps = [gap(region, None) for region in regions]
     gaps += [gap(None, p) for p in pillars]
     gaps += [gap(region, p) for region in regions for p in pillars]

@@ -113,14 +113,16 @@ SELECT ?e ?actor ?through ?kind (MIN(STR(?l)) AS ?label) (MIN(?s) AS ?start) (MI
 
 Q_PARTNERS = PREFIXES + "SELECT ?e ?partner WHERE { ?e a mpd:Engagement ; mpd:partner ?partner }"
 
+Q_DERIVED = PREFIXES + "SELECT ?x ?s WHERE { ?x prov:wasDerivedFrom ?s }"
+
 Q_SOURCES = (
     PREFIXES
     + """
-SELECT ?x ?s (MIN(STR(?t)) AS ?title) (MIN(STR(?u)) AS ?url) WHERE {
-  ?x prov:wasDerivedFrom ?s .
+SELECT ?s (MIN(STR(?t)) AS ?title) (MIN(STR(?u)) AS ?url) WHERE {
+  { SELECT DISTINCT ?s WHERE { ?x prov:wasDerivedFrom ?s } }
   OPTIONAL { ?s dcterms:title ?t }
   OPTIONAL { ?s schema:url ?u }
-} GROUP BY ?x ?s
+} GROUP BY ?s
 """
 )
 
@@ -305,9 +307,10 @@ def load_facts(data) -> Facts:
         )  # fmt: skip
     facts.engagements.sort(key=lambda e: e.iri)
     derived: dict[str, set[str]] = defaultdict(set)
-    for x, s, title, url in _rows(engine, Q_SOURCES):
-        derived[x].add(s)
-        facts.sources[s] = Source(s, title or local_name(s), url or "")
+    for x, source in _rows(engine, Q_DERIVED):
+        derived[x].add(source)
+    for source, title, url in _rows(engine, Q_SOURCES):
+        facts.sources[source] = Source(source, title or local_name(source), url or "")
     facts.derived_from = {x: tuple(sorted(s)) for x, s in derived.items()}
     return facts
 
@@ -360,6 +363,11 @@ def channel_network(facts: Facts, config: InfluenceConfig) -> nx.MultiGraph:
         )
     channels = facts.channels
     src = facts.derived_from
+    edges: list[tuple] = []
+
+    def edge(u: str, v: str, key: str, **attrs) -> None:
+        edges.append((u, v, key, attrs))
+
     members_of: dict[str, list[Membership]] = defaultdict(list)
     for m in facts.memberships:
         forum = channels.get(m.forum)
@@ -369,7 +377,7 @@ def channel_network(facts: Facts, config: InfluenceConfig) -> nx.MultiGraph:
         if m.actor not in facts.countries:
             continue  # a forum that is a member of a forum (the EU in the G20) ties no countries
         periods = ((m.start, m.end, m.attested), (forum.start, forum.end, None))
-        B.add_edge(
+        edge(
             m.actor, m.forum, key=m.iri, relation="membership", role=m.role, pillars=forum.pillars,
             periods=periods, sources=src.get(m.iri, ()), via=None,
         )  # fmt: skip
@@ -380,7 +388,7 @@ def channel_network(facts: Facts, config: InfluenceConfig) -> nx.MultiGraph:
         base = (agreement.start, agreement.end, None)
         for party in parties:
             if party in facts.countries:
-                B.add_edge(
+                edge(
                     party, a, key=f"{a}#party/{local_name(party)}", relation="party", role="party",
                     pillars=agreement.pillars, periods=(base,), sources=src.get(a, ()), via=None,
                 )  # fmt: skip
@@ -389,7 +397,7 @@ def channel_network(facts: Facts, config: InfluenceConfig) -> nx.MultiGraph:
                     if m.actor not in facts.countries:
                         continue
                     forum = channels[party]
-                    B.add_edge(
+                    edge(
                         m.actor, a, key=f"{a}#party/{local_name(m.actor)}/via/{m.iri}", relation="party",
                         role="party", pillars=agreement.pillars,
                         periods=(base, (m.start, m.end, m.attested), (forum.start, forum.end, None)),
@@ -400,12 +408,13 @@ def channel_network(facts: Facts, config: InfluenceConfig) -> nx.MultiGraph:
         if e.actor not in facts.countries or e.through not in channels:
             continue
         end = None if e.end is None else e.end + memory
-        B.add_edge(
+        edge(
             e.actor, e.through, key=e.iri, iri=e.iri, relation="engagement", kind=e.kind, label=e.label,
             pillars=e.pillars or channels[e.through].pillars, periods=((e.start, end, None),),
             partners=tuple(p for p in e.partners if p in facts.countries), sources=src.get(e.iri, ()),
             via=None,
         )  # fmt: skip
+    B.add_edges_from(edges)
     return B
 
 

@@ -179,9 +179,9 @@ def influence(
     The network is read from the graph with SPARQL; weights come from influence_weights.toml
     (see docs/influence.md). CSV and JSON are deterministic.
 
-    Examples:
+    Example: mpdkg influence --top 10
 
-      mpdkg influence --top 10
+    More examples:
 
       mpdkg influence --pillar 5 --region Africa --format csv
 
