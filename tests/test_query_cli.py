@@ -213,3 +213,10 @@ def test_garbage_answer_is_a_clear_error():
         assert result.exit_code == 3 and "Traceback" not in result.output
     finally:
         server.shutdown()
+
+
+def test_a_variable_named_service_is_not_the_service_keyword(dump):
+    q = "SELECT ?service WHERE { BIND(1 AS ?service) }"
+    result = invoke("-e", q, "--format", "csv", "--data", str(dump))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["service", "1"]

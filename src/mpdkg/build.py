@@ -54,6 +54,7 @@ PREFIXES = {
     "owl": OWL,
     "rdfs": RDFS,
     "xsd": XSD,
+    "vann": "http://purl.org/vocab/vann/",
     "country": BASE + "country/",
     "forum": BASE + "forum/",
     "agreement": BASE + "agreement/",

@@ -78,6 +78,7 @@ def _walk(node):
             yield from _walk(value)
 
 
+_SERVICE = re.compile(r"(?<![?$\w])SERVICE\b", re.I)  # the keyword, not a variable ?service
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
 _UPDATE = re.compile(r"\b(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY)\b", re.I)
 
@@ -90,7 +91,7 @@ def classify(text: str) -> Parsed:
         if _UPDATE.search(plain):
             raise UsageError("this is a SPARQL UPDATE; mpdkg query only reads (use mpdkg push to load data)")
         raise QuerySyntaxError("SPARQL syntax error: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
-    return Parsed(text, m.group(1).lower(), bool(re.search(r"\bSERVICE\b", plain, re.I)))
+    return Parsed(text, m.group(1).lower(), bool(_SERVICE.search(plain)))
 
 
 def parse(text: str) -> Parsed:

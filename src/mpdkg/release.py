@@ -100,7 +100,7 @@ def make_release(
             )
         )
         (stage / "stats.json").write_text(stats_json(compute_stats(built.dataset)), encoding="utf-8")
-        write_void(built.dataset, stage, version)
+        write_void(built.dataset, stage, version, base_url=f"{BASE}dist/releases/{version}/")
         write_manifest(stage)
         os.replace(stage, target)
     except BaseException:
