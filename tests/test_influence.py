@@ -535,3 +535,15 @@ def test_competition_ranks_match_one_by_one():
     from mpdkg.influence_measures import competition_ranks
 
     assert competition_ranks(values) == {k: competition_rank(values, k) for k in values}
+
+
+def test_projection_reads_the_multigraph_itself_when_no_edge_list(facts):
+    from mpdkg.influence_network import project
+
+    config = InfluenceConfig.load()
+    B = channel_network(facts, config)
+    fast = project(B, config, year=2020)
+    del B.graph["edges"]
+    slow = project(B, config, year=2020)
+    assert nx.utils.edges_equal(fast.graph.edges(data=True), slow.graph.edges(data=True))
+    assert fast.uses == slow.uses and fast.channel_counts == slow.channel_counts

@@ -415,6 +415,9 @@ def channel_network(facts: Facts, config: InfluenceConfig) -> nx.MultiGraph:
             via=None,
         )  # fmt: skip
     B.add_edges_from(edges)
+    # The same edges as a list (country, channel, key, attributes): iterating it is several times
+    # faster than iterating the MultiGraph, which matters at 350,000 edges (the benchmark).
+    B.graph["edges"] = edges
     return B
 
 
@@ -471,7 +474,10 @@ def project(
     iso = {n: d["iso3"] for n, d in B.nodes(data=True) if d["type"] == "country"}
     participants: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
     engagements: list[tuple[str, str, dict]] = []
-    for u, v, d in B.edges(data=True):
+    listed = B.graph.get("edges")
+    if listed is None or len(listed) != B.number_of_edges():
+        listed = [(u, v, k, d) for u, v, k, d in B.edges(keys=True, data=True)]
+    for u, v, _, d in listed:
         if not _keep(d, pillar, year, config):
             continue
         country, channel = (u, v) if u in iso else (v, u)
