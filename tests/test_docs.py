@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+
+import pytest
+
 from mpdkg.build import build_dataset
 from mpdkg.docgen import render_queries_markdown
 from mpdkg.engine import store_from_dataset
@@ -23,3 +27,22 @@ def test_coverage_doc_is_current():
     committed = (REPO / "docs" / "coverage.md").read_text(encoding="utf-8")
     assert committed == render_coverage_markdown(engine), "docs/coverage.md is stale: run `make docs`"
     assert (REPO / "docs" / "coverage.png").stat().st_size > 10_000
+
+
+@pytest.mark.skipif(shutil.which("java") is None, reason="the defined classes' members need the reasoner")
+def test_ontology_doc_is_current():
+    from mpdkg.ontodoc import render_ontology_markdown
+    from mpdkg.reason import reason_into
+
+    built = build_dataset(load_sources())
+    reason_into(built)
+    committed = (REPO / "docs" / "ontology.md").read_text(encoding="utf-8")
+    assert committed == render_ontology_markdown(built.dataset), "docs/ontology.md is stale: run `make docs`"
+    for term in (
+        "mpd:MobilityPartner",
+        "mpd:ProtectionPartner",
+        "mpd:MultiChannelPartner",
+        "`mpd:Forum`",
+        "`mpd:party`",
+    ):
+        assert term in committed

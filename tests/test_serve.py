@@ -470,3 +470,33 @@ def test_query_page_in_a_real_browser(server):
             browser.close()
     assert requests and all(url.startswith(base + "/") for url in requests), requests
     assert errors == []
+
+
+def test_concurrent_queries_are_all_answered_or_refused_cleanly(server):
+    """Regression: rdflib's parser is not thread-safe; concurrent requests gave internal errors."""
+    import urllib.error
+    import urllib.parse
+    from concurrent.futures import ThreadPoolExecutor
+
+    from mpdkg.catalogue import catalogue
+    from mpdkg.query import bind
+
+    base, _log = server
+    texts = [bind(q, {}) for q in catalogue()][:12] * 2
+
+    def ask(text):
+        request = urllib.request.Request(
+            base + "/sparql",
+            data=urllib.parse.urlencode({"query": text}).encode(),
+            headers={"Accept": "application/sparql-results+json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        statuses = list(pool.map(ask, texts))
+    assert set(statuses) <= {200, 503}
+    assert statuses.count(200) >= len(statuses) - 2

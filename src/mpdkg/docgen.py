@@ -71,11 +71,9 @@ def write_docs(folder: Path, engine, dataset=None) -> list[Path]:
 
     pages = {"queries.md": render_queries_markdown(engine), "coverage.md": render_coverage_markdown(engine)}
     draw_heatmap(engine, folder / "coverage.png")
-    try:
+    if dataset is not None:
         from mpdkg.ontodoc import render_ontology_markdown
-    except ModuleNotFoundError:
-        render_ontology_markdown = None
-    if render_ontology_markdown is not None and dataset is not None:
+
         pages["ontology.md"] = render_ontology_markdown(dataset)
     written = []
     for name, text in pages.items():

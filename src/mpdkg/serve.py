@@ -184,10 +184,22 @@ def _default_prefixes() -> dict[str, str]:
     return {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 
 
+_PARSER_LOCK = threading.Lock()
+
+
 def check_query(text: str) -> str:
     """The query form (select, ask, construct, describe); raises Refused for updates, SERVICE
     and syntax errors. SERVICE is found in the parsed algebra, so a variable named ?service or
-    the word in a string is no reason to refuse."""
+    the word in a string is no reason to refuse.
+
+    rdflib's parser (pyparsing) is not thread-safe: concurrent requests once failed with
+    internal errors, so parsing is serialised; it takes milliseconds, the queries run in the
+    worker processes in parallel."""
+    with _PARSER_LOCK:
+        return _check_query(text)
+
+
+def _check_query(text: str) -> str:
     from pyparsing import ParseException
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
@@ -1126,6 +1138,7 @@ class Handler(BaseHTTPRequestHandler):
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # the default 5 refused connections under a burst of clients
 
     def __init__(self, address: tuple[str, int], service: Service):
         super().__init__(address, Handler)

@@ -28,5 +28,9 @@ def register(app: typer.Typer) -> None:
 
         with reported(), progress("docs") as step:
             _records, built, _report = build_and_validate(None, step, validate=False)
+            from mpdkg.reason import reason_into
+
+            step("reasoning, for the defined classes' members")
+            reason_into(built, step)
             for path in write_docs(out_dir, OxigraphEngine(store_from_dataset(built.dataset)), built.dataset):
                 err.print(f"wrote {path}")
