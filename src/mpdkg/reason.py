@@ -56,7 +56,37 @@ FALLBACK_BUDGET = 60
 
 # The OWL 2 datatype map (https://www.w3.org/TR/owl2-syntax/#Datatype_Maps): HermiT supports
 # these and only these. Literals of any other datatype are left out of the OWL view.
-_XSD_OWL2 = ["decimal", "integer", "nonNegativeInteger", "nonPositiveInteger", "positiveInteger", "negativeInteger", "long", "int", "short", "byte", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte", "double", "float", "string", "normalizedString", "token", "language", "Name", "NCName", "NMTOKEN", "boolean", "hexBinary", "base64Binary", "anyURI", "dateTime", "dateTimeStamp"]
+_XSD_OWL2 = [
+    "decimal",
+    "integer",
+    "nonNegativeInteger",
+    "nonPositiveInteger",
+    "positiveInteger",
+    "negativeInteger",
+    "long",
+    "int",
+    "short",
+    "byte",
+    "unsignedLong",
+    "unsignedInt",
+    "unsignedShort",
+    "unsignedByte",
+    "double",
+    "float",
+    "string",
+    "normalizedString",
+    "token",
+    "language",
+    "Name",
+    "NCName",
+    "NMTOKEN",
+    "boolean",
+    "hexBinary",
+    "base64Binary",
+    "anyURI",
+    "dateTime",
+    "dateTimeStamp",
+]
 OWL2_DATATYPES = frozenset(
     [XSD[name] for name in _XSD_OWL2]
     + [RDF.PlainLiteral, RDF.XMLLiteral, RDF.langString, RDFS.Literal, OWL.real, OWL.rational]
@@ -532,8 +562,14 @@ class Diagnosis:
         for a, b in o.subject_objects(OWL.disjointWith):
             if isinstance(a, URIRef) and isinstance(b, URIRef):
                 self.disjoint.append((a, b))
-        self.domain = {p: d for p, d in o.subject_objects(RDFS.domain) if isinstance(d, URIRef)}
-        self.range = {p: r for p, r in o.subject_objects(RDFS.range) if isinstance(r, URIRef)}
+        self.domain: dict[URIRef, set[URIRef]] = defaultdict(set)
+        for p, d in o.subject_objects(RDFS.domain):
+            if isinstance(d, URIRef):
+                self.domain[p].add(d)
+        self.range: dict[URIRef, set[URIRef]] = defaultdict(set)
+        for p, r in o.subject_objects(RDFS.range):
+            if isinstance(r, URIRef):
+                self.range[p].add(r)
         self.inverse: dict[URIRef, URIRef] = {}
         for p, q in o.subject_objects(OWL.inverseOf):
             if isinstance(p, URIRef) and isinstance(q, URIRef):
@@ -591,10 +627,11 @@ class Diagnosis:
         return str(node)
 
     def name(self, node) -> str:
-        """A thing as a curator knows it: its label and short IRI."""
+        """A thing as a curator knows it: its label, short IRI and source row."""
         label = self.curated.value(node, RDFS.label) or self.onto.value(node, RDFS.label)
-        short = self.short(node)
-        return f"{label} ({short})" if label else short
+        origin = self.built.origin_of(node) if isinstance(node, URIRef) else None
+        inner = ", ".join(x for x in (self.short(node), str(origin) if origin else "") if x)
+        return f"{label} ({inner})" if label else inner
 
     def cls_label(self, cls) -> str:
         label = self.onto.value(cls, RDFS.label)
@@ -607,14 +644,18 @@ class Diagnosis:
     def where_term(self, term) -> str:
         key = term.n3(self.nsm) if isinstance(term, URIRef) else str(term)
         line = self.term_lines.get(key) or self.term_lines.get(f"<{term}>")
-        return f"{_rel(self.onto_file)}:{line}" if line else f"{_rel(self.onto_file)} (not found there)"
+        return (
+            f"{_rel(self.onto_file)}:{line}"
+            if line
+            else f"no line of {_rel(self.onto_file)} (added elsewhere)"
+        )
 
     def where_disjoint(self, members: Iterable[URIRef]) -> str:
         names = {m.n3(self.nsm) for m in members}
         for line, found in self.disjoint_lines:
             if names <= found:
                 return f"{_rel(self.onto_file)}:{line}"
-        return _rel(self.onto_file)
+        return f"no line of {_rel(self.onto_file)} (added elsewhere)"
 
     def origin(self, triple: tuple) -> str:
         if triple in self.rule_of:
@@ -688,31 +729,27 @@ class Diagnosis:
             if isinstance(o, URIRef) and (s, RDF.type, o) not in self.onto:
                 add(s, o, Support(facts=((s, RDF.type, o),), axioms=()))
         for (s, p, o), sup in sorted(rel.items(), key=lambda kv: [str(x) for x in kv[0]]):
-            if p in self.domain:
-                add(
-                    s,
-                    self.domain[p],
-                    Support(
-                        sup.facts,
-                        (
-                            *sup.axioms,
-                            f"whatever has a {self.short(p)} is a {self.cls_label(self.domain[p])} (domain, {self.where_term(p)})",
-                        ),
-                    ),
+            for d in sorted(self.domain.get(p, ())):
+                axiom = (
+                    f"whatever has a {self.short(p)} is a {self.cls_label(d)} (domain, {self.where_term(p)})"
                 )
-            if p in self.range:
-                add(
-                    o,
-                    self.range[p],
-                    Support(
-                        sup.facts,
-                        (
-                            *sup.axioms,
-                            f"every {self.short(p)} value is a {self.cls_label(self.range[p])} (range, {self.where_term(p)})",
-                        ),
-                    ),
-                )
+                add(s, d, Support(sup.facts, (*sup.axioms, axiom)))
+            for r in sorted(self.range.get(p, ())):
+                axiom = f"every {self.short(p)} value is a {self.cls_label(r)} (range, {self.where_term(p)})"
+                add(o, r, Support(sup.facts, (*sup.axioms, axiom)))
         return types
+
+    def _facts_behind(self, node: URIRef, cls: URIRef, limit: int = 6) -> tuple[tuple, ...]:
+        """The stated facts about ``node`` that use a property named in the definition of ``cls``."""
+        props: set[URIRef] = set()
+        for definition in self.onto.objects(cls, OWL.equivalentClass):
+            for _s, p, o in _bnode_closure(self.onto, definition):
+                if p in (OWL.onProperty, OWL.inverseOf) and isinstance(o, URIRef):
+                    props.add(o)
+        props |= {self.inverse[p] for p in list(props) if p in self.inverse}
+        facts = [t for t in self.g.triples((node, None, None)) if t[1] in props]
+        facts += [t for t in self.g.triples((None, None, node)) if t[1] in props]
+        return tuple(sorted(facts, key=lambda t: [str(x) for x in t])[:limit])
 
     def _support_lines(self, what: str, sup: Support) -> list[str]:
         via = f" (as a {self.cls_label(sup.via[-1])})" if sup.via else ""
@@ -788,13 +825,13 @@ class Diagnosis:
 
     def _datatype_problems(self) -> list[list[str]]:
         problems = []
-        for p, rng in sorted(self.range.items()):
+        for p, rng in sorted((p, r) for p, rs in self.range.items() for r in rs):
             if not (str(rng).startswith(_XSD_PREFIX) or rng in (RDF.langString, RDF.PlainLiteral)):
                 continue
             for s, o in sorted(self.g.subject_objects(p), key=lambda so: (str(so[0]), str(so[1]))):
                 if isinstance(o, Literal) and not _fits(o, rng):
                     lines = [
-                        f"{self.name(s)} has {self.short(p)} {self.short(o)} of type {_literal_type(o)}, "
+                        f"{self.name(s)} has {self.short(p)} {self.short(o)} of type {self.short(_literal_type(o))}, "
                         f"but its values must be {self.short(rng)}."
                     ]
                     lines.append(f"  - {self.fact((s, p, o))}")
@@ -845,9 +882,7 @@ class Diagnosis:
                         f"The class {self.cls_name(URIRef(cls))} can have no members: "
                         f"it is a kind of {self.cls_label(a)} and a kind of {self.cls_label(b)}, and nothing can be both."
                     ]
-                    lines.append(
-                        f"  - {self.short(URIRef(cls))} is defined at {self.where_term(URIRef(cls))}"
-                    )
+                    lines.append(f"  - {self.short(URIRef(cls))}: {self.where_term(URIRef(cls))}")
                     kinds = ", ".join(self.cls_label(m) for m in members)
                     lines.append(
                         f"  - axiom: these kinds are disjoint: {kinds} ({self.where_disjoint(members)})"
@@ -884,9 +919,25 @@ class Diagnosis:
             "Nothing was written.",
         )
 
-    def structural_problems(self) -> list[list[str]]:
+    def structural_problems(self, entailed: HermitOutput | None = None) -> list[list[str]]:
+        """The common causes, checked over the triples (and over what HermiT entails from the
+        graph without its negative axioms, when ``entailed`` is given)."""
         rel = self._relations()
+        if entailed is not None:
+            for prop, pairs in entailed.values.items():
+                for a, b in pairs:
+                    t = (URIRef(a), URIRef(prop), URIRef(b))
+                    rel.setdefault(t, Support((), ("HermiT infers it from the definitions",)))
         types = self._types(rel)
+        if entailed is not None:
+            for ind, cls in sorted(entailed.types):
+                node, c = URIRef(ind), URIRef(cls)
+                if c in types.get(node, {}) or cls in _SKIP_CLASSES:
+                    continue
+                why = f"HermiT infers that it is a {self.cls_label(c)} from the definition ({self.where_term(c)})"
+                facts = self._facts_behind(node, c)
+                for i, anc in enumerate(self.ancestors(c)):
+                    types[node].setdefault(anc, Support(facts, (why,), () if i == 0 else (c,)))
         problems = self._disjoint_problems(types)
         problems += self._single_valued_problems(self._values(rel), types)
         problems += self._datatype_problems()
@@ -898,11 +949,18 @@ class Diagnosis:
         title = "OWL reasoning (HermiT) found facts that cannot all be true: the graph is inconsistent."
         problems = self.structural_problems()
         if not problems:
+            # Drop the axioms that forbid (disjointness, single values, ...): what HermiT then
+            # entails (members of defined classes, say) shows which facts clash.
+            relaxed = classify(java, relaxed_view(view))
+            if not relaxed.inconsistent:
+                problems = self.structural_problems(relaxed)
+        if not problems:
             problems = self._narrowed(java, view)
         return self._render(title, problems, "Nothing was written.")
 
     def _narrowed(self, java: str, view: Graph) -> list[list[str]]:
-        """Find a minimal set of source rows that HermiT rejects together (QuickXplain)."""
+        """Narrow the graph down with HermiT itself (QuickXplain): first to a minimal set of
+        source rows that cannot all be true, then to a minimal set of their facts."""
         background = Graph()
         groups: dict[str, list[tuple]] = defaultdict(list)
         for t in view:
@@ -910,10 +968,9 @@ class Diagnosis:
                 background.add(t)
             else:
                 groups[self.origin(t)].append(t)
-        keys = sorted(groups)
         calls = 0
 
-        def ok(chosen: list[str]) -> bool:
+        def check(triples: Iterable[tuple]) -> bool:
             nonlocal calls
             calls += 1
             if calls > FALLBACK_BUDGET:
@@ -921,47 +978,107 @@ class Diagnosis:
             g = Graph()
             for t in background:
                 g.add(t)
-            for k in chosen:
-                for t in groups[k]:
-                    g.add(t)
+            for t in triples:
+                g.add(t)
             return consistent(java, g)
 
         try:
-            culprits = quickxplain(keys, ok)
+            rows = quickxplain(
+                sorted(groups), lambda keys: check(t for k in keys for t in groups[k]), known=False
+            )
+            facts = rows and quickxplain(sorted(t for k in rows for t in groups[k]), check, known=False)
         except _OutOfBudget:
-            culprits = None
-        if not culprits:
             return [
                 [
                     "HermiT rejects the graph, but no simple cause was found and the source rows "
-                    "could not be narrowed down within the budget of checks.",
+                    f"could not be narrowed down within {FALLBACK_BUDGET} checks.",
                     "  Look at recent edits to graph/ and ontology/mpdkg.ttl.",
                 ]
             ]
+        if not rows:
+            return [[f"The ontology itself is inconsistent: check recent edits to {_rel(self.onto_file)}."]]
         lines = [
-            "These source rows cannot all be true together (HermiT rejects them, and accepts any smaller set):"
+            "These facts cannot all be true together (HermiT rejects them, and accepts any smaller set):"
         ]
-        for key in culprits:
-            lines.append(f"  - {key}:")
-            lines += [
-                f"      {self.short(s)} {self.short(p)} {self.short(o)}"
-                for s, p, o in sorted(groups[key])[:8]
-            ]
-        lines.append("  Check these rows against the definitions in ontology/mpdkg.ttl.")
+        lines += [f"  - {self.fact(t)}" for t in facts]
+        lines.append(f"  Check these facts against the definitions in {_rel(self.onto_file)}.")
         return [lines]
+
+
+_NEGATIVE_TYPES = {
+    OWL.AllDisjointClasses,
+    OWL.AllDisjointProperties,
+    OWL.AllDifferent,
+    OWL.NegativePropertyAssertion,
+    OWL.FunctionalProperty,
+    OWL.InverseFunctionalProperty,
+    OWL.IrreflexiveProperty,
+    OWL.AsymmetricProperty,
+}
+_NEGATIVE_LINKS = {OWL.disjointWith, OWL.propertyDisjointWith, OWL.differentFrom, OWL.disjointUnionOf}
+_CARDINALITY = {OWL.maxCardinality, OWL.cardinality, OWL.maxQualifiedCardinality, OWL.qualifiedCardinality}
+
+
+def _bnode_closure(graph: Graph, node) -> set[tuple]:
+    found: set[tuple] = set()
+    stack = [node]
+    while stack:
+        for t in graph.triples((stack.pop(), None, None)):
+            if t not in found:
+                found.add(t)
+                if isinstance(t[2], BNode):
+                    stack.append(t[2])
+    return found
+
+
+def _forbids(s, p, o) -> bool:
+    if p in _NEGATIVE_LINKS:
+        return True
+    if o == OWL.Nothing and p in (RDFS.subClassOf, OWL.equivalentClass):
+        return True
+    return p == RDFS.range and (str(o).startswith(_XSD_PREFIX) or o in OWL2_DATATYPES)
+
+
+def relaxed_view(view: Graph) -> Graph:
+    """The view without the axioms that forbid: disjointness, single values, irreflexivity,
+    asymmetry, maximum cardinalities, datatype ranges. What is left cannot be inconsistent
+    through them, so HermiT can say what it entails."""
+    drop: set[tuple] = set()
+    for s, p, o in view:
+        if p == RDF.type and o in _NEGATIVE_TYPES:
+            drop.add((s, p, o))
+            if isinstance(s, BNode):
+                drop |= _bnode_closure(view, s)
+        elif _forbids(s, p, o):
+            drop.add((s, p, o))
+        elif (
+            p == RDFS.subClassOf
+            and isinstance(o, BNode)
+            and any(view.triples((o, k, None)) for k in _CARDINALITY)
+        ):
+            drop.add((s, p, o))
+            drop |= _bnode_closure(view, o)
+    relaxed = Graph()
+    for t in view:
+        if t not in drop:
+            relaxed.add(t)
+    return relaxed
 
 
 class _OutOfBudget(Exception):
     pass
 
 
-def quickxplain(items: list, consistent_with: Callable[[list], bool]) -> list | None:
-    """A minimal subset of ``items`` that is inconsistent (Junker's QuickXplain), or None.
+def quickxplain(
+    items: list, consistent_with: Callable[[list], bool], known: bool | None = None
+) -> list | None:
+    """A minimal subset of ``items`` that is inconsistent (Junker's QuickXplain), or None when
+    all of them together are consistent (``known=False``: already known not to be).
 
     >>> quickxplain(list("abcdef"), lambda chosen: not {"b", "e"} <= set(chosen))
     ['b', 'e']
     """
-    if consistent_with(list(items)):
+    if known is None and consistent_with(list(items)):
         return None
 
     def qx(background: list, delta: list, candidates: list) -> list:
