@@ -486,6 +486,11 @@ def _rel(path: Path) -> str:
 
 
 @cache
+def _file_lines(path: Path) -> tuple[str, ...]:
+    return tuple(path.read_text(encoding="utf-8").splitlines())
+
+
+@cache
 def _ontology_lines(path: Path) -> tuple[dict[str, int], list[tuple[int, frozenset[str]]]]:
     """Where each term is defined in the ontology file, and where each disjointness axiom is."""
     terms: dict[str, int] = {}
@@ -562,6 +567,7 @@ class Diagnosis:
         for a, b in o.subject_objects(OWL.disjointWith):
             if isinstance(a, URIRef) and isinstance(b, URIRef):
                 self.disjoint.append((a, b))
+        self.disjoint.sort(key=lambda members: sorted(str(m) for m in members))
         self.domain: dict[URIRef, set[URIRef]] = defaultdict(set)
         for p, d in o.subject_objects(RDFS.domain):
             if isinstance(d, URIRef):
@@ -641,9 +647,17 @@ class Diagnosis:
         label = self.onto.value(cls, RDFS.label)
         return f"{label} ({self.short(cls)})" if label else self.short(cls)
 
-    def where_term(self, term) -> str:
+    def where_term(self, term, word: str = "") -> str:
+        """The line where ``term`` is defined; with ``word``, the first line that starts with the
+        term and mentions the word (say ``IrreflexiveProperty``), if there is one."""
         key = term.n3(self.nsm) if isinstance(term, URIRef) else str(term)
-        line = self.term_lines.get(key) or self.term_lines.get(f"<{term}>")
+        line = None
+        if word:
+            for number, text in enumerate(_file_lines(self.onto_file), 1):
+                if text.startswith((key + " ", f"<{term}> ")) and word in text:
+                    line = number
+                    break
+        line = line or self.term_lines.get(key) or self.term_lines.get(f"<{term}>")
         return (
             f"{_rel(self.onto_file)}:{line}"
             if line
@@ -697,7 +711,13 @@ class Diagnosis:
             if p in self.characteristic[OWL.SymmetricProperty]:
                 rel.setdefault(
                     (o, p, s),
-                    Support(sup.facts, (*sup.axioms, f"{self.short(p)} is symmetric ({self.where_term(p)})")),
+                    Support(
+                        sup.facts,
+                        (
+                            *sup.axioms,
+                            f"{self.short(p)} is symmetric ({self.where_term(p, 'SymmetricProperty')})",
+                        ),
+                    ),
                 )
         for p, chain in sorted(self.chains.items()):
             if len(chain) != 2:
@@ -764,11 +784,14 @@ class Diagnosis:
         problems = []
         for node in sorted(types):
             known = types[node]
+            # the most direct clash: types stated or inferred in the fewest steps
+            found = []
             for members in self.disjoint:
                 clash = [m for m in members if m in known]
-                if len(clash) < 2:
-                    continue
-                a, b = clash[0], clash[1]
+                if len(clash) >= 2:
+                    a, b = sorted(clash, key=lambda m: (len(known[m].via), members.index(m)))[:2]
+                    found.append((len(known[a].via) + len(known[b].via), members, a, b))
+            for _steps, members, a, b in sorted(found, key=lambda x: x[0])[:1]:
                 lines = [
                     f"{self.name(node)} is both a {self.cls_label(a)} and a {self.cls_label(b)}, "
                     f"and nothing can be both."
@@ -779,7 +802,6 @@ class Diagnosis:
                 lines.append(f"  - axiom: these kinds are disjoint: {kinds} ({self.where_disjoint(members)})")
                 lines.append(f"  Correct the facts above so that {self.short(node)} is one kind of thing.")
                 problems.append(lines)
-                break
         return problems
 
     def _values(self, rel) -> dict[tuple, list[tuple]]:
@@ -802,7 +824,7 @@ class Diagnosis:
                 continue
             why = None
             if p in functional:
-                why = f"{self.short(p)} is single-valued (functional, {self.where_term(p)})"
+                why = f"{self.short(p)} is single-valued (functional, {self.where_term(p, 'FunctionalProperty')})"
             else:
                 for cls in sorted(types.get(s, {})):
                     if p in self.max_one.get(cls, ()):
@@ -852,8 +874,10 @@ class Diagnosis:
                 lines = [f"{self.name(s)} is its own {self.short(p)}, which cannot be."]
                 lines += self._support_lines("stated", sup)
                 lines.append(
-                    f"  - axiom: {self.short(p)} never relates a thing to itself ({self.where_term(p)})"
+                    f"  - axiom: {self.short(p)} never relates a thing to itself "
+                    f"({self.where_term(p, 'IrreflexiveProperty')})"
                 )
+                lines.append("  Remove or correct the fact above.")
                 problems.append(lines)
             elif p in asymmetric and (o, p, s) in rel and str(s) < str(o):
                 lines = [
@@ -861,7 +885,10 @@ class Diagnosis:
                 ]
                 lines += self._support_lines("one way", sup)
                 lines += self._support_lines("the other way", rel[(o, p, s)])
-                lines.append(f"  - axiom: {self.short(p)} never holds both ways ({self.where_term(p)})")
+                lines.append(
+                    f"  - axiom: {self.short(p)} never holds both ways ({self.where_term(p, 'AsymmetricProperty')})"
+                )
+                lines.append("  Keep the direction that is right and remove the other.")
                 problems.append(lines)
         return problems
 
@@ -873,31 +900,32 @@ class Diagnosis:
             else sorted(c for c in self.onto.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef))
         )
         for cls in candidates:
-            anc = self.ancestors(URIRef(cls))
+            cls = URIRef(cls)
+            anc = self.ancestors(cls)
+            found = []
             for members in self.disjoint:
-                clash = [m for m in members if m in anc]
+                clash = sorted((m for m in members if m in anc), key=anc.index)
                 if len(clash) >= 2:
-                    a, b = clash[0], clash[1]
-                    lines = [
-                        f"The class {self.cls_name(URIRef(cls))} can have no members: "
-                        f"it is a kind of {self.cls_label(a)} and a kind of {self.cls_label(b)}, and nothing can be both."
+                    found.append((anc.index(clash[1]), members, clash[0], clash[1]))
+            if found:
+                _depth, members, a, b = min(found, key=lambda x: x[0])
+                kinds = ", ".join(self.cls_label(m) for m in members)
+                problems.append(
+                    [
+                        f"The class {self.cls_name(cls)} can have no members: it is a kind of "
+                        f"{self.cls_label(a)} and a kind of {self.cls_label(b)}, and nothing can be both.",
+                        f"  - {self.short(cls)}: {self.where_term(cls)}",
+                        f"  - axiom: these kinds are disjoint: {kinds} ({self.where_disjoint(members)})",
+                        "  Correct the class's subclass or equivalence axioms in the ontology.",
                     ]
-                    lines.append(f"  - {self.short(URIRef(cls))}: {self.where_term(URIRef(cls))}")
-                    kinds = ", ".join(self.cls_label(m) for m in members)
-                    lines.append(
-                        f"  - axiom: these kinds are disjoint: {kinds} ({self.where_disjoint(members)})"
-                    )
-                    lines.append("  Correct the class's subclass or equivalence axioms in the ontology.")
-                    problems.append(lines)
-                    break
-            else:
-                if classes is not None:
-                    problems.append(
-                        [
-                            f"The class {self.cls_name(URIRef(cls))} can have no members "
-                            f"(HermiT). It is defined at {self.where_term(URIRef(cls))}; check its axioms."
-                        ]
-                    )
+                )
+            elif classes is not None:
+                problems.append(
+                    [
+                        f"The class {self.cls_name(cls)} can have no members (HermiT says so). "
+                        f"It is defined at {self.where_term(cls)}; check its axioms."
+                    ]
+                )
         return problems
 
     # -- reports --
