@@ -46,3 +46,15 @@ def test_killed_build_leaves_dist_whole(tmp_path):
             for name, data in old.items():
                 (out / name).write_bytes(data)
     assert "old" in outcomes  # at least one kill landed mid-build
+
+
+def test_atomically_written_files_are_readable_by_others(tmp_path):
+    """Regression: files written through a temporary file came out private (0600)."""
+    from mpdkg.staging import write_atomic
+
+    old = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "inferred.ttl", b"x")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "inferred.ttl").stat().st_mode & 0o777 == 0o644
