@@ -14,11 +14,15 @@ from mpdkg.cli import app
 from tests.conftest import write_mini_graph
 
 runner = CliRunner()
-needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="Java is needed to reason before releasing")
+needs_java = pytest.mark.skipif(
+    shutil.which("java") is None, reason="Java is needed to reason before releasing"
+)
 
 
 def release(graph, dist, version="2026.11.29"):
-    return runner.invoke(app, ["release", "--version", version, "--out", str(dist), "--graph-dir", str(graph)])
+    return runner.invoke(
+        app, ["release", "--version", version, "--out", str(dist), "--graph-dir", str(graph)]
+    )
 
 
 @needs_java
@@ -30,7 +34,16 @@ def test_release_is_complete_and_reproducible(tmp_path):
     assert release(graph, second).exit_code == 0
     folder = first / "releases" / "2026.11.29"
     names = sorted(p.name for p in folder.iterdir())
-    for expected in ("mpdkg.trig", "mpdkg.ttl", "mpdkg.nt", "mpdkg.jsonld", "void.ttl", "ontology.ttl", "stats.json", "SHA256SUMS"):
+    for expected in (
+        "mpdkg.trig",
+        "mpdkg.ttl",
+        "mpdkg.nt",
+        "mpdkg.jsonld",
+        "void.ttl",
+        "ontology.ttl",
+        "stats.json",
+        "SHA256SUMS",
+    ):
         assert expected in names
     for name in names:
         assert (folder / name).read_bytes() == (second / "releases" / "2026.11.29" / name).read_bytes(), name
