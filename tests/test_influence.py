@@ -514,7 +514,6 @@ def test_cli_explain_gaps_compare_and_errors(dump):
 
 @pytest.mark.slow
 def test_real_graph_as_the_run_writes_it(real_build):
-    from mpdkg.namespaces import GRAPHS
 
     built = real_build.built
     result = analyse(built.dataset, InfluenceConfig.load())
