@@ -124,10 +124,6 @@ class CatalogueQuery:
     parameters: tuple[Parameter, ...] = ()
     headers: dict = field(default_factory=dict)
 
-    @property
-    def sparql(self) -> str:
-        return self.text
-
 
 def parse_query_file(path: Path, name: str | None = None) -> CatalogueQuery:
     text = path.read_text(encoding="utf-8")

@@ -55,10 +55,12 @@ def validate(
     from mpdkg.pipeline import build_and_validate
 
     with reported(), progress("validate") as step:
-        if engine not in ("pyshacl", "rudof"):
+        from mpdkg.validate import ENGINES
+
+        if engine not in ENGINES:
             from mpdkg.errors import UsageError
 
-            raise UsageError(f"--engine {engine!r}: expected pyshacl or rudof")
+            raise UsageError(f"--engine {engine!r}: expected one of {', '.join(ENGINES)}")
         _records, _built, report = build_and_validate(graph_dir, step, extra_shapes=shapes, engine=engine)
     out.print(report.text(), markup=False, highlight=False, soft_wrap=True)
 

@@ -82,7 +82,7 @@ def sorted_triples(triples: Iterable) -> list[ox.Triple]:
     ]
 
 
-def store_from_dataset(ds: Dataset, *, union_default: bool = True) -> ox.Store:
+def store_from_dataset(ds: Dataset) -> ox.Store:
     """An in-memory Oxigraph store holding every quad of ``ds`` in its named graphs."""
     store = ox.Store()
     store.extend(sorted_quads(ds))

@@ -14,6 +14,7 @@ import gzip
 import json
 import re
 import socket
+import threading
 import urllib.error
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,8 +95,17 @@ def classify(text: str) -> Parsed:
     return Parsed(text, m.group(1).lower(), bool(_SERVICE.search(plain)))
 
 
+#: rdflib's SPARQL parser (pyparsing) is not thread-safe; every caller parses under this lock.
+PARSER_LOCK = threading.Lock()
+
+
 def parse(text: str) -> Parsed:
     """Parse with rdflib to check syntax (line and column on error) and look for SERVICE."""
+    with PARSER_LOCK:
+        return _parse(text)
+
+
+def _parse(text: str) -> Parsed:
     try:
         tree = parseQuery(text)
     except ParseException as exc:

@@ -55,13 +55,11 @@ def write_manifest(folder: Path) -> None:
     (folder / MANIFEST).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def latest_release(dist: Path, before: str | None = None) -> Path | None:
+def latest_release(dist: Path) -> Path | None:
     folder = Path(dist) / "releases"
     if not folder.is_dir():
         return None
     versions = sorted(p for p in folder.iterdir() if p.is_dir() and VERSION.match(p.name))
-    if before is not None:
-        versions = [p for p in versions if p.name < before]
     return versions[-1] if versions else None
 
 

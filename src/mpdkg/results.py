@@ -26,10 +26,6 @@ class QueryResult:
         """Rows as comparable text, order-independent (for engine-equivalence checks)."""
         return sorted(tuple(_compare_form(t) for t in row) for row in self.rows)
 
-    def column(self, name: str) -> list:
-        i = self.variables.index(name)
-        return [row[i] for row in self.rows]
-
     def dicts(self) -> list[dict]:
         return [dict(zip(self.variables, row, strict=True)) for row in self.rows]
 

@@ -184,9 +184,6 @@ def _default_prefixes() -> dict[str, str]:
     return {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 
 
-_PARSER_LOCK = threading.Lock()
-
-
 def check_query(text: str) -> str:
     """The query form (select, ask, construct, describe); raises Refused for updates, SERVICE
     and syntax errors. SERVICE is found in the parsed algebra, so a variable named ?service or
@@ -195,7 +192,9 @@ def check_query(text: str) -> str:
     rdflib's parser (pyparsing) is not thread-safe: concurrent requests once failed with
     internal errors, so parsing is serialised; it takes milliseconds, the queries run in the
     worker processes in parallel."""
-    with _PARSER_LOCK:
+    from mpdkg.query import PARSER_LOCK
+
+    with PARSER_LOCK:
         return _check_query(text)
 
 
