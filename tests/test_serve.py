@@ -10,8 +10,6 @@ import json
 import re
 import shutil
 import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -23,14 +21,10 @@ import pytest
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from mpdkg.build import build_dataset
 from mpdkg.catalogue import catalogue
-from mpdkg.dumps import write_dumps
 from mpdkg.namespaces import WD, country_iri
 from mpdkg.serve import Refused, check_query, negotiate
-from mpdkg.sources import load_sources
-from tests.conftest import write_mini_graph
-from tests.servers import free_port
+from tests.serving import call, mpdkg_serve, sparql
 
 TIME = Namespace("http://www.w3.org/2006/time#")
 TIME_LIMIT = 2.0
@@ -42,71 +36,9 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 def server(tmp_path_factory):
     """`mpdkg serve` in a subprocess over the mini graph's dumps; yields (base URL, log path)."""
     folder = tmp_path_factory.mktemp("serve")
-    write_dumps(build_dataset(load_sources(write_mini_graph(folder))).dataset, folder)
-    port = free_port()
-    log = folder / "serve.log"
-    with log.open("wb") as sink:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "mpdkg",
-                "serve",
-                "--port",
-                str(port),
-                "--data",
-                str(folder / "mpdkg.trig"),
-                "--timeout",
-                str(TIME_LIMIT),
-                "--max-rows",
-                str(MAX_ROWS),
-                "--workers",
-                "2",
-            ],
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(base + "/sparql?query=ASK%7B%7D", timeout=5).read()
-                break
-            except Exception:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(log.read_text(errors="replace")) from None
-                time.sleep(0.2)
-        yield base, log
-    finally:
-        proc.terminate()  # SIGTERM: the server stops its workers and exits cleanly
-        try:
-            assert proc.wait(timeout=20) == 0, log.read_text(errors="replace")
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-
-
-def call(url, data=None, headers=None, method=None):
-    """(status, content type, body) without raising on HTTP errors."""
-    request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, response.headers.get("Content-Type", ""), response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.headers.get("Content-Type", ""), exc.read()
-
-
-def sparql(base, query, accept=None, method="GET", **params):
-    headers = {"Accept": accept} if accept else {}
-    fields = {"query": query, **params}
-    if method == "GET":
-        return call(base + "/sparql?" + urllib.parse.urlencode(fields), headers=headers)
-    if method == "POST-direct":
-        headers["Content-Type"] = "application/sparql-query"
-        return call(base + "/sparql", data=query.encode(), headers=headers)
-    headers["Content-Type"] = "application/x-www-form-urlencoded"
-    return call(base + "/sparql", data=urllib.parse.urlencode(fields).encode(), headers=headers)
+    args = ("--timeout", str(TIME_LIMIT), "--max-rows", str(MAX_ROWS), "--workers", "2")
+    with mpdkg_serve(folder, *args) as running:
+        yield running
 
 
 LABELS = "SELECT ?c ?l WHERE { ?c a mpd:Country ; rdfs:label ?l } ORDER BY ?l"
@@ -428,7 +360,9 @@ def test_check_query():
     for text, status in [
         ("CLEAR ALL", 403),
         ("SELECT * WHERE { SERVICE <http://x/> { ?s ?p ?o } }", 403),
-        ("SELECT * WHERE { ?s ?p }", 400),
+        ('SELECT * WHERE { # \\u000A FILTER(?x != """\nSERVICE <http://x/> { ?s ?p ?o }\n# """)\n}', 403),
+        ("SELECT * WHERE { ?s foo:bar ?o }", 400),  # unknown prefix, named before any engine runs
+        ("SELECT * WHERE " + "{" * 200 + "}" * 200, 400),
         ("   ", 400),
     ]:
         with pytest.raises(Refused) as caught:

@@ -15,6 +15,7 @@ from mpdkg.errors import MpdkgError
 
 _guarded: contextvars.ContextVar[bool] = contextvars.ContextVar("mpdkg_no_network", default=False)
 _installed = False
+_whole_process = False
 _EVENTS = {"socket.connect", "socket.getaddrinfo", "urllib.Request", "http.client.connect"}
 
 
@@ -26,7 +27,7 @@ class NetworkRefused(MpdkgError):
 
 
 def _hook(event: str, args) -> None:
-    if event in _EVENTS and _guarded.get():
+    if event in _EVENTS and (_whole_process or _guarded.get()):
         target = args[1] if event == "socket.connect" and len(args) > 1 else args[0] if args else ""
         raise NetworkRefused(
             f"refused a network access ({event} {target!r}) during an embedded query; "
@@ -39,6 +40,13 @@ def install() -> None:
     if not _installed:
         sys.addaudithook(_hook)
         _installed = True
+
+
+def guard_process() -> None:
+    """Refuse every network access of this process from now on (the server's query workers)."""
+    global _whole_process
+    install()
+    _whole_process = True
 
 
 @contextmanager

@@ -16,33 +16,34 @@ import re
 import socket
 import threading
 import urllib.error
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib.plugins.sparql as rdflib_sparql
 from pyparsing import ParseException
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
 from mpdkg import netguard
 from mpdkg.catalogue import CatalogueQuery, Parameter, parse_query_text
 from mpdkg.engine import from_ox, store_from_dataset
 from mpdkg.errors import MpdkgError, UsageError
 from mpdkg.results import QueryResult
+from mpdkg.sparqltext import (
+    Checked,
+    QuerySyntaxError,
+    ServiceRefused,
+    UpdateRefused,
+    blank,
+    check,
+    check_allowing_service,
+    oxigraph_syntax_message,
+    syntax_message,
+)
 
 # rdflib would otherwise fetch the IRIs named in FROM / FROM NAMED (and read local files).
 rdflib_sparql.SPARQL_LOAD_GRAPHS = False
 
 DEFAULT_TIMEOUT = 30.0
-
-
-class QuerySyntaxError(MpdkgError):
-    exit_code = 2
-
-    def report(self) -> str:
-        return str(self)
 
 
 class QueryFailed(MpdkgError):
@@ -62,98 +63,34 @@ class EndpointError(MpdkgError):
 # --- parsing, checking and binding -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Parsed:
-    text: str
-    form: str  # select, ask, construct, describe
-    uses_service: bool
-
-
-def _walk(node):
-    yield node
-    if isinstance(node, dict):
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list | tuple):
-        for value in node:
-            yield from _walk(value)
-
-
-_SERVICE = re.compile(r"(?<![?$\w])SERVICE\b", re.I)  # the keyword, not a variable ?service
-_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
-_UPDATE = re.compile(r"\b(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY)\b", re.I)
-
-
-def classify(text: str) -> Parsed:
-    """The query form and whether it uses SERVICE, read from the text without a full parse."""
-    plain = _strip_comments_and_strings(text)
-    m = _FORM.search(plain)
-    if m is None:
-        if _UPDATE.search(plain):
-            raise UsageError("this is a SPARQL UPDATE; mpdkg query only reads (use mpdkg push to load data)")
-        raise QuerySyntaxError("SPARQL syntax error: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
-    return Parsed(text, m.group(1).lower(), bool(_SERVICE.search(plain)))
-
-
 #: rdflib's SPARQL parser (pyparsing) is not thread-safe; every caller parses under this lock.
 PARSER_LOCK = threading.Lock()
 
-
-def parse(text: str) -> Parsed:
-    """Parse with rdflib to check syntax (line and column on error) and look for SERVICE."""
-    with PARSER_LOCK:
-        return _parse(text)
+#: A query checked by the front door (``mpdkg.sparqltext``): text, form, prefixes it needs.
+Parsed = Checked
 
 
-def _parse(text: str) -> Parsed:
+def parse(text: str, allow_network: bool = False) -> Checked:
+    """The one front door for every engine: Update, SERVICE (unless allowed) and parser-hostile
+    texts refused, prefixes resolved, an unknown prefix named with line and column."""
     try:
-        tree = parseQuery(text)
-    except ParseException as exc:
-        try:
-            parseUpdate(text)
-        except ParseException:
-            raise QuerySyntaxError(_syntax_message(text, exc.lineno, exc.col, exc.msg)) from None
+        return check_allowing_service(text) if allow_network else check(text)
+    except UpdateRefused:
         raise UsageError(
             "this is a SPARQL UPDATE; mpdkg query only reads (use mpdkg push to load data)"
         ) from None
-    try:
-        algebra = translateQuery(tree)
-    except Exception as exc:  # rdflib raises plain exceptions for semantic errors
-        raise QuerySyntaxError(f"SPARQL error: {exc}") from None
-    uses_service = any(getattr(n, "name", None) == "ServiceGraphPattern" for n in _walk(algebra.algebra))
-    found = classify(text)
-    return Parsed(text, found.form, uses_service or found.uses_service)
-
-
-def _syntax_message(text: str, line: int, col: int, msg: str) -> str:
-    lines = text.splitlines() or [""]
-    shown = lines[line - 1] if 0 < line <= len(lines) else ""
-    return f"SPARQL syntax error at line {line}, column {col}: {msg}\n  {shown}\n  {' ' * max(col - 1, 0)}^"
-
-
-_OX_POSITION = re.compile(r"error at (\d+):(\d+)(?:-\d+:\d+)?: (.*)", re.S)
+    except ServiceRefused:
+        raise UsageError(
+            "the query uses SERVICE, which would reach the network; pass --allow-network if you mean it"
+        ) from None
 
 
 def _ox_syntax_error(text: str, exc: SyntaxError) -> QuerySyntaxError:
-    m = _OX_POSITION.search(str(exc))
-    if m:
-        return QuerySyntaxError(_syntax_message(text, int(m.group(1)), int(m.group(2)), m.group(3).strip()))
-    return QuerySyntaxError(f"SPARQL syntax error: {exc}")
-
-
-_TOKENS = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
-)
-
-
-def _strip_comments_and_strings(text: str) -> str:
-    """The query with strings, IRIs and comments blanked out (same length, same positions)."""
-    return _TOKENS.sub(lambda m: " " * len(m.group()), text)
+    return QuerySyntaxError(oxigraph_syntax_message(text, exc))
 
 
 def _outer_where_brace(text: str) -> int:
-    plain = _strip_comments_and_strings(text)
+    plain = blank(text)
     depth = 0
     first_top_brace = None
     for m in re.finditer(r"[{}]|\bWHERE\b", plain, re.I):
@@ -226,7 +163,7 @@ class OxigraphEngine:
         self.store = store
 
     def run(self, parsed: Parsed) -> QueryResult:
-        answer = self.store.query(parsed.text, use_default_graph_as_union=True)
+        answer = self.store.query(parsed.text, prefixes=parsed.prefixes, use_default_graph_as_union=True)
         if isinstance(answer, ox.QueryBoolean):
             return QueryResult("ask", boolean=bool(answer))
         if isinstance(answer, ox.QuerySolutions):
@@ -249,7 +186,11 @@ class RdflibEngine:
         self.dataset.default_union = True
 
     def run(self, parsed: Parsed) -> QueryResult:
-        answer = self.dataset.query(parsed.text)
+        with PARSER_LOCK:
+            try:
+                answer = self.dataset.query(parsed.text, initNs=parsed.prefixes)
+            except ParseException as exc:
+                raise QuerySyntaxError(syntax_message(parsed.text, exc.lineno, exc.col, exc.msg)) from None
         if answer.type == "ASK":
             return QueryResult("ask", boolean=bool(answer.askAnswer))
         if answer.type == "SELECT":
@@ -290,7 +231,7 @@ class RemoteEngine:
         from SPARQLWrapper import JSON, TURTLE
 
         sparql = self._wrapper()
-        sparql.setQuery(parsed.text)
+        sparql.setQuery(parsed.with_prologue())
         graph_form = parsed.form in ("construct", "describe")
         sparql.setReturnFormat(TURTLE if graph_form else JSON)
         body = self._fetch(sparql)
@@ -438,12 +379,9 @@ def run_query(
         query = parse_query_text(query, "query")
     text = bind(query, params or {})
     remote = isinstance(engine, RemoteEngine)
-    # Oxigraph parses for itself (and reports line and column); the others get rdflib's parser.
-    parsed = classify(text) if isinstance(engine, OxigraphEngine) else parse(text)
-    if parsed.uses_service and not allow_network and not remote:
-        raise UsageError(
-            "the query uses SERVICE, which would reach the network; pass --allow-network if you mean it"
-        )
+    # One front door for every engine; the syntax itself is judged by the engine that runs it.
+    # A remote endpoint decides for itself whether it follows SERVICE.
+    parsed = parse(text, allow_network=allow_network or remote)
     if remote:
         return engine.run(parsed)
     with netguard.no_network(not allow_network):
@@ -459,6 +397,7 @@ def run_query(
 
 __all__ = [
     "CatalogueQuery",
+    "Checked",
     "EndpointError",
     "OxigraphEngine",
     "Parameter",

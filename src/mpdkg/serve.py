@@ -61,6 +61,9 @@ DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_ROWS = 10_000
 DEFAULT_WORKERS = 2
 MAX_BODY = 1_000_000  # bytes of a POSTed query
+SOCKET_TIMEOUT = 10.0  # seconds a client may take to send its request (slow or half-sent ones)
+MAX_CONNECTIONS = 64  # requests handled at once; more are answered 503 at once, not queued forever
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 WORKER_START_TIMEOUT = 300.0
 BASE_IRI = "https://w3id.org/mpdkg/"
 
@@ -178,58 +181,30 @@ def negotiate(accept: str | None, offers: list[str]) -> str | None:
 
 
 def _default_prefixes() -> dict[str, str]:
-    """Prefixes a query may use without declaring them (those of our dumps: mpd:, rdfs:, ...)."""
-    from mpdkg.build import PREFIXES
+    """Prefixes a query may use without declaring them (the CLI's: mpd:, rdfs:, country:, ...)."""
+    from mpdkg.sparqltext import query_prefixes
 
-    return {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+    return query_prefixes()
 
 
 def check_query(text: str) -> str:
-    """The query form (select, ask, construct, describe); raises Refused for updates, SERVICE
-    and syntax errors. SERVICE is found in the parsed algebra, so a variable named ?service or
-    the word in a string is no reason to refuse.
+    """The query form (select, ask, construct, describe); raises Refused for updates, SERVICE,
+    parser-hostile texts and unknown prefixes.
 
-    rdflib's parser (pyparsing) is not thread-safe: concurrent requests once failed with
-    internal errors, so parsing is serialised; it takes milliseconds, the queries run in the
-    worker processes in parallel."""
-    from mpdkg.query import PARSER_LOCK
-
-    with PARSER_LOCK:
-        return _check_query(text)
-
-
-def _check_query(text: str) -> str:
-    from pyparsing import ParseException
-    from rdflib.plugins.sparql.algebra import translateQuery
-    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-
-    from mpdkg.query import _syntax_message, _walk
+    The check is ``mpdkg.sparqltext.check``, the same front door as the CLI's: it reads the text
+    as Oxigraph (which runs the query) does and as rdflib does, and refuses what either reading
+    shows. It takes no lock and no parser: the syntax is judged by Oxigraph in the worker,
+    inside the time limit."""
+    from mpdkg.sparqltext import QueryRefused, UpdateRefused, check
 
     if not text.strip():
         raise Refused(400, "empty query: pass the SPARQL text as query=...")
     try:
-        tree = parseQuery(text)
-    except ParseException as exc:
-        try:
-            parseUpdate(text)
-        except ParseException:
-            raise Refused(400, _syntax_message(text, exc.lineno, exc.col, exc.msg)) from None
+        return check(text).form
+    except UpdateRefused:
         raise Refused(403, "SPARQL Update is not allowed: this endpoint is read-only") from None
-    try:
-        algebra = translateQuery(tree, initNs=_default_prefixes())
-    except Exception as exc:  # rdflib raises plain exceptions for semantic errors
-        raise Refused(400, f"SPARQL error: {exc}") from None
-    if any(getattr(node, "name", None) == "ServiceGraphPattern" for node in _walk(algebra.algebra)):
-        raise Refused(
-            403, "SERVICE is not allowed: this endpoint answers from its own data and never calls others"
-        )
-    name = getattr(algebra.algebra, "name", "")
-    return {
-        "SelectQuery": "select",
-        "AskQuery": "ask",
-        "ConstructQuery": "construct",
-        "DescribeQuery": "describe",
-    }.get(name, "select")
+    except QueryRefused as exc:
+        raise Refused(exc.status, str(exc)) from None
 
 
 # --- the worker processes -----------------------------------------------------------------------
@@ -345,6 +320,8 @@ def _run_query(store, text: str, fmt: str, max_rows: int, default_graphs: list, 
                 rows.append(tuple(from_ox(solution[v]) for v in variables))
             result = QueryResult("select", variables=variables, rows=rows)
         else:
+            if fmt not in GRAPH_TYPES.values():
+                return ("error", 400, "the query's form (SELECT, ASK, CONSTRUCT, DESCRIBE) is ambiguous")
             triples = []
             for triple in answer:
                 if len(triples) >= max_rows:
@@ -352,10 +329,16 @@ def _run_query(store, text: str, fmt: str, max_rows: int, default_graphs: list, 
                 triples.append(triple)
             return ("ok", MEDIA[fmt], _serialize_triples(triples, fmt), len(triples))
     except SyntaxError as exc:
-        return ("error", 400, f"SPARQL syntax error: {exc}")
+        from mpdkg.sparqltext import oxigraph_syntax_message
+
+        return ("error", 400, oxigraph_syntax_message(text, exc))
     except OSError as exc:
-        return ("error", 500, f"the query could not be evaluated: {exc}")
+        if "SERVICE" in str(exc).upper() or "network" in str(exc).lower():
+            return ("error", 403, "SERVICE is not allowed: this endpoint never calls other endpoints")
+        return ("error", 500, "the query could not be evaluated; see the server log")
     writers = {"json": R.to_json, "csv": R.to_csv, "tsv": R.to_tsv, "xml": _to_xml}
+    if fmt not in writers:  # the text read as one form, Oxigraph ran another: say so, never guess
+        return ("error", 400, "the query's form (SELECT, ASK, CONSTRUCT, DESCRIBE) is ambiguous")
     body = writers[fmt](result).encode("utf-8")
     count = len(result.rows) if result.kind == "select" else 1
     return ("ok", MEDIA[fmt], body, count)
@@ -430,10 +413,40 @@ def _watch_parent(parent: int) -> None:
         time.sleep(1.0)
 
 
+CLONE_NEWNET = 0x40000000
+CLONE_NEWUSER = 0x10000000
+
+
+def isolate_network() -> bool:
+    """Move this process into a network namespace of its own, with no interface up: any
+    connection it opens, from Python or from Oxigraph's Rust code (which Python's audit hooks
+    never see), fails at once. Defence in depth behind the SERVICE check. Returns whether the
+    isolation took (root may unshare the network; others need unprivileged user namespaces)."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+    except OSError:
+        return False
+    unshare = getattr(libc, "unshare", None)
+    if unshare is None:
+        return False
+    if unshare(CLONE_NEWNET) == 0:
+        return True
+    return unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0
+
+
 def _worker_main(conn, data_file: str, parent: int) -> None:
-    """One query worker: load the graph, then answer tasks until told to stop."""
+    """One query worker: cut itself off the network, load the graph, then answer tasks until
+    told to stop."""
     import signal
 
+    isolated = isolate_network()  # first, while this process has a single thread
+    from mpdkg import netguard
+
+    netguard.install()
+    netguard.guard_process()  # and Python-level connections refused too, isolated or not
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which stops us
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     try:
@@ -444,7 +457,7 @@ def _worker_main(conn, data_file: str, parent: int) -> None:
     except Exception as exc:  # report any failure to the server rather than dying silently
         conn.send(("failed", f"{exc.__class__.__name__}: {exc}"))
         return
-    conn.send(("ready", len(store)))
+    conn.send(("ready", (len(store), isolated)))
     while True:
         try:
             task = conn.recv()
@@ -454,8 +467,13 @@ def _worker_main(conn, data_file: str, parent: int) -> None:
             return
         try:
             answer = _TASKS[task[0]](store, *task[1:])
-        except Exception as exc:
-            answer = ("error", 500, f"{exc.__class__.__name__}: {exc}")
+        except ValueError:  # an IRI Oxigraph will not take, and the like: the client's mistake
+            answer = ("error", 400, "the request names something that is not a valid IRI or term")
+        except Exception:
+            import traceback
+
+            traceback.print_exc()
+            answer = ("error", 500, "internal error; see the server log")
         try:
             conn.send(answer)
         except (BrokenPipeError, OSError):
@@ -484,6 +502,7 @@ class WorkerPool:
         self._lock = threading.Lock()
         self._live: set[_Worker] = set()
         self.triples = 0
+        self.network_isolated = False
         self.restarts = 0
         for _ in range(size):
             worker = self._start()
@@ -509,10 +528,12 @@ class WorkerPool:
         if status != "ready":
             process.join(5)
             raise ServeError(f"a query worker could not load the graph: {detail}")
-        worker = _Worker(process, parent_end, detail)
+        triples, isolated = detail
+        worker = _Worker(process, parent_end, triples)
         with self._lock:
             self._live.add(worker)
-            self.triples = detail
+            self.triples = triples
+            self.network_isolated = isolated
         return worker
 
     def _discard(self, worker: _Worker) -> None:
@@ -608,7 +629,15 @@ class Service:
         max_rows: int = DEFAULT_MAX_ROWS,
         workers: int = DEFAULT_WORKERS,
         base_iri: str = BASE_IRI,
+        public_base: str | None = None,
+        cors: bool = False,
     ):
+        if public_base is not None and not re.match(
+            r"^https?://[^\s/<>\"{}|\\^`]+(/[^\s<>\"{}|\\^`]*)?$", public_base
+        ):
+            raise ServeError(
+                f"--public-base {public_base!r}: expected an address such as https://example.org/mpdkg/"
+            )
         if timeout <= 0:
             raise ServeError("--timeout must be more than 0 seconds")
         if max_rows < 1:
@@ -616,6 +645,8 @@ class Service:
         self.timeout = timeout
         self.max_rows = max_rows
         self.base_iri = base_iri if base_iri.endswith("/") else base_iri + "/"
+        self.public_base = (public_base.rstrip("/") + "/") if public_base else None
+        self.cors = cors
         self.folder = Path(tempfile.mkdtemp(prefix="mpdkg-serve-"))
         try:
             self.data_file = _prepare_data(data, self.folder)
@@ -630,6 +661,28 @@ class Service:
     def close(self) -> None:
         self.pool.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+    def allowed_host(self, host: str, bound: tuple) -> bool:
+        """Whether a request's Host header names this server: the configured public address,
+        the address it listens on, or this machine (127.0.0.1, localhost, ::1)."""
+        name = host.strip().lower()
+        if name.startswith("["):  # [::1]:8000
+            name = name[1 : name.find("]")] if "]" in name else name
+        elif name.count(":") == 1:
+            name = name.rsplit(":", 1)[0]
+        allowed = {*LOCAL_HOSTS, str(bound[0]).lower()}
+        if self.public_base:
+            allowed.add((urllib.parse.urlsplit(self.public_base).hostname or "").lower())
+        return name in allowed
+
+    def endpoint_url(self, bound: tuple) -> str:
+        """The endpoint address this server advertises: the configured public base, else the
+        address it listens on. Never taken from a request (a Host header is the client's word)."""
+        if self.public_base:
+            return self.public_base + "sparql"
+        host = bound[0]
+        host = f"[{host}]" if ":" in str(host) else host
+        return f"http://{host}:{bound[1]}/sparql"
 
     def void_graph(self, endpoint: str):
         """The VoID/DCAT description of the served data (computed on first use)."""
@@ -877,6 +930,7 @@ def service_description(endpoint: str) -> bytes:
 class Handler(BaseHTTPRequestHandler):
     server_version = "mpdkg"
     protocol_version = "HTTP/1.0"
+    timeout = SOCKET_TIMEOUT  # a request line, header or body slower than this is dropped
 
     @property
     def service(self) -> Service:
@@ -897,6 +951,9 @@ class Handler(BaseHTTPRequestHandler):
                 self._plain(exc.status, exc.message, exc.headers)
         except (BrokenPipeError, ConnectionResetError):
             self._status = self._status or 499
+        except TimeoutError:
+            self._status = self._status or 408
+            self.close_connection = True
         except Exception:
             log.exception("error answering %s %s", method, self.path)
             if not self._status:
@@ -942,29 +999,36 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def _plain(self, status: int, message: str, headers: dict | None = None) -> None:
-        headers = {"Access-Control-Allow-Origin": "*", **(headers or {})}
         self._send(status, (message.rstrip() + "\n").encode("utf-8"), "text/plain; charset=utf-8", headers)
 
+    def _cors(self) -> dict:
+        """CORS only when asked for (--cors), and then for anonymous reads only: no credentials."""
+        return {"Access-Control-Allow-Origin": "*"} if self.service.cors else {}
+
     def _endpoint_url(self) -> str:
-        host = self.headers.get("Host") or f"{self.server.server_address[0]}:{self.server.server_address[1]}"
-        return f"http://{host}/sparql"
+        return self.service.endpoint_url(self.server.server_address)
 
     # routing
     def _dispatch(self, method: str) -> None:
-        url = urllib.parse.urlsplit(self.path)
-        path = urllib.parse.unquote(url.path)
-        if method == "OPTIONS":
-            self._send(
-                204,
-                b"",
-                "text/plain",
-                {
-                    "Allow": "GET, HEAD, POST, OPTIONS",
-                    "Access-Control-Allow-Origin": "*",
-                    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-                    "Access-Control-Allow-Headers": "Content-Type, Accept",
-                },
+        host = self.headers.get("Host")
+        if host is not None and not self.service.allowed_host(host, self.server.server_address):
+            raise Refused(
+                400, "unknown Host: this server answers for its own address only (see --public-base)"
             )
+        url = urllib.parse.urlsplit(self.path)
+        try:
+            path = urllib.parse.unquote(url.path, errors="strict")
+        except UnicodeDecodeError:
+            raise Refused(400, "the path has %-escapes that are not UTF-8") from None
+        if method == "OPTIONS":
+            headers = {"Allow": "GET, HEAD, POST, OPTIONS"}
+            if self.service.cors:
+                headers |= {
+                    "Access-Control-Allow-Origin": "*",
+                    "Access-Control-Allow-Methods": "GET",
+                    "Access-Control-Allow-Headers": "Accept",
+                }
+            self._send(204, b"", "text/plain", headers)
             return
         if path in ("/sparql", "/sparql/", "/query"):
             self._sparql(method, url)
@@ -1003,7 +1067,7 @@ class Handler(BaseHTTPRequestHandler):
             and MEDIA.get(wanted)
             or negotiate(self.headers.get("Accept"), ["text/turtle", "text/html"])
         )
-        vary = {"Vary": "Accept", "Access-Control-Allow-Origin": "*"}
+        vary = {"Vary": "Accept", **self._cors()}
         if media and media.startswith("text/html"):
             self._send(
                 200, render_text_page("Dataset description (VoID, DCAT)", body.decode()), MEDIA["html"], vary
@@ -1012,13 +1076,18 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, body, MEDIA["turtle"], vary)
 
     def _read_body(self) -> bytes:
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            raise Refused(400, "bad Content-Length") from None
+        if self.headers.get("Transfer-Encoding"):
+            raise Refused(411, "send the body with a Content-Length (no chunked transfer encoding)")
+        raw = (self.headers.get("Content-Length") or "0").strip()
+        if not raw.isdigit():  # also refuses -1, +5, 1e3 and the like
+            raise Refused(400, f"bad Content-Length {raw[:40]!r}: expected a whole number of bytes")
+        length = int(raw)
         if length > MAX_BODY:
             raise Refused(413, f"the request is larger than {MAX_BODY:,} bytes")
-        return self.rfile.read(length) if length else b""
+        body = self.rfile.read(length) if length else b""
+        if len(body) != length:
+            raise Refused(400, f"the body is shorter than its Content-Length ({len(body)} of {length} bytes)")
+        return body
 
     def _sparql(self, method: str, url) -> None:
         params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
@@ -1050,12 +1119,7 @@ class Handler(BaseHTTPRequestHandler):
             ):
                 self._send(303, b"", "text/plain", {"Location": "/"})
             else:
-                self._send(
-                    200,
-                    service_description(self._endpoint_url()),
-                    MEDIA["turtle"],
-                    {"Access-Control-Allow-Origin": "*"},
-                )
+                self._send(200, service_description(self._endpoint_url()), MEDIA["turtle"], self._cors())
             return
         if len(queries) > 1:
             raise Refused(400, "give one query= parameter, not several")
@@ -1074,7 +1138,7 @@ class Handler(BaseHTTPRequestHandler):
         if answer[0] == "error":
             raise Refused(answer[1], answer[2])
         _, media, body, _count = answer
-        self._send(200, body, media, {"Access-Control-Allow-Origin": "*", "Vary": "Accept"})
+        self._send(200, body, media, {**self._cors(), "Vary": "Accept"})
 
     def _result_format(self, form: str, params: dict) -> str:
         wanted = (params.get("format") or [""])[0].lower()
@@ -1098,6 +1162,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _entity(self, path: str, url) -> None:
         iri = self.service.base_iri + path.strip("/")
+        if not _valid_iri(iri):
+            raise Refused(404, "nothing here: the path does not make a valid IRI")
         params = urllib.parse.parse_qs(url.query)
         wanted = (params.get("format") or [""])[0].lower()
         offers = {
@@ -1118,7 +1184,7 @@ class Handler(BaseHTTPRequestHandler):
                 )
             fmt = offers[media]
         answer = self.service.pool.run(("describe", iri, fmt), self.service.timeout)
-        vary = {"Vary": "Accept", "Access-Control-Allow-Origin": "*"}
+        vary = {"Vary": "Accept", **self._cors()}
         if answer[0] == "missing":
             if fmt == "html":
                 page = render_text_page("Not found", f"The graph has nothing about {iri}.")
@@ -1134,14 +1200,45 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, body, media, vary)
 
 
+def _valid_iri(iri: str) -> bool:
+    import pyoxigraph as ox
+
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
+
+
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 128  # the default 5 refused connections under a burst of clients
 
-    def __init__(self, address: tuple[str, int], service: Service):
+    def __init__(self, address: tuple[str, int], service: Service, max_connections: int = MAX_CONNECTIONS):
         super().__init__(address, Handler)
         self.service = service
+        self._slots = threading.BoundedSemaphore(max_connections)
+
+    def process_request(self, request, client_address) -> None:
+        """One thread per request, at most ``max_connections`` at once; the next ones are told
+        503 straight away instead of each holding a thread."""
+        if not self._slots.acquire(blocking=False):
+            with contextlib.suppress(OSError):
+                request.settimeout(1.0)
+                request.sendall(
+                    b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                    b"Retry-After: 2\r\nConnection: close\r\n\r\ntoo many requests at once; try again shortly\n"
+                )
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request, client_address) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
 
 def make_server(
@@ -1151,11 +1248,14 @@ def make_server(
     timeout: float = DEFAULT_TIMEOUT,
     max_rows: int = DEFAULT_MAX_ROWS,
     workers: int = DEFAULT_WORKERS,
+    public_base: str | None = None,
+    cors: bool = False,
+    max_connections: int = MAX_CONNECTIONS,
 ) -> Server:
     """The HTTP server with its workers started (call ``serve_forever``, then ``close``)."""
-    service = Service(data, timeout, max_rows, workers)
+    service = Service(data, timeout, max_rows, workers, public_base=public_base, cors=cors)
     try:
-        return Server((host, port), service)
+        return Server((host, port), service, max_connections)
     except OSError as exc:
         service.close()
         raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None

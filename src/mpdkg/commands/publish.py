@@ -30,6 +30,21 @@ def register(app: typer.Typer) -> None:
         max_rows: Annotated[int, typer.Option(help="Most rows (or triples) an answer may have.")] = 10_000,
         workers: Annotated[int, typer.Option(help="Query worker processes (queries running at once).")] = 2,
         log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
+        public_base: Annotated[
+            str | None,
+            typer.Option(
+                help="The public address this server is reached at (behind a proxy), e.g. "
+                "https://example.org/mpdkg/: advertised in the VoID and service description, and "
+                "accepted as Host. Default: the address it listens on."
+            ),
+        ] = None,
+        cors: Annotated[
+            bool,
+            typer.Option(
+                "--cors",
+                help="Let web pages of other sites read answers (GET only, no credentials). Off by default.",
+            ),
+        ] = False,
     ) -> None:
         """Serve the graph read-only: SPARQL 1.1 endpoint, offline query page, entity pages.
 
@@ -39,7 +54,7 @@ def register(app: typer.Typer) -> None:
 
         /country/CAN, /forum/rcm, ... are the resources of the graph: HTML to a browser, Turtle or JSON-LD by Accept header. /.well-known/void is the dataset description.
 
-        SPARQL Update and SERVICE are refused (HTTP 403); a query running longer than --timeout is stopped (504); an answer longer than --max-rows is refused (422). One log line per request: client, method, path, status, duration.
+        SPARQL Update and SERVICE are refused (HTTP 403), and the query workers have no network at all; a query running longer than --timeout is stopped (504); an answer longer than --max-rows is refused (422). Requests naming another Host than this server's are refused (400); slow or half-sent requests are dropped after 10 s. One log line per request: client, method, path, status, duration.
 
         Example: mpdkg serve --port 8000 --timeout 10
         """
@@ -52,7 +67,9 @@ def register(app: typer.Typer) -> None:
         logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         with reported():
             err.print("loading the graph into the query workers…", highlight=False)
-            server = S.make_server(host, port, data, timeout, max_rows, workers)
+            server = S.make_server(
+                host, port, data, timeout, max_rows, workers, public_base=public_base, cors=cors
+            )
         where = f"http://{host}:{server.server_address[1]}"
         err.print(
             f"serving {server.service.pool.triples} quads: query page {where}/ · endpoint {where}/sparql "
@@ -60,6 +77,12 @@ def register(app: typer.Typer) -> None:
             highlight=False,
             soft_wrap=True,
         )
+        if not server.service.pool.network_isolated:
+            err.print(
+                "warning: the query workers could not be cut off the network (no network namespaces "
+                "for this user); SERVICE is still refused by the query check",
+                highlight=False,
+            )
 
         def stop(_signum, _frame):
             raise KeyboardInterrupt
@@ -170,7 +193,10 @@ def register(app: typer.Typer) -> None:
 
                 _records, built, _report = build_and_validate(None, step)
                 ds = built.dataset
+            from mpdkg.staging import output_lock
+
             out_dir.mkdir(parents=True, exist_ok=True)
             step("writing void.ttl")
-            path = write_void(ds, out_dir, version or __version__, base_url=base_url, endpoint=endpoint)
+            with output_lock(out_dir, on_wait=step):  # not while a run swaps the folder
+                path = write_void(ds, out_dir, version or __version__, base_url=base_url, endpoint=endpoint)
         err.print(f"wrote {path}", highlight=False, soft_wrap=True)

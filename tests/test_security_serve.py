@@ -1,0 +1,246 @@
+"""Attacks on `mpdkg serve`, replayed as regression tests (issue #21): each was reproduced on
+127.0.0.1 against an earlier version and must now be refused, bounded or harmless."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import multiprocessing
+import socket
+import threading
+import time
+
+import pytest
+
+from mpdkg.serve import isolate_network
+from tests.servers import Listener
+from tests.serving import call, mpdkg_serve, sparql
+
+TIME_LIMIT = 3.0
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("attacks")
+    with mpdkg_serve(folder, "--timeout", str(TIME_LIMIT), "--workers", "2") as running:
+        yield running
+
+
+def bypasses(port: int) -> list[str]:
+    """SERVICE hidden from one reading of the text but seen by another."""
+    target = f"http://127.0.0.1:{port}/query"
+    return [
+        # rdflib expands \u000A and sees a string; Oxigraph sees a comment, then SERVICE
+        f'SELECT * WHERE {{ # \\u000A FILTER(STR(?x) != """\nSERVICE <{target}> {{ ?s ?p ?o }}\n# """)\n}}',
+        # the same with the escape for '#'
+        f'SELECT * WHERE {{ \\u0023 FILTER(STR(?x) != """\nSERVICE <{target}> {{ ?s ?p ?o }}\n# """)\n}}',
+        # a quote written as an escape closes rdflib's string early
+        f'SELECT * WHERE {{ ?s ?p "a\\u0022 . SERVICE <{target}> {{ ?s ?p ?o }} # \\u0022" }}',
+        # a fragment IRI before the keyword on the same line
+        f"SELECT * WHERE {{ ?s <http://x#a> ?o . SERVICE <{target}> {{ ?a ?b ?c }} }}",
+        # lower case, SILENT, no spaces
+        f"SELECT * WHERE {{?s ?p ?o OPTIONAL{{service silent<{target}>{{?s ?p ?o}}}}}}",
+    ]
+
+
+def test_service_bypasses_are_refused_and_reach_nothing(server):
+    base, _log = server
+    listener = Listener()
+    try:
+        for query in bypasses(listener.port):
+            for method in ("GET", "POST", "POST-direct"):
+                status, _kind, body = sparql(base, query, method=method)
+                assert status == 403 and b"SERVICE is not allowed" in body, (query, status, body)
+        time.sleep(0.5)
+        assert listener.connections == 0
+    finally:
+        listener.close()
+
+
+def _oxigraph_service(port: int, isolate: bool, answer) -> None:
+    import pyoxigraph as ox
+
+    if isolate:
+        answer.put(("isolated", isolate_network()))
+    try:
+        list(ox.Store().query(f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/q> {{ ?s ?p ?o }} }}"))
+        answer.put(("ran", None))
+    except Exception as exc:
+        answer.put(("failed", str(exc)))
+
+
+def _run_in_process(port: int, isolate: bool) -> list:
+    context = multiprocessing.get_context("spawn")
+    answer = context.Queue()
+    process = context.Process(target=_oxigraph_service, args=(port, isolate, answer))
+    process.start()
+    process.join(60)
+    out = []
+    while not answer.empty():
+        out.append(answer.get())
+    return out
+
+
+def test_query_workers_cannot_open_connections_even_if_a_check_is_missed():
+    """Defence in depth: the network namespace of a worker has no interface, so Oxigraph's own
+    HTTP client (which Python's audit hooks never see) reaches nothing."""
+    listener = Listener()
+    try:
+        _run_in_process(listener.port, isolate=False)  # the control: without isolation it connects
+        time.sleep(0.3)
+        assert listener.connections >= 1
+        before = listener.connections
+        out = _run_in_process(listener.port, isolate=True)
+        time.sleep(0.3)
+        if ("isolated", False) in out:
+            pytest.skip("this user may not create network namespaces")
+        assert ("isolated", True) in out
+        assert listener.connections == before, out
+        assert any(kind == "failed" for kind, _ in out), out
+    finally:
+        listener.close()
+
+
+def test_parser_hostile_queries_are_answered_400_in_bounded_time(server):
+    base, _log = server
+    hostile = [
+        "SELECT * WHERE { FILTER(" + "+".join(["1"] * 20_000) + ") }",  # crashed Oxigraph's parser
+        "SELECT * WHERE " + "{" * 200 + "?s ?p ?o" + "}" * 200,  # RecursionError -> 500 before
+        "SELECT * WHERE { FILTER(" + "(" * 300 + "1" + ")" * 300 + ") }",
+    ]
+    for query in hostile:
+        started = time.monotonic()
+        status, _kind, body = sparql(base, query, method="POST")
+        assert status == 400, (status, body[:200])
+        assert time.monotonic() - started < 2.0
+
+
+def test_cheap_queries_are_answered_while_big_ones_arrive(server):
+    base, _log = server
+    big = "SELECT * WHERE { FILTER(" + "+".join(["1"] * 1500) + ") }"  # accepted, parsed in a worker
+    threads = [threading.Thread(target=sparql, args=(base, big), kwargs={"method": "POST"}) for _ in range(4)]
+    for t in threads:
+        t.start()
+    started = time.monotonic()
+    status, _kind, body = sparql(base, "SELECT ?c WHERE { ?c a mpd:Country } LIMIT 1")
+    elapsed = time.monotonic() - started
+    for t in threads:
+        t.join()
+    assert status == 200 and json.loads(body)["results"]["bindings"]
+    assert elapsed < TIME_LIMIT + 1.0  # not waiting behind a global parser lock
+
+
+def _raw(base: str, data: bytes, read_timeout: float = 15.0) -> bytes:
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=read_timeout) as sock:
+        sock.sendall(data)
+        chunks = []
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except TimeoutError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def test_request_limits_hold_whatever_the_headers_say(server):
+    base, _log = server
+    query = b"query=ASK%7B%7D"
+    negative = (
+        b"POST /sparql HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: -1\r\n\r\n"
+        + query
+    )
+    assert _raw(base, negative).startswith(b"HTTP/1.0 400")
+    huge = b"POST /sparql HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\nContent-Length: 20000000\r\n\r\nASK {}"
+    assert _raw(base, huge).startswith(b"HTTP/1.0 413")
+    # a body shorter than its Content-Length does not hold a thread forever
+    started = time.monotonic()
+    short = b"POST /sparql HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\nContent-Length: 100\r\n\r\nASK {}"
+    _raw(base, short, read_timeout=30)
+    assert time.monotonic() - started < 20
+    # a half-sent request line is dropped too
+    started = time.monotonic()
+    _raw(base, b"GET /spa", read_timeout=30)
+    assert time.monotonic() - started < 20
+
+
+def test_many_idle_connections_do_not_stop_the_server(server):
+    base, _log = server
+    host, port = base.removeprefix("http://").split(":")
+    idle = []
+    try:
+        for _ in range(100):  # more than the server's 64 request slots
+            s = socket.create_connection((host, int(port)), timeout=5)
+            s.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.0\r\n")  # and never finish
+            idle.append(s)
+        time.sleep(0.5)
+        refused = 0
+        for s in idle[64:]:
+            s.settimeout(5)
+            with contextlib.suppress(OSError):
+                refused += s.recv(100).startswith(b"HTTP/1.0 503")
+        assert refused >= 30
+    finally:
+        for s in idle:
+            s.close()
+    time.sleep(0.5)
+    status, _kind, _body = sparql(base, "ASK {}")
+    assert status == 200
+
+
+def test_host_header_never_reaches_the_output(server):
+    base, _log = server
+    status, _kind, body = call(base + "/.well-known/void", headers={"Host": "evil.example"})
+    assert status == 400
+    status, _kind, body = call(base + "/.well-known/void")
+    assert status == 200 and b"evil.example" not in body
+    injected = "a> . <urn:injected> <urn:p> <urn:o"
+    status, _kind, body = call(base + "/sparql", headers={"Host": injected, "Accept": "text/turtle"})
+    assert status == 400 and b"urn:injected" not in body
+    status, _kind, body = call(base + "/sparql", headers={"Accept": "text/turtle"})
+    assert status == 200 and b"<http://127.0.0.1:" in body
+    for host in ("localhost", f"127.0.0.1:{base.rsplit(':', 1)[1]}", "[::1]:80"):
+        assert call(base + "/sparql?query=ASK%7B%7D", headers={"Host": host})[0] == 200, host
+
+
+def test_no_cors_by_default_and_no_internal_errors(server):
+    base, _log = server
+    request_headers = {"Origin": "http://evil.example"}
+    for url in (base + "/sparql?query=ASK%7B%7D", base + "/country/FRA", base + "/.well-known/void"):
+        import urllib.request
+
+        with urllib.request.urlopen(urllib.request.Request(url, headers=request_headers), timeout=30) as r:
+            assert r.headers.get("Access-Control-Allow-Origin") is None
+    for path in ("/country/%", "/country/%ZZ", "/country/%FF%FE", "/country/a%20b"):
+        status, _kind, body = call(base + path)
+        assert 400 <= status < 500, (path, status, body)
+        assert b"Error" not in body and b"Traceback" not in body
+
+
+def test_cors_when_asked_for_is_read_only(tmp_path):
+    with mpdkg_serve(tmp_path, "--cors", "--workers", "1") as (base, _log):
+        import urllib.request
+
+        with urllib.request.urlopen(base + "/sparql?query=ASK%7B%7D", timeout=30) as r:
+            assert r.headers.get("Access-Control-Allow-Origin") == "*"
+            assert r.headers.get("Access-Control-Allow-Credentials") is None
+        status, _kind, _body = call(base + "/sparql", method="OPTIONS")
+        assert status == 204
+
+
+def test_cli_refuses_the_bypass_too(tmp_path):
+    from typer.testing import CliRunner
+
+    from mpdkg.cli import app
+
+    listener = Listener()
+    try:
+        for query in bypasses(listener.port):
+            result = CliRunner().invoke(app, ["query", "-e", query])
+            assert result.exit_code == 2 and "SERVICE" in result.output, result.output
+        assert listener.connections == 0
+    finally:
+        listener.close()
