@@ -228,13 +228,20 @@ def test_reason_command_writes_inferred_turtle_and_reports(mini_graph, tmp_path)
 
 
 @needs_java
-def test_reason_command_exits_1_on_a_contradiction(mini_graph, tmp_path):
-    with (mini_graph / "agreements" / "test.csv").open("a", encoding="utf-8") as fh:
-        fh.write("loop,Loop protocol,,protocol,5,CAN;USA,2020,,,loop,,,t-agr,,\n")
-    # the loader accepts an agreement that amends itself; the reasoner does not
+def test_reason_command_exits_1_on_a_contradiction(mini_graph, tmp_path, monkeypatch):
+    # The loader refuses an agreement that amends itself (tests/test_security_build.py), so the
+    # contradiction is put into the built graph, as a fact from elsewhere would be.
+    import mpdkg.pipeline
+
+    def build_with_a_loop(records):
+        built = build_dataset(records)
+        built.curated.add((agreement_iri("stca"), MPD.amends, agreement_iri("stca")))
+        return built
+
+    monkeypatch.setattr(mpdkg.pipeline, "build_dataset", build_with_a_loop)
     result = runner.invoke(app, ["reason", "--graph-dir", str(mini_graph), "--out", str(tmp_path / "out")])
     assert result.exit_code == 1, result.output
-    assert "graph/agreements/test.csv:6" in result.output and "Traceback" not in result.output
+    assert "graph/agreements/test.csv:2" in result.output and "Traceback" not in result.output
     assert "is its own mpd:amends" in result.output
     assert not (tmp_path / "out" / "inferred.ttl").exists()
 

@@ -1,10 +1,17 @@
 """Reading one curated CSV file into rows that know their line numbers, collecting every problem
-(bad encoding, malformed CSV, unknown or missing columns) instead of stopping at the first."""
+(bad encoding, malformed CSV, unknown or missing columns, invisible characters) instead of
+stopping at the first.
+
+A problem that makes a whole file unreadable is a root cause (``Problem.root``), reported before
+the problems that follow from the file's missing facts.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +20,22 @@ from mpdkg.errors import Origin, Problem
 
 MAX_FIELD = 100_000
 csv.field_size_limit(MAX_FIELD)
+
+#: Bidirectional overrides, embeddings and isolates, and the implicit direction marks: they
+#: make text display in another order than it is stored ("Trojan Source", CVE-2021-42574).
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+#: Invisible characters: two labels that look the same would differ.
+ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff]")
+
+
+def invisible_characters(value: str) -> list[str]:
+    """What is wrong with ``value``'s bidirectional controls and zero-width characters, one
+    phrase per distinct character, e.g. 'U+202E RIGHT-TO-LEFT OVERRIDE (a bidirectional control)'."""
+    found = []
+    for pattern, what in ((BIDI_CONTROLS, "a bidirectional control"), (ZERO_WIDTH, "a zero-width character")):
+        for char in sorted(set(pattern.findall(value))):
+            found.append(f"U+{ord(char):04X} {unicodedata.name(char, 'UNNAMED')} ({what})")
+    return found
 
 
 @dataclass(frozen=True)
@@ -41,7 +64,7 @@ def read_table(path: Path, columns: Columns, display: str, problems: list[Proble
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        problems.append(Problem(Origin(display, 0), f"cannot read file: {exc.strerror}"))
+        problems.append(Problem(Origin(display, 0), f"cannot read file: {exc.strerror}", root=True))
         return
     try:
         text = raw.decode("utf-8-sig")
@@ -51,12 +74,15 @@ def read_table(path: Path, columns: Columns, display: str, problems: list[Proble
             Problem(
                 Origin(display, line),
                 f"not valid UTF-8 (byte {raw[exc.start]:#04x}); save the file as UTF-8",
+                root=True,
             )
         )
         return
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        problems.append(Problem(Origin(display, line), "contains a NUL character; not a text file"))
+        problems.append(
+            Problem(Origin(display, line), "contains a NUL character; not a text file", root=True)
+        )
         return
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] | None = None
@@ -68,7 +94,9 @@ def read_table(path: Path, columns: Columns, display: str, problems: list[Proble
         except StopIteration:
             break
         except csv.Error as exc:
-            problems.append(Problem(Origin(display, reader.line_num or start), f"malformed CSV: {exc}"))
+            problems.append(
+                Problem(Origin(display, reader.line_num or start), f"malformed CSV: {exc}", root=True)
+            )
             return
         next_line = reader.line_num + 1
         if not cells or all(not c.strip() for c in cells):
@@ -84,13 +112,14 @@ def read_table(path: Path, columns: Columns, display: str, problems: list[Proble
                     Problem(
                         Origin(display, start),
                         f"unknown column {c!r}; expected columns: {', '.join(columns.all)}",
+                        root=True,
                     )
                 )
             for c in missing:
-                problems.append(Problem(Origin(display, start), f"missing column {c!r}"))
+                problems.append(Problem(Origin(display, start), f"missing column {c!r}", root=True))
             dupes = sorted({c for c in header if header.count(c) > 1})
             for c in dupes:
-                problems.append(Problem(Origin(display, start), f"column {c!r} appears twice"))
+                problems.append(Problem(Origin(display, start), f"column {c!r} appears twice", root=True))
             if unknown or missing or dupes:
                 return
             continue
@@ -103,8 +132,14 @@ def read_table(path: Path, columns: Columns, display: str, problems: list[Proble
                 )
             )
             continue
+        for column, value in zip(header, cells, strict=True):
+            for what in invisible_characters(value):
+                problems.append(
+                    Problem(Origin(display, start), f"{column} contains {what}, which is invisible or "
+                            "reorders the text on screen; remove it")
+                )  # fmt: skip
         yield Row(Origin(display, start), dict(zip(header, cells, strict=True)))
     if header is None:
         problems.append(
-            Problem(Origin(display, 1), f"empty file; expected a header: {','.join(columns.all)}")
+            Problem(Origin(display, 1), f"empty file; expected a header: {','.join(columns.all)}", root=True)
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, order=True)
@@ -18,10 +18,15 @@ class Origin:
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One thing wrong with the curated sources."""
+    """One thing wrong with the curated sources.
+
+    ``root`` marks a root cause: a file that could not be read at all (bad encoding, a NUL
+    byte, malformed CSV, a wrong header), whose facts are then missing and make other problems.
+    """
 
     origin: Origin
     message: str
+    root: bool = field(default=False, compare=False)
 
     def __str__(self) -> str:
         return f"{self.origin}: {self.message}"
@@ -39,11 +44,19 @@ class SourceErrors(MpdkgError):
     exit_code = 2
 
     def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems)
+        # Root causes first: the problems after them may only follow from them.
+        self.problems = sorted(problems, key=lambda p: (not p.root, p))
         super().__init__(f"{len(self.problems)} problem(s) in the curated sources")
 
     def report(self) -> str:
         lines = [str(p) for p in self.problems]
+        roots = sum(p.root for p in self.problems)
+        if roots and roots < len(self.problems):
+            lines.insert(
+                roots,
+                f"(the {len(self.problems) - roots} problem(s) below may follow from the unreadable "
+                f"file(s) above: fix {'it' if roots == 1 else 'them'} first)",
+            )
         lines.append(f"{len(self.problems)} problem(s); nothing was written.")
         return "\n".join(lines)
 

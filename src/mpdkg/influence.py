@@ -16,7 +16,6 @@ measures are in :mod:`mpdkg.influence_measures`, the weights in ``influence_weig
 
 from __future__ import annotations
 
-import csv
 import heapq
 import io
 import json
@@ -50,6 +49,7 @@ from mpdkg.influence_network import (
     project,
 )
 from mpdkg.namespaces import DATASET, SCHEMA, country_iri, pillar_iri, region_iri, slug
+from mpdkg.results import csv_writer
 
 DIGITS = 6
 ANALYSIS_BASE = BASE + "analysis/influence/"
@@ -253,7 +253,7 @@ class InfluenceResult:
 
     def to_csv(self, top: int | None = None) -> str:
         buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
+        w = csv_writer(buf, lineterminator="\n")  # formula-like cells neutralised
         w.writerow(self.CSV_COLUMNS)
         for r in self._rows_for(top):
             m = r.measures
@@ -270,7 +270,7 @@ class InfluenceResult:
 
     def gaps_csv(self) -> str:
         buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
+        w = csv_writer(buf, lineterminator="\n")  # formula-like cells neutralised
         w.writerow(
             ("region", "pillar", "position", "iso3", "label", "channels", "tie_to_canada", "weighted_degree")
         )
@@ -573,7 +573,7 @@ class Comparison:
 
     def to_csv(self, top: int | None = None) -> str:
         buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
+        w = csv_writer(buf, lineterminator="\n")  # formula-like cells neutralised
         cols = ("iso3", "label", "score_before", "score_after", "score_change", "rank_before", "rank_after",
                 "rank_move", "channels_before", "channels_after", "gained", "lost")  # fmt: skip
         w.writerow(cols)

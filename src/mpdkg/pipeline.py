@@ -12,7 +12,7 @@ from pathlib import Path
 
 from mpdkg.build import Built, build_dataset
 from mpdkg.dumps import write_dumps
-from mpdkg.errors import ValidationFailed
+from mpdkg.errors import UsageError, ValidationFailed
 from mpdkg.sources import load_sources
 from mpdkg.staging import staged
 from mpdkg.validate import Report, load_shapes, validate_built
@@ -54,12 +54,74 @@ def build_and_validate(
     return records, built, report
 
 
+#: What ``run`` (and ``reason``, ``map``, ``void``) write into an output folder and ``build`` does not.
+RUN_OUTPUTS = (
+    "void.ttl",
+    "stats.json",
+    "influence.csv",
+    "influence.json",
+    "diff.md",
+    "diff.json",
+    "inferred.ttl",
+    "maps",
+    "report",
+)
+
+
+def outputs_build_would_delete(out: Path) -> list[str]:
+    """The published outputs in ``out`` that ``build`` does not write, so would delete: the files
+    of a full run, and the inferred and analysis graphs inside its dumps."""
+    import mmap
+
+    from mpdkg.dumps import DUMP_NAMES
+    from mpdkg.namespaces import GRAPHS
+
+    out = Path(out)
+    if not out.is_dir():
+        return []
+    found = [name + ("/" if (out / name).is_dir() else "") for name in RUN_OUTPUTS if (out / name).exists()]
+    trig = out / DUMP_NAMES["trig"]
+    if trig.is_file() and trig.stat().st_size:
+        with trig.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            graphs = [
+                g for g in ("inferred", "analysis") if data.find(f"<{getattr(GRAPHS, g)}>".encode()) >= 0
+            ]
+        if graphs:
+            found.append(f"the {' and '.join(graphs)} graph(s) in {DUMP_NAMES['trig']} and the other dumps")
+    return found
+
+
+def refuse_to_replace_a_run(out: Path) -> None:
+    """``build`` writes only the curated dumps: into a folder holding a full run it would delete
+    the rest (VoID, statistics, influence, maps, report, inferred and analysis graphs), so it refuses."""
+    lost = outputs_build_would_delete(out)
+    if lost:
+        raise UsageError(
+            f"{out}/ holds the outputs of a full run (mpdkg run), which mpdkg build does not write and "
+            f"would delete: {', '.join(lost)}. Nothing was written. Rebuild everything with "
+            f"'mpdkg run --out {out}', write the dumps to another folder ('mpdkg build --out OTHER'), "
+            f"or remove {out}/ first."
+        )
+
+
 def build(
-    out: Path, graph_root: Path | None = None, step: Step = _quiet, validate: bool = True
+    out: Path,
+    graph_root: Path | None = None,
+    step: Step = _quiet,
+    validate: bool = True,
+    *,
+    replace_run: bool = False,
 ) -> BuildResult:
-    """Build the dumps into ``out``; on any failure ``out`` is left exactly as it was."""
+    """Build the dumps into ``out``; on any failure ``out`` is left exactly as it was.
+
+    Into a folder that holds a full run (``mpdkg run``) it refuses (UsageError), since it would
+    delete what it does not rebuild, unless ``replace_run``. Runs into the same folder take turns.
+    """
+    check = None if replace_run else refuse_to_replace_a_run
+    if check is not None:
+        check(out)  # fail before the work; checked again under the folder's lock
     _records, built, report = build_and_validate(graph_root, step, validate)
-    with staged(out) as stage:
+    with staged(out, check=check, on_wait=step) as stage:
         step("writing dumps")
         write_dumps(built.dataset, stage)
     return BuildResult(built, report, Path(out))
@@ -109,7 +171,7 @@ def run_all(out: Path, graph_root: Path | None = None, step: Step = _quiet) -> B
     from mpdkg.stats import compute_stats, stats_json
 
     built = full_dataset(graph_root, step)
-    with staged(out) as stage:
+    with staged(out, on_wait=step) as stage:
         step("writing dumps")
         write_dumps(built.dataset, stage)
         write_void(built.dataset, stage, __version__)

@@ -25,14 +25,17 @@ Where Java is missing the step is skipped with a plain message (status ``"skippe
 
 from __future__ import annotations
 
+import fcntl
 import io
+import os
 import re
 import shutil
 import subprocess
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -283,10 +286,72 @@ def parse_hermit_output(text: str) -> HermitOutput:
     return out
 
 
+#: HermiT's working folders, in the system's temporary folder.
+WORKDIR_PREFIX = "mpdkg-hermit-"
+_IN_USE = ".in-use"  # a lock file, held (flock) while the folder is in use
+#: A working folder without a lock file (an older mpdkg's) is stale once older than this.
+STALE_AFTER = 2 * HERMIT_TIMEOUT
+
+
+def remove_stale_workdirs(root: Path | None = None) -> list[Path]:
+    """Remove the HermiT working folders that no living process uses (left by a killed run).
+
+    A folder is in use while its ``.in-use`` lock file is locked; the kernel releases the lock
+    when its process dies, however it dies. Only this user's folders are touched.
+    """
+    root = Path(root or tempfile.gettempdir())
+    removed = []
+    for folder in root.glob(WORKDIR_PREFIX + "*"):
+        try:
+            info = folder.lstat()
+        except OSError:
+            continue
+        if not folder.is_dir() or folder.is_symlink() or info.st_uid != os.getuid():
+            continue
+        try:
+            fd = os.open(folder / _IN_USE, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except FileNotFoundError:
+            if time.time() - info.st_mtime > STALE_AFTER:  # an older mpdkg's, long finished
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
+            continue
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue  # in use
+        try:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+        finally:
+            os.close(fd)
+    return removed
+
+
+@contextmanager
+def hermit_workdir() -> Iterator[Path]:
+    """A private working folder for HermiT, removed afterwards, and by the next run if this one is
+    killed (its lock dies with it)."""
+    remove_stale_workdirs()
+    folder = Path(tempfile.mkdtemp(prefix=WORKDIR_PREFIX))
+    # Lock under another name, then rename: a sweeper never sees an unlocked .in-use of a live run.
+    pending = folder / (_IN_USE + ".new")
+    fd = os.open(pending, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        os.rename(pending, folder / _IN_USE)
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.close(fd)
+
+
 def run_hermit(
     java: str, ntriples: bytes, args: list[str], timeout: float = HERMIT_TIMEOUT
 ) -> tuple[int, str]:
-    with tempfile.TemporaryDirectory(prefix="mpdkg-hermit-") as tmp:
+    with hermit_workdir() as tmp:
         path = Path(tmp) / "view.nt"
         path.write_bytes(ntriples)
         try:

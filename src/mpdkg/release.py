@@ -12,7 +12,6 @@ import hashlib
 import os
 import re
 import shutil
-import tempfile
 from pathlib import Path
 
 from rdflib import Literal, URIRef
@@ -21,6 +20,7 @@ from rdflib.namespace import OWL
 from mpdkg.dumps import write_dumps
 from mpdkg.errors import UsageError
 from mpdkg.namespaces import BASE, GRAPHS, ONTOLOGY
+from mpdkg.staging import make_published_dir, output_lock
 from mpdkg.stats import compute_stats, stats_json
 
 VERSION = re.compile(r"^\d{4}\.\d{2}\.\d{2}$")
@@ -68,7 +68,6 @@ def make_release(
 ) -> Path:
     """Build, validate and reason; then write the release folder atomically."""
     from mpdkg.pipeline import full_dataset
-    from mpdkg.publish import write_void
 
     version = check_version(version)
     target = Path(dist) / "releases" / version
@@ -76,8 +75,18 @@ def make_release(
         raise UsageError(f"{target} exists already; remove it or choose another --version")
     built = full_dataset(graph_root, step, require_reasoning=True)
     stamp_version(built.dataset, version)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{version}.", dir=target.parent))
+    with output_lock(dist, on_wait=step):  # a run into dist/ at the same time would drop it
+        if target.exists():
+            raise UsageError(f"{target} exists already; remove it or choose another --version")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _write_release(built, version, target, step)
+    return target
+
+
+def _write_release(built, version: str, target: Path, step) -> None:
+    from mpdkg.publish import write_void
+
+    stage = make_published_dir(f".{version}.", target.parent)
     try:
         step("writing the release")
         write_dumps(built.dataset, stage)
@@ -104,4 +113,3 @@ def make_release(
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
-    return target

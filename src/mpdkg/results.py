@@ -1,11 +1,21 @@
 """Query results in one shape whatever engine produced them, written in the SPARQL 1.1 result
-formats (CSV, TSV, JSON) or as a table; graphs (CONSTRUCT/DESCRIBE) as Turtle."""
+formats (CSV, TSV, JSON) or as a table; graphs (CONSTRUCT/DESCRIBE) as Turtle.
+
+CSV and TSV are opened in spreadsheets, which run a cell beginning with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return as a formula ("CSV injection"): such a cell gets the usual
+``'`` prefix (``spreadsheet_safe``), unless it is a plain number such as ``-1.5``. JSON and RDF
+keep the literal as it is. Every CSV mpdkg writes goes through ``csv_writer``.
+
+>>> spreadsheet_safe("=1+1"), spreadsheet_safe("-1.5"), spreadsheet_safe("Canada")
+("'=1+1", '-1.5', 'Canada')
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -43,6 +53,36 @@ def _compare_form(term) -> str:
     return str(term)
 
 
+#: What a spreadsheet takes for the start of a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def spreadsheet_safe(value) -> str:
+    """``value`` as a CSV/TSV cell that a spreadsheet shows as text, never runs as a formula."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_START) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+class _SafeWriter:
+    def __init__(self, writer):
+        self._writer = writer
+
+    def writerow(self, row) -> None:
+        self._writer.writerow([spreadsheet_safe(cell) for cell in row])
+
+    def writerows(self, rows) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def csv_writer(buf, **kwargs) -> _SafeWriter:
+    """A ``csv.writer`` whose cells go through ``spreadsheet_safe``."""
+    return _SafeWriter(csv.writer(buf, **kwargs))
+
+
 def _csv_term(term) -> str:
     if term is None:
         return ""
@@ -51,10 +91,22 @@ def _csv_term(term) -> str:
     return str(term)
 
 
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
 def _tsv_term(term) -> str:
+    """A term in the Turtle form SPARQL TSV uses, on one line; a literal that a spreadsheet would
+    take for a formula gets the ``'`` prefix inside its quotes."""
     if term is None:
         return ""
-    return term.n3()
+    if not isinstance(term, Literal):
+        return term.n3()
+    text = f'"{spreadsheet_safe(str(term)).translate(_TSV_ESCAPES)}"'
+    if term.language:
+        return f"{text}@{term.language}"
+    if term.datatype:
+        return f"{text}^^<{term.datatype}>"
+    return text
 
 
 def _json_term(term) -> dict | None:
@@ -74,7 +126,7 @@ def _json_term(term) -> dict | None:
 
 def to_csv(result: QueryResult, delimiter: str = ",") -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
+    w = csv_writer(buf, delimiter=delimiter, lineterminator="\r\n")
     if result.kind == "ask":
         w.writerow(["_askResult"])
         w.writerow(["true" if result.boolean else "false"])
@@ -90,7 +142,7 @@ def to_tsv(result: QueryResult) -> str:
         return "?_askResult\n" + ("true" if result.boolean else "false") + "\n"
     lines = ["\t".join(f"?{v}" for v in result.variables)]
     for row in result.rows:
-        lines.append("\t".join(_tsv_term(t).replace("\t", "\\t") for t in row))
+        lines.append("\t".join(_tsv_term(t) for t in row))
     return "\n".join(lines) + "\n"
 
 

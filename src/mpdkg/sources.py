@@ -195,7 +195,7 @@ def load_sources(root: Path | None = None, vocab: Vocabulary | None = None) -> R
     def required_file(rel: str) -> list[Path]:
         path = root / rel
         if not path.is_file():
-            problems.append(Problem(Origin(f"{root.name}/{rel}", 0), "required file is missing"))
+            problems.append(Problem(Origin(f"{root.name}/{rel}", 0), "required file is missing", root=True))
             return []
         return [path]
 
@@ -508,6 +508,7 @@ def _cross_check(records: Records, cited, known_pillars, problems: list[Problem]
             actor_known(a.origin, party, "party")
         if a.amends and a.amends not in records.agreements:
             problems.append(Problem(a.origin, f"amends {a.amends!r} is not an agreement id"))
+    _amends_without_cycles(records, problems)
     for e in records.engagements.values():
         known_pillars(e.origin, e.pillars)
         actor_known(e.origin, e.actor, "actor")
@@ -515,6 +516,33 @@ def _cross_check(records: Records, cited, known_pillars, problems: list[Problem]
             problems.append(Problem(e.origin, f"channel {e.channel!r} is not a forum or agreement id"))
         for p in e.partners:
             actor_known(e.origin, p, "partner")
+
+
+def _amends_without_cycles(records: Records, problems: list[Problem]) -> None:
+    """An agreement cannot amend itself, nor an agreement that (through others) amends it."""
+    reported: set[str] = set()
+    for start in records.agreements.values():
+        if start.id in reported:
+            continue
+        if start.amends == start.id:
+            problems.append(Problem(start.origin, f"amends {start.id!r}: an agreement cannot amend itself"))
+            reported.add(start.id)
+            continue
+        chain = [start.id]
+        following = start.amends
+        while following in records.agreements and following not in chain:
+            chain.append(following)
+            following = records.agreements[following].amends
+        if following != start.id:
+            continue  # the chain ends, or runs into a cycle found from one of its own members
+        cycle = " → ".join([*chain, start.id])
+        for aid in chain:
+            reported.add(aid)
+            a = records.agreements[aid]
+            problems.append(
+                Problem(a.origin, f"amends {a.amends!r} makes a cycle ({cycle}); an agreement cannot "
+                        "amend itself, directly or through others")
+            )  # fmt: skip
 
 
 def current_member_counts(records: Records, forum: Forum) -> Counter:

@@ -98,11 +98,11 @@ def _print_explain(result, iso3: str) -> None:
 
 
 def _explain_csv(result, iso3: str) -> str:
-    import csv
+    from mpdkg.results import csv_writer
 
     e = result.explain(iso3)
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv_writer(buf, lineterminator="\n")  # formula-like cells neutralised
     w.writerow(("iso3", "type", "channel", "label", "kind", "pillars", "weight", "role", "canada_role",
                 "since", "until", "via", "through", "sources"))  # fmt: skip
     for u in e["channels"]:

@@ -58,9 +58,12 @@ def register(app: typer.Typer) -> None:
 
                 _records, built, _report = build_and_validate(graph_dir, step)
                 source, origins = built.dataset, origins_from_built(built)
-            written = write_maps(
-                source, out_dir, pillar=pillar, region=region, as_of=as_of, origins=origins, step=step
-            )
+            from mpdkg.staging import output_lock
+
+            with output_lock(out_dir, on_wait=step):  # not while a run swaps the folder
+                written = write_maps(
+                    source, out_dir, pillar=pillar, region=region, as_of=as_of, origins=origins, step=step
+                )
         for path in written:
             err.print(f"wrote {path}", highlight=False)
         err.print(

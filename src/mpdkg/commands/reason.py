@@ -21,13 +21,14 @@ def register(app: typer.Typer) -> None:
         """
         from mpdkg.pipeline import build_and_validate
         from mpdkg.reason import inferred_turtle, reason_into
-        from mpdkg.staging import write_atomic
+        from mpdkg.staging import output_lock, write_atomic
 
         with reported(), progress("reason") as step:
             _records, built, _report = build_and_validate(graph_dir, step)
             report = reason_into(built, step)
             if report.status == "ok":
-                write_atomic(Path(out_dir) / "inferred.ttl", inferred_turtle(built))
+                with output_lock(out_dir, on_wait=step):  # not while a run swaps the folder
+                    write_atomic(Path(out_dir) / "inferred.ttl", inferred_turtle(built))
         if report.status != "ok":
             err.print(f"warning: {report.message}", highlight=False, soft_wrap=True)
             return
