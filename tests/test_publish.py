@@ -21,7 +21,6 @@ from mpdkg.publish import DEFAULT_BASE_URL, LICENSE, write_void
 # registry of international bodies, zavod/.../positions; confirmordeny/supraverden
 # dist/ALL_BODIES.md; SpocWiki/_Standards; SPARQL queries using the same codes).
 VERIFIED_FORA = {
-    "iom": "Q472311",
     "g7": "Q1764511",
     "g20": "Q19771",
     "oas": "Q123759",
