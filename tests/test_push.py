@@ -15,7 +15,7 @@ import pyoxigraph as ox
 import pytest
 
 from mpdkg.catalogue import catalogue
-from mpdkg.push import PushError, choose_method, push
+from mpdkg.push import MANIFEST, STAGING_PREFIX, PushError, choose_method, companion_endpoints, push
 from mpdkg.query import RemoteEngine, load_store, open_engine, run_query
 from tests.servers import oxigraph_server, virtuoso_missing_reason, virtuoso_server
 
@@ -41,16 +41,34 @@ def embedded(trig):
     return open_engine([trig])
 
 
-def quads_in_our_graphs(query_url: str) -> dict[str, int]:
-    text = (
-        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
-        f"FILTER (STRSTARTS(STR(?g), '{OURS}')) }} GROUP BY ?g"
-    )
+def select(query_url: str, text: str, timeout: float = 60) -> list[dict]:
     url = query_url + "?" + urllib.parse.urlencode({"query": text})
     request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
-    with urllib.request.urlopen(request, timeout=60) as response:
-        data = json.load(response)
-    return {b["g"]["value"]: int(b["n"]["value"]) for b in data["results"]["bindings"]}
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.load(response)["results"]["bindings"]
+
+
+def quads_in_our_graphs(query_url: str, timeout: float = 60) -> dict[str, int]:
+    """Triples per published graph of ours (the push manifest and staging graphs left out)."""
+    text = (
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+        f"FILTER (STRSTARTS(STR(?g), '{OURS}') && ?g != <{MANIFEST}>) }} GROUP BY ?g"
+    )
+    return {b["g"]["value"]: int(b["n"]["value"]) for b in select(query_url, text, timeout)}
+
+
+def staging_graphs(query_url: str) -> list[str]:
+    text = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (STRSTARTS(STR(?g), '{STAGING_PREFIX}')) }}"
+    return sorted(b["g"]["value"] for b in select(query_url, text))
+
+
+def manifest(query_url: str) -> dict[str, list[str]]:
+    """The push manifest's statements about itself: property local name -> values."""
+    text = f"SELECT ?p ?o WHERE {{ GRAPH <{MANIFEST}> {{ <{MANIFEST}> ?p ?o }} }}"
+    out: dict[str, list[str]] = {}
+    for b in select(query_url, text):
+        out.setdefault(b["p"]["value"].rsplit("#", 1)[-1], []).append(b["o"]["value"])
+    return out
 
 
 def expected_graphs(trig) -> dict[str, int]:
@@ -75,6 +93,16 @@ def test_method_from_address():
     assert choose_method("http://127.0.0.1:7878/update") == "update"
     assert choose_method("http://h:8890/sparql-auth/") == "update"
     assert choose_method("http://h/some/thing") == "auto"
+    assert companion_endpoints("http://h:7878/store") == ("http://h:7878/update", "http://h:7878/query")
+    assert companion_endpoints("http://h:8890/sparql-graph-crud") == (
+        "http://h:8890/sparql",
+        "http://h:8890/sparql",
+    )
+    assert companion_endpoints("http://h/repositories/x/statements") == (
+        "http://h/repositories/x/statements",
+        "http://h/repositories/x",
+    )
+    assert companion_endpoints("http://h/rdf?x=1") == ("http://h/rdf?x=1", "http://h/rdf?x=1")
 
 
 @pytest.mark.server
@@ -127,10 +155,11 @@ def test_push_everything_into_one_graph(trig, tmp_path):
 
 
 class _Recorder(BaseHTTPRequestHandler):
-    """A store that does not speak the Graph Store Protocol, asks for Basic auth and records
-    the updates it is sent."""
+    """A store that does not speak the Graph Store Protocol, asks for Basic auth, records the
+    updates it is sent and runs them (and queries) on an in-memory Oxigraph store."""
 
     updates: list[str] = []
+    store = ox.Store()
 
     def _authorised(self) -> bool:
         import base64
@@ -156,9 +185,18 @@ class _Recorder(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
         if not self._authorised():
             return
-        self.updates.append(urllib.parse.parse_qs(body)["update"][0])
-        self.send_response(204)
+        form = urllib.parse.parse_qs(body)
+        answer = b""
+        if "query" in form:
+            answer = self.store.query(form["query"][0]).serialize(format=ox.QueryResultsFormat.JSON)
+        elif form.get("update", [""])[0]:
+            self.updates.append(form["update"][0])
+            self.store.update(form["update"][0])
+        self.send_response(200 if answer else 204)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(answer)))
         self.end_headers()
+        self.wfile.write(answer)
 
     def log_message(self, *args):
         pass
@@ -167,6 +205,7 @@ class _Recorder(BaseHTTPRequestHandler):
 @pytest.fixture
 def recorder():
     _Recorder.updates = []
+    _Recorder.store = ox.Store()
     server = HTTPServer(("127.0.0.1", 0), _Recorder)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -184,17 +223,22 @@ def test_falls_back_to_update_keeps_blank_nodes_together_and_authenticates(recor
     with pytest.raises(PushError, match="401"):
         push(recorder, [trig])
     report = push(recorder, [trig], user="alice", password="secret", batch=2)
-    assert report.method == "update"
+    assert report.method == "update" and report.graphs == {"urn:g1": 5}
     updates = _Recorder.updates
-    assert updates[0] == "DROP SILENT GRAPH <urn:g1>"
+    # the manifest marks the push in progress before anything is staged
+    assert updates[0].startswith(f"DROP SILENT GRAPH <{MANIFEST}>") and "in-progress" in updates[0]
+    staging = f"{STAGING_PREFIX}{report.push_id}:0"
+    assert updates[1] == f"DROP SILENT GRAPH <{staging}>"
     # both blank-node triples in one request, as a template (INSERT DATA may not hold blank nodes)
-    assert updates[1].startswith("INSERT { GRAPH <urn:g1>") and updates[1].count("_:") == 2
-    assert all(u.startswith("INSERT DATA { GRAPH <urn:g1>") for u in updates[2:])
-    # every triple sent exactly once
-    store = ox.Store()
-    for u in updates[1:]:
-        store.update(u)
-    assert len(store) == 5
+    assert updates[2].startswith(f"INSERT {{ GRAPH <{staging}>") and updates[2].count("_:") == 2
+    inserts = [u for u in updates[3:] if u.startswith("INSERT DATA")]
+    assert inserts and all(u.startswith(f"INSERT DATA {{ GRAPH <{staging}>") for u in inserts)
+    # then one request switches: the staging graph onto the graph, the manifest complete
+    assert updates[-1].startswith(f"MOVE GRAPH <{staging}> TO GRAPH <urn:g1>") and '"complete"' in updates[-1]
+    # every triple sent exactly once, and nothing but the graph and the manifest is left
+    store = _Recorder.store
+    assert len(store) - len(list(store.quads_for_pattern(None, None, None, ox.NamedNode(MANIFEST)))) == 5
+    assert {g.value for g in store.named_graphs()} == {"urn:g1", MANIFEST}
 
 
 def test_unreachable_store_is_a_clear_error(tmp_path):

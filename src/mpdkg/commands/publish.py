@@ -126,10 +126,24 @@ def register(app: typer.Typer) -> None:
         ] = "auto",
         batch: Annotated[int, typer.Option(help="Triples per INSERT DATA request (update method).")] = 500,
         timeout: Annotated[float, typer.Option(help="Seconds to wait for each request.")] = 300.0,
+        update_endpoint: Annotated[
+            str | None,
+            typer.Option(
+                "--update-endpoint",
+                help="SPARQL Update address for the switch (default: found from --endpoint, e.g. …/store → …/update).",
+            ),
+        ] = None,
+        query_endpoint: Annotated[
+            str | None,
+            typer.Option(
+                "--query-endpoint",
+                help="SPARQL query address for the manifest (default: found from --endpoint, e.g. …/store → …/query).",
+            ),
+        ] = None,
     ) -> None:
-        """Load the dumps into a remote triple store (Graph Store Protocol or SPARQL Update).
+        """Load the dumps into a remote triple store (Graph Store Protocol or SPARQL Update), switching all graphs at once.
 
-        Each graph is replaced, so pushing twice leaves one copy, and an interrupted push is repaired by running it again.
+        The graphs are loaded into fresh staging graphs, then one SPARQL Update moves them onto the published graphs, drops the graphs the previous push published and this build no longer has, and records the push in the manifest graph https://w3id.org/mpdkg/graph/push-manifest. Readers see the old build or the new one; pushing twice leaves one copy; a push that finds an interrupted one repairs it and says so.
 
         Examples:
 
@@ -139,13 +153,36 @@ def register(app: typer.Typer) -> None:
         """
         from mpdkg.push import push as run_push
 
+        def note(text: str) -> None:
+            err.print(f"repair: {text}", highlight=False, soft_wrap=True)
+
         with reported(), progress("push") as step:
-            report = run_push(endpoint, data, graph, user, password, method, batch, timeout, step)
+            report = run_push(
+                endpoint,
+                data,
+                graph,
+                user,
+                password,
+                method,
+                batch,
+                timeout,
+                step,
+                update_endpoint=update_endpoint,
+                query_endpoint=query_endpoint,
+                note=note,
+            )
         for name, count in report.graphs.items():
             err.print(f"{name}: {count} triples", highlight=False, soft_wrap=True)
+        for name in report.removed:
+            err.print(
+                f"{name}: removed (the previous push published it; this build has no such graph)",
+                highlight=False,
+                soft_wrap=True,
+            )
         err.print(
             f"pushed {report.triples} triples in {len(report.graphs)} graph(s) to {endpoint} "
-            f"({'Graph Store Protocol' if report.method == 'gsp' else 'SPARQL Update'}, {report.requests} requests)",
+            f"({'Graph Store Protocol' if report.method == 'gsp' else 'SPARQL Update'}, {report.requests} requests), "
+            f"switched in one update as push {report.push_id}",
             highlight=False,
             soft_wrap=True,
         )
