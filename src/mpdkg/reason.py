@@ -25,7 +25,6 @@ Where Java is missing the step is skipped with a plain message (status ``"skippe
 
 from __future__ import annotations
 
-import fcntl
 import io
 import os
 import re
@@ -40,6 +39,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; stale working folders are then only aged out
+    fcntl = None
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
@@ -308,6 +311,11 @@ def remove_stale_workdirs(root: Path | None = None) -> list[Path]:
             continue
         if not folder.is_dir() or folder.is_symlink() or info.st_uid != os.getuid():
             continue
+        if fcntl is None:
+            if time.time() - info.st_mtime > STALE_AFTER:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
+            continue
         try:
             fd = os.open(folder / _IN_USE, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
         except FileNotFoundError:
@@ -336,6 +344,12 @@ def hermit_workdir() -> Iterator[Path]:
     killed (its lock dies with it)."""
     remove_stale_workdirs()
     folder = Path(tempfile.mkdtemp(prefix=WORKDIR_PREFIX))
+    if fcntl is None:
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
     # Lock under another name, then rename: a sweeper never sees an unlocked .in-use of a live run.
     pending = folder / (_IN_USE + ".new")
     fd = os.open(pending, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
-import fcntl
 import os
 import shutil
 import sys
@@ -27,6 +26,11 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; writers into one folder are then not serialised
+    fcntl = None
 
 KEEP = ("releases",)
 _RENAME_EXCHANGE = 2
@@ -76,6 +80,9 @@ def output_lock(folder: Path, on_wait: Callable[[str], None] | None = None) -> I
     """
     folder = Path(folder).resolve()
     folder.parent.mkdir(parents=True, exist_ok=True)
+    if fcntl is None:
+        yield folder
+        return
     path = lock_path(folder)
     told = False
     while True:
