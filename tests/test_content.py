@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from mpdkg.sources import current_member_counts, load_sources
+from mpdkg.errors import SourceErrors
+from mpdkg.sources import load_sources
 from mpdkg.stats import compute_stats, stale_facts
 
 
@@ -24,13 +25,19 @@ def test_enough_fora_and_agreements(records):
     assert len(records.engagements) >= 20
 
 
-def test_complete_member_lists_match_their_stated_counts(records):
+def test_complete_member_lists_match_their_stated_counts(records, mini_graph):
+    """The real lists pass the loader's count check (else the fixture would fail); that check
+    itself must catch a list one member short, naming the forum file."""
     complete = [f for f in records.fora.values() if f.members_complete]
     assert len(complete) >= 10
-    for forum in complete:
-        found = current_member_counts(records, forum)
-        for role, stated in forum.member_counts.items():
-            assert found[role] == stated, (forum.id, role, stated, found[role])
+    rows = (mini_graph / "memberships" / "rcm.csv").read_text(encoding="utf-8").splitlines()
+    (mini_graph / "memberships" / "rcm.csv").write_text(
+        "\n".join(r for r in rows if not r.startswith("USA")) + "\n"
+    )
+    with pytest.raises(SourceErrors) as caught:
+        load_sources(mini_graph)
+    report = caught.value.report()
+    assert "fora/test.csv:2" in report and "member" in report and "3" in report and "2" in report
 
 
 def _norm(name: str) -> str:
@@ -47,12 +54,22 @@ def test_no_duplicate_entities(records):
     assert [n for n, k in alpha2.items() if k > 1] == []
 
 
-def test_agreements_have_parties_and_bilateral_ones_include_canada(records):
-    for a in records.agreements.values():
-        parties = set(a.parties)
-        assert len(parties) >= 2, a.id
-        if len(parties) == 2:
-            assert "CAN" in parties, a.id
+def test_agreements_have_parties_and_bilateral_ones_include_canada(records, mini_graph):
+    """Every real agreement has parties; a bilateral one without Canada is refused at its line."""
+    assert all(len(set(a.parties)) >= 2 for a in records.agreements.values())
+    path = mini_graph / "agreements" / "test.csv"
+    text = path.read_text(encoding="utf-8").replace(
+        "iec-fra,Canada-France youth mobility agreement,,youth-mobility-arrangement,2,CAN;FRA",
+        "iec-fra,Canada-France youth mobility agreement,,youth-mobility-arrangement,2,MEX;FRA",
+    )
+    assert "MEX;FRA" in text
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SourceErrors) as caught:
+        load_sources(mini_graph)
+    assert (
+        "agreements/test.csv:4: a bilateral agreement must have CAN among its parties"
+        in caught.value.report()
+    )
 
 
 # Pillar 4 (balanced public narratives) is pursued through fora (the Global Compact for Migration,

@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -26,26 +25,35 @@ def test_killed_build_leaves_dist_whole(tmp_path):
     build(new_dir, graph)
     new = tree_snapshot(new_dir)
     assert new != old
+    command = [sys.executable, "-m", "mpdkg", "build", "--out", str(out), "--graph-dir", str(graph)]
+    # The build names each step on stderr ("· loading curated sources", ...) when not on a
+    # terminal: kill it as step k begins, for every k, so that each stage is hit whatever the
+    # machine's speed (no sleeps to guess).
+    probe = subprocess.run(command[:-4] + ["--out", str(tmp_path / "probe"), "--graph-dir", str(graph)],
+                           capture_output=True, text=True, check=True)  # fmt: skip
+    steps = [line for line in probe.stderr.splitlines() if line.startswith("· ")]
+    assert len(steps) >= 3, probe.stderr
     outcomes = set()
-    for delay in (0.3, 0.8, 1.5, 2.5, 4.0, 6.0):
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "mpdkg", "build", "--out", str(out), "--graph-dir", str(graph)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(delay)
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGKILL)
+    for k in range(len(steps)):
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        seen = 0
+        for line in proc.stderr:
+            if line.startswith("· "):
+                if seen == k:
+                    os.kill(proc.pid, signal.SIGKILL)
+                    break
+                seen += 1
         proc.wait()
+        proc.stderr.close()
         state = tree_snapshot(out)
-        assert state in (old, new), f"dist/ is neither the old nor the new build after a kill at {delay}s"
+        assert state in (old, new), f"dist/ is neither the old nor the new build after a kill at {steps[k]!r}"
         outcomes.add("new" if state == new else "old")
         if state == new:  # put the old build back for the next round
             for name in list(os.listdir(out)):
                 os.remove(out / name)
             for name, data in old.items():
                 (out / name).write_bytes(data)
-    assert "old" in outcomes  # at least one kill landed mid-build
+    assert "old" in outcomes  # the kills before the swap left the old build whole
 
 
 def test_atomically_written_files_are_readable_by_others(tmp_path):

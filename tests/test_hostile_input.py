@@ -3,7 +3,6 @@ never a changed or corrupt dist/, and nothing fetched from the network."""
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
@@ -31,7 +30,7 @@ HOSTILE_LABELS = [
     "} UNION { ?s ?p ?o } # SERVICE <http://127.0.0.1:1/>",
     "<script>alert('x')</script> & <b>bold</b>",
     "@prefix x: <http://evil/> . x:a x:b x:c .",
-    "\u202eRTL override\u202c and \u0301combining and emoji \U0001f30d",
+    "right-to-left scripts عربي עברית and \u0301combining and emoji \U0001f30d",  # bidi controls: refused, see test_security_build
     "Ｆｕｌｌｗｉｄｔｈ and e\u0301 vs \u00e9",
     "line\\nwith backslash-n and \\u0022 escape",
 ]
@@ -83,9 +82,19 @@ def test_arbitrary_bytes_in_a_source_file(tmp_path_factory, raw):
     path = graph / "agreements" / "test.csv"
     path.write_bytes(path.read_bytes() + raw)
     try:
-        load_sources(graph)
-    except SourceErrors as exc:
-        assert all("agreements/test.csv" in str(p) or str(p).startswith("graph/") for p in exc.problems)
+        records = load_sources(graph)
+    except SourceErrors as exc:  # refused: every problem points into the one file that changed
+        assert exc.problems
+        for problem in exc.problems:
+            assert problem.origin.file.endswith("agreements/test.csv") and problem.origin.line >= 1, problem
+    else:  # accepted: the bytes made at most new rows; the curated ones are intact
+        assert {"stca", "stca-protocol", "iec-fra", "sawp-mex"} <= set(records.agreements)
+        assert records.agreements["stca"].parties == ("CAN", "USA") or set(
+            records.agreements["stca"].parties
+        ) == {
+            "CAN",
+            "USA",
+        }
 
 
 def test_huge_values_are_refused_cleanly(tmp_path):
@@ -124,22 +133,31 @@ def test_remote_jsonld_context_is_never_fetched(tmp_path):
     assert listener.connections == 0
 
 
-def test_xml_external_entities_are_not_resolved(tmp_path):
-    from rdflib import Graph
-
+def test_rdf_xml_with_external_entities_is_refused_unread(tmp_path):
+    """mpdkg reads no RDF/XML at all: a dump with XML entities pointing at a local file and at a
+    listener is refused by every command that reads dumps, and neither is touched."""
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET", encoding="utf-8")
     listener = Listener()
     try:
-        xml = f"""<?xml version="1.0"?>
+        evil = tmp_path / "evil.rdf"
+        evil.write_text(
+            f"""<?xml version="1.0"?>
 <!DOCTYPE rdf:RDF [ <!ENTITY local SYSTEM "file://{secret}"> <!ENTITY remote SYSTEM "http://127.0.0.1:{listener.port}/x"> ]>
 <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://example.org/">
   <rdf:Description rdf:about="http://example.org/a"><ex:p>&local;&remote;</ex:p></rdf:Description>
-</rdf:RDF>"""
-        g = Graph()
-        with contextlib.suppress(Exception):  # refusing the document is fine too
-            g.parse(data=xml, format="xml")
-        assert all("TOP-SECRET" not in str(o) for o in g.objects())
+</rdf:RDF>""",
+            encoding="utf-8",
+        )
+        for args in (
+            ["query", "--data", str(evil), "-e", "SELECT ?o WHERE { ?s ?p ?o }", "-f", "csv"],
+            ["query", "--engine", "rdflib", "--data", str(evil), "-e", "SELECT ?o WHERE { ?s ?p ?o }"],
+            ["diff", str(evil), str(evil)],
+        ):
+            result = runner.invoke(app, args)
+            assert result.exit_code == 2, (args, result.output)
+            assert "TOP-SECRET" not in result.output and "Traceback" not in result.output
+            assert "format" in result.output
     finally:
         listener.close()
     assert listener.connections == 0

@@ -11,7 +11,7 @@ import threading
 import pytest
 from typer.testing import CliRunner
 
-from mpdkg.catalogue import catalogue, get_query
+from mpdkg.catalogue import catalogue, get_query, parse_query_text
 from mpdkg.cli import app
 from mpdkg.errors import UsageError
 from mpdkg.query import EndpointError, RemoteEngine, bind, open_engine, run_query
@@ -220,3 +220,150 @@ def test_a_variable_named_service_is_not_the_service_keyword(dump):
     result = invoke("-e", q, "--format", "csv", "--data", str(dump))
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == ["service", "1"]
+
+
+# --- a researcher's first hour (issue #14): SPARQL as written, mistakes get answers --------------
+
+README_QUERY = "SELECT ?f ?label WHERE { ?f a <https://w3id.org/mpdkg/ontology#Treaty> ; rdfs:label ?label }"
+
+
+@pytest.mark.server
+def test_undeclared_usual_prefixes_work_on_every_engine(dump, tmp_path):
+    """Regression: the README's query failed on the embedded engine (no predeclared rdfs:)."""
+    q = parse_query_text(README_QUERY + " ORDER BY ?f", "readme")
+    embedded = run_query(open_engine([dump]), q)
+    assert len(embedded.rows) >= 4
+    assert run_query(open_engine([dump], engine="rdflib"), q).rows == embedded.rows
+    with oxigraph_server(tmp_path, load=[dump], read_only=True) as base:
+        assert run_query(RemoteEngine(base + "/query"), q).rows == embedded.rows
+    result = runner.invoke(app, ["query", "--data", str(dump), "-e", README_QUERY, "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert "Convention relating to the Status of Refugees" in result.stdout
+
+
+def test_an_unknown_prefix_is_one_line_naming_the_known_ones(dump):
+    result = runner.invoke(app, ["query", "--data", str(dump), "-e", "SELECT * WHERE {\n ?s foo:bar ?o }"])
+    assert result.exit_code == 2
+    line = next(x for x in result.output.splitlines() if "unknown prefix" in x)
+    assert line.startswith("unknown prefix 'foo:' at line 2, column 5 (known without a PREFIX line: ")
+    assert "rdfs" in line and "mpd" in line and "country" in line
+
+
+def test_a_syntax_error_is_one_line_and_a_caret(dump):
+    result = runner.invoke(app, ["query", "--data", str(dump), "-e", "SELECT ?a WHERE { ?a a mpd:Forum "])
+    assert result.exit_code == 2
+    lines = [x for x in result.output.splitlines() if x.strip() and not x.startswith("data:")]
+    assert lines[0].startswith("SPARQL syntax error at line 1, column") and len(lines[0]) < 300
+    assert lines[-1].strip() == "^"
+    assert "\\u" not in result.output and "[" not in lines[0].split(":", 1)[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["forum-members", "-p", "forum=puebla"],
+            "unknown forum 'puebla'; did you mean 'rcm' (Regional Conference on Migration, \"Puebla Process\")?",
+        ),
+        (
+            ["region-without-relationship", "-p", "region=Westen Asia"],
+            "did you mean 'western-asia' (Western Asia)",
+        ),
+        (["shared-with-country", "-p", "country=MEXX"], "unknown country 'MEXX'"),
+        (["forum-member"], "no catalogue query named 'forum-member'; did you mean forum-members"),
+    ],
+)
+def test_typos_get_a_suggestion_and_a_non_zero_exit(dump, args, expected):
+    result = runner.invoke(app, ["query", "--data", str(dump), *args])
+    assert result.exit_code == 2, result.output
+    assert expected in result.output
+
+
+def test_a_label_or_other_name_stands_for_its_id(dump):
+    by_id = runner.invoke(
+        app, ["query", "--data", str(dump), "forum-members", "-p", "forum=rcm", "-f", "csv"]
+    )
+    by_name = runner.invoke(
+        app, ["query", "--data", str(dump), "forum-members", "-p", "forum=Puebla Process", "-f", "csv"]
+    )
+    assert by_id.exit_code == 0 and by_name.exit_code == 0, by_name.output
+    assert by_id.stdout == by_name.stdout and "MEX" in by_id.stdout
+
+
+def test_a_misspelt_ontology_term_is_named(dump):
+    result = runner.invoke(app, ["query", "--data", str(dump), "-e", "SELECT ?a WHERE { ?a a mpd:Agreemnt }"])
+    assert result.exit_code == 1
+    assert "mpd:Agreemnt is not a term of the ontology; did you mean mpd:Agreement?" in result.output
+    fine = runner.invoke(app, ["query", "--data", str(dump), "-e", "SELECT ?a WHERE { ?a a mpd:Agreement }"])
+    assert fine.exit_code == 0 and "not a term" not in fine.output
+
+
+@pytest.mark.parametrize("kind", ["forums", "agreements", "countries", "regions", "roles"])
+def test_ids_lists_what_parameters_take(dump, kind):
+    result = runner.invoke(app, ["ids", kind, "--data", str(dump), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    ids = {r["id"] for r in rows}
+    expected = {
+        "forums": "rcm",
+        "agreements": "stca",
+        "countries": "MEX",
+        "regions": "western-asia",
+        "roles": "observer",
+    }
+    assert expected[kind] in ids
+    if kind == "forums":
+        rcm = next(r for r in rows if r["id"] == "rcm")
+        assert rcm["label"] == "Regional Conference on Migration" and "Puebla Process" in rcm["alt_labels"]
+    csv_out = runner.invoke(app, ["ids", kind, "--data", str(dump), "-f", "csv"]).stdout
+    assert csv_out.splitlines()[0] == "id,label,alt_labels" and len(csv_out.splitlines()) == len(rows) + 1
+
+
+def test_tables_fit_80_columns_and_never_cut_a_name(dump):
+    result = runner.invoke(
+        app,
+        [
+            "query",
+            "--data",
+            str(dump),
+            "-e",
+            "SELECT ?c ?name ?region ?sub ?m49 WHERE { ?c a mpd:Country ; rdfs:label ?name ; mpd:inRegion/rdfs:label ?region ; mpd:inSubregion/rdfs:label ?sub ; mpd:iso3166Numeric ?m49 } ORDER BY ?name",
+        ],
+        terminal_width=80,
+        env={"COLUMNS": "80"},
+    )
+    assert result.exit_code == 0, result.output
+    table = [x for x in result.stdout.splitlines() if x.startswith(("│", "┃", "┏", "└"))]
+    assert table and max(len(x) for x in table) <= 80
+    assert "…" not in result.stdout
+    assert "Saint Vincent and the" in result.stdout.replace("│", " ")
+
+
+def test_numbers_in_tables_are_rounded_and_exports_keep_precision():
+    from mpdkg.cliutil import Column, fit_table, sig
+
+    assert [sig(x) for x in (0.9034567, 12.64, 0.0213712)] == ["0.903", "12.6", "0.0214"]
+    from rich.console import Console
+
+    console = Console(width=80, record=True)
+    console.print(
+        fit_table(
+            [
+                Column("country"),
+                Column("region", drop=2),
+                Column("score", numeric=True),
+                Column("x" * 30, drop=1),
+            ],
+            [
+                (
+                    "Saint Vincent and the Grenadines (VCT)",
+                    "Latin America and the Caribbean",
+                    sig(0.123456),
+                    "1",
+                )
+            ],
+        )
+    )
+    text = console.export_text()
+    assert "Saint Vincent and the Grenadines (VCT)" in text and "0.123" in text and "…" not in text
+    assert "not shown, for width" in text

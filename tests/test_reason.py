@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import time
 
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
@@ -288,11 +287,11 @@ def test_every_new_term_has_label_definition_domain_and_range():
 
 @pytest.mark.slow
 @needs_java
-def test_reasoning_on_the_curated_graph_within_60_seconds():
+def test_reasoning_on_the_curated_graph():
+    """What reasoning finds on the real graph. How long it takes is measured by
+    scripts/bench.py (timings are benchmarks, not tests: a loaded machine is no failure)."""
     built = build_dataset(load_sources())
-    start = time.monotonic()
     report = reason_into(built)
     assert report.status == "ok"
-    assert time.monotonic() - start < 60
     assert members(built, MPD.MobilityPartner) >= {"MEX", "JAM", "AUS", "FRA"}
     assert "CAN" not in members(built, MPD.ProtectionPartner)

@@ -35,6 +35,7 @@ from mpdkg.namespaces import (
     forum_iri,
     pillar_iri,
     region_iri,
+    role_iri,
     source_iri,
 )
 
@@ -91,6 +92,7 @@ PARAMETER_TYPES = {
     "agreement": _slug(agreement_iri),
     "source": _slug(source_iri),
     "region": lambda v: region_iri(v),
+    "role": _slug(role_iri),
     "pillar": _pillar,
     "year": _integer,
     "int": _integer,
@@ -172,6 +174,11 @@ def get_query(name: str, folder: Path | None = None) -> CatalogueQuery:
     folder = Path(folder or paths.queries_dir())
     path = folder / f"{name}.rq"
     if not NAME.match(name) or not path.is_file():
-        known = ", ".join(q.name for q in catalogue(folder))
-        raise UsageError(f"no catalogue query named {name!r}; known: {known}")
+        import difflib
+
+        names = [q.name for q in catalogue(folder)]
+        near = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+        near += [n for n in names if name and name in n and n not in near][: max(0, 3 - len(near))]
+        hint = f"did you mean {' or '.join(near)}?" if near else "mpdkg query --list shows them all"
+        raise UsageError(f"no catalogue query named {name!r}; {hint}")
     return parse_query_file(path)

@@ -19,10 +19,23 @@ COMMAND_MODULES = ("stats", "reason", "influence", "maps", "publish", "release",
 
 
 @app.command()
-def build(out_dir: OutDir = Path("dist"), graph_dir: GraphDir = None, validate: bool = True) -> None:
+def build(
+    out_dir: OutDir = Path("dist"),
+    graph_dir: GraphDir = None,
+    validate: Annotated[
+        bool,
+        typer.Option(
+            help="Check the SHACL shapes before writing (on by default; --no-validate skips it, "
+            "for a quick look at a draft: nothing invalid is ever published by run or release)."
+        ),
+    ] = True,
+) -> None:
     """Build the graph from graph/ and write the dumps (Turtle, N-Triples, JSON-LD, TriG).
 
-    Validation runs first: an invalid graph writes nothing, and dist/ stays as it was.
+    Validation runs first: an invalid graph writes nothing, and dist/ stays as it was. Into a
+    folder that holds a full run (mpdkg run: void.ttl, stats, influence, maps, report, the
+    inferred and analysis graphs) it refuses rather than delete them: use mpdkg run, or another
+    --out. Commands writing into the same folder take turns.
 
     Example: mpdkg build --out dist
     """
@@ -91,8 +104,6 @@ def _params(values: list[str] | None) -> dict[str, str]:
 
 
 def _print_result(result, fmt: str) -> None:
-    from rich.table import Table
-
     from mpdkg import results as R
     from mpdkg.build import new_dataset
     from mpdkg.errors import UsageError
@@ -115,11 +126,18 @@ def _print_result(result, fmt: str) -> None:
     elif result.kind == "ask":
         out.print("true" if result.boolean else "false")
     else:
+        from mpdkg.cliutil import Column, fit_table, sig
+
         nsm = new_dataset().namespace_manager
-        table = Table(*result.variables, show_lines=False)
-        for row in result.rows:
-            table.add_row(*(R.short(t, nsm) for t in row))
-        out.print(table)
+
+        def shown(term) -> str:
+            value = getattr(term, "value", None)
+            if isinstance(value, float):  # a computed decimal: 3 significant digits on screen
+                return sig(value)
+            return R.short(term, nsm)
+
+        rows = [tuple(shown(t) for t in row) for row in result.rows]
+        out.print(fit_table([Column(v) for v in result.variables], rows))
         err.print(f"{len(result.rows)} row(s)", highlight=False)
 
 
@@ -192,13 +210,107 @@ def query(
             q = C.get_query(name)
         if engine not in ("oxigraph", "rdflib"):
             raise UsageError(f"--engine {engine!r}: expected oxigraph or rdflib")
-        runner = (
-            Q.RemoteEngine(endpoint, timeout=timeout, user=user, password=password)
-            if endpoint
-            else Q.open_engine(data, engine=engine)
-        )
+        if endpoint:
+            runner = Q.RemoteEngine(endpoint, timeout=timeout, user=user, password=password)
+        else:
+            _say_which_dump(data)
+            runner = Q.open_engine(data, engine=engine)
+        warnings = Q.term_warnings(q.text)
+        for line in warnings:
+            err.print(f"warning: {line}", highlight=False, soft_wrap=True)
         result = Q.run_query(runner, q, _params(param), allow_network=allow_network)
         _print_result(result, fmt)
+        if warnings and result.kind == "select" and not result.rows:
+            err.print(
+                "no rows, and the query names terms the ontology does not have (see above)", highlight=False
+            )
+            raise typer.Exit(1)
+
+
+def _say_which_dump(data: list[Path] | None) -> None:
+    """Name the dump an embedded query reads, and warn when the sources changed after it."""
+    from mpdkg import paths
+    from mpdkg import query as Q
+
+    paths.data_root()  # the data: line first
+    if data:
+        return
+    dump = Q.default_data()
+    if dump is None:
+        err.print(
+            "querying the sources directly (no dist/mpdkg.trig; mpdkg build makes one)", highlight=False
+        )
+        return
+    changed = Q.stale_sources(dump)
+    if changed:
+        root = paths.data_root()
+        names = ", ".join(str(p.relative_to(root)) for p in changed[:3]) + (
+            " ..." if len(changed) > 3 else ""
+        )
+        err.print(
+            f"warning: {dump} is older than {len(changed)} source file(s) ({names}); the answer does "
+            "not show those edits: run mpdkg build, or pass --data",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+@app.command()
+def ids(
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="What to list: forums, agreements, countries, regions, roles, pillars or sources."
+        ),
+    ],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Output: table, csv or json.")] = "table",
+    data: Annotated[
+        list[Path] | None,
+        typer.Option("--data", help="Dump(s) to read (default dist/mpdkg.trig, else the sources)."),
+    ] = None,
+) -> None:
+    """List the ids you can pass as parameters (forum=rcm, country=MEX, region=...), with labels.
+
+    Examples:
+
+      mpdkg ids forums
+
+      mpdkg ids regions --format csv
+    """
+    import io
+    import json
+
+    from mpdkg import ids as I
+    from mpdkg import query as Q
+    from mpdkg.errors import UsageError
+
+    with reported():
+        aliases = {"fora": "forums", "forum": "forums", "country": "countries", "region": "regions"}
+        kind = aliases.get(kind, kind)
+        if kind not in I.KINDS:
+            raise UsageError(f"unknown kind {kind!r}; expected one of {', '.join(I.KINDS)}")
+        if fmt not in ("table", "csv", "json"):
+            raise UsageError(f"--format {fmt!r}: expected table, csv or json")
+        _say_which_dump(data)
+        entries = I.list_ids(Q.open_engine(data), kind)
+        if fmt == "json":
+            rows = [{"id": e.id, "label": e.label, "alt_labels": list(e.alt_labels)} for e in entries]
+            sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        elif fmt == "csv":
+            from mpdkg.results import csv_writer
+
+            buf = io.StringIO()
+            writer = csv_writer(buf, lineterminator="\n")
+            writer.writerow(("id", "label", "alt_labels"))
+            for e in entries:
+                writer.writerow((e.id, e.label, ";".join(e.alt_labels)))
+            sys.stdout.write(buf.getvalue())
+        else:
+            from mpdkg.cliutil import Column, fit_table
+
+            rows = [(e.id, e.label, "; ".join(e.alt_labels)) for e in entries]
+            out.print(fit_table([Column("id"), Column("label"), Column("other names", drop=1)], rows))
+            err.print(f"{len(entries)} {kind}", highlight=False)
 
 
 def _register_commands() -> None:

@@ -316,8 +316,31 @@ _FORMATS = {
 
 
 def default_data() -> Path | None:
-    path = Path("dist") / "mpdkg.trig"
-    return path if path.exists() else None
+    """The dump commands read when given none: dist/mpdkg.trig here, else the project's."""
+    from mpdkg import paths
+
+    for folder in (Path("dist"), paths.default_dist()):
+        path = folder / "mpdkg.trig"
+        if path.exists():
+            return path
+    return None
+
+
+def stale_sources(dump: Path) -> list[Path]:
+    """Curated files changed after a dump was built: its answers would not show them."""
+    from mpdkg import paths
+
+    try:
+        built = dump.stat().st_mtime
+    except OSError:
+        return []
+    root = paths.data_root()
+    changed = []
+    for folder in ("graph", "ontology"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file() and path.stat().st_mtime > built:
+                changed.append(path)
+    return changed
 
 
 def load_store(paths_: list[Path]) -> ox.Store:
@@ -352,7 +375,11 @@ def open_engine(data: list[Path] | None = None, engine: str = "oxigraph"):
             from mpdkg.dumps import load_dump
 
             for path in paths_:
-                for s, p, o, g in load_dump(path).quads((None, None, None, None)):
+                try:
+                    dump = load_dump(path)
+                except (ValueError, OSError) as exc:
+                    raise UsageError(str(exc)) from None
+                for s, p, o, g in dump.quads((None, None, None, None)):
                     ds.graph(g if isinstance(g, URIRef) else g.identifier if g is not None else None).add(
                         (s, p, o)
                     )
@@ -371,12 +398,101 @@ def _built_dataset() -> Dataset:
     return build_dataset(load_sources()).dataset
 
 
+def check_params(engine, query: CatalogueQuery, params: dict[str, str]) -> dict[str, str]:
+    """Parameters of a known kind (forum, agreement, country, region, role, pillar, source)
+    looked up in the engine's graph: an id is kept, a label or alternative label is turned into
+    its id, and anything else is an error naming the closest ids."""
+    from mpdkg import ids
+
+    out = dict(params)
+    for param in query.parameters:
+        if param.name not in params or param.kind not in ids.PARAMETER_LISTS:
+            continue
+        value = params[param.name]
+        plural = ids.PARAMETER_LISTS[param.kind]
+        entries = _cached_ids(engine, plural)
+        if not entries:  # a graph without such things (another endpoint's data): nothing to check
+            continue
+        prefix = ids.KINDS[plural][2]
+        known = {e.id for e in entries}
+        try:
+            if str(param.term(value))[len(prefix) :] in known:
+                continue
+        except UsageError:
+            pass
+        found = ids.resolve(param.kind, value, entries)
+        if found is None:
+            raise UsageError(f"--param {param.name}={value}: {ids.suggestion(param.kind, value, entries)}")
+        out[param.name] = found
+    return out
+
+
+def _cached_ids(engine, plural: str):
+    from mpdkg import ids
+
+    cache = engine.__dict__.setdefault("_ids", {})
+    if plural not in cache:
+        try:
+            cache[plural] = ids.list_ids(engine, plural)
+        except MpdkgError:
+            cache[plural] = []
+    return cache[plural]
+
+
+_ONTOLOGY_NS = "https://w3id.org/mpdkg/ontology#"
+_MPD_TERM = re.compile(r"(?<![\w?$:.\-])mpd:((?:[\w-]|\.(?=[\w-]))*)")
+_MPD_IRI = re.compile(r"<https://w3id\.org/mpdkg/ontology#([^>\s]*)>")
+
+
+def ontology_terms() -> frozenset[str]:
+    """The local names the ontology defines (classes, properties, individuals), from ontology/."""
+    from mpdkg import paths
+
+    folder = paths.ontology_file().parent
+    key = str(folder)
+    if key not in _TERMS:
+        graph = Graph()
+        for path in sorted(folder.glob("*.ttl")):
+            graph.parse(path, format="turtle")
+        _TERMS[key] = frozenset(
+            str(s)[len(_ONTOLOGY_NS) :]
+            for s in graph.subjects()
+            if isinstance(s, URIRef) and str(s).startswith(_ONTOLOGY_NS)
+        )
+    return _TERMS[key]
+
+
+_TERMS: dict[str, frozenset[str]] = {}
+
+
+def term_warnings(text: str) -> list[str]:
+    """``mpd:Agreemnt is not a term of the ontology; did you mean mpd:Agreement?`` for every
+    term of our namespace the query names that the ontology does not define."""
+    import difflib
+
+    plain = blank(text)
+    declared = re.search(r"PREFIX\s+mpd:\s*<([^>]*)>", text, re.I)
+    named = set()
+    if declared is None or declared.group(1) == _ONTOLOGY_NS:
+        named |= {m.group(1) for m in _MPD_TERM.finditer(plain) if m.group(1)}
+    named |= {m.group(1) for m in _MPD_IRI.finditer(text) if m.group(1)}
+    terms = ontology_terms()
+    out = []
+    for name in sorted(named - terms):
+        near = difflib.get_close_matches(name, sorted(terms), n=1, cutoff=0.6)
+        hint = f"; did you mean mpd:{near[0]}?" if near else " (docs/ontology.md lists the terms)"
+        out.append(f"mpd:{name} is not a term of the ontology{hint}")
+    return out
+
+
 def run_query(
     engine, query: CatalogueQuery | str, params: dict[str, str] | None = None, allow_network: bool = False
 ) -> QueryResult:
     """Bind, check and run one query on an engine."""
     if isinstance(query, str):
         query = parse_query_text(query, "query")
+    if params and query.parameters:
+        params = check_params(engine, query, params)
     text = bind(query, params or {})
     remote = isinstance(engine, RemoteEngine)
     # One front door for every engine; the syntax itself is judged by the engine that runs it.

@@ -22,29 +22,42 @@ def _num(x) -> str:
     return fmt(x) if isinstance(x, float) else ("" if x is None else str(x))
 
 
+def _sig(x) -> str:
+    """For tables on screen: 3 significant digits (CSV and JSON keep full precision)."""
+    from mpdkg.cliutil import sig
+
+    return sig(x)
+
+
 def _print_result(result, top: int | None) -> None:
     from rich.table import Table
 
     c = result.canada
     p = result.params
     title = f"Influence of Canada — slice {result.slice} (relationships in force in {p['reference_year']})"
-    table = Table(
-        "rank", "country", "region", "score", "PPR", "tie", "degree", "betweenness", "eigenvector",
-        "channels", title=title,
-    )  # fmt: skip
+    from mpdkg.cliutil import Column, fit_table
+
+    columns = [
+        Column("rank", numeric=True), Column("country"), Column("region", drop=6),
+        Column("score", numeric=True), Column("channels", numeric=True, drop=1),
+        Column("PPR", numeric=True, drop=3), Column("tie", numeric=True, drop=2),
+        Column("degree", numeric=True, drop=4), Column("betweenness", numeric=True, drop=5),
+        Column("eigenvector", numeric=True, drop=5),
+    ]  # fmt: skip
+    rows = []
     for r in result.ranked(top or TABLE_TOP):
         m = r.measures
-        table.add_row(
-            str(r.rank), f"{r.label} ({r.iso3})", r.subregion or r.region, _num(r.score),
-            _num(m["personalized_pagerank"]), _num(m["tie_to_canada"]), _num(m["weighted_degree"]),
-            _num(m["betweenness"]), _num(m["eigenvector"]), str(r.channels_with_canada),
-        )  # fmt: skip
-    out.print(table)
+        rows.append((
+            str(r.rank), f"{r.label} ({r.iso3})", r.subregion or r.region, _sig(r.score),
+            str(r.channels_with_canada), _sig(m["personalized_pagerank"]), _sig(m["tie_to_canada"]),
+            _sig(m["weighted_degree"]), _sig(m["betweenness"]), _sig(m["eigenvector"]),
+        ))  # fmt: skip
+    out.print(fit_table(columns, rows, title=title))
     canada = Table("Canada", "value", "rank among countries", title="Canada's position")
     for name, value in c.measures.items():
-        canada.add_row(name.replace("_", " "), _num(value), _num(c.ranks.get(name)))
-    canada.add_row("effective size (Burt)", _num(c.effective_size), "")
-    canada.add_row("constraint (Burt)", _num(c.constraint), "")
+        canada.add_row(name.replace("_", " "), _sig(value), _num(c.ranks.get(name)))
+    canada.add_row("effective size (Burt)", _sig(c.effective_size), "")
+    canada.add_row("constraint (Burt)", _sig(c.constraint), "")
     canada.add_row("countries tied to Canada", str(c.partners), f"of {c.countries - 1}")
     canada.add_row("channels Canada takes part in", str(c.channels), "")
     out.print(canada)
@@ -77,11 +90,11 @@ def _print_explain(result, iso3: str) -> None:
     e = result.explain(iso3)
     head = Table("", "value", title=f"{e['label']} ({e['iso3']}) — slice {result.slice}")
     head.add_row("rank", _num(e["rank"]))
-    head.add_row("score", _num(e["score"]))
+    head.add_row("score", _sig(e["score"]))
     for name, value in e["components"].items():
-        head.add_row(f"  from {name.replace('_', ' ')}", _num(value))
+        head.add_row(f"  from {name.replace('_', ' ')}", _sig(value))
     for name, value in e["measures"].items():
-        head.add_row(name.replace("_", " "), _num(value))
+        head.add_row(name.replace("_", " "), _sig(value))
     head.add_row("channels with Canada", str(e["channels_with_canada"]))
     out.print(head)
     table = Table(
@@ -121,7 +134,7 @@ def _print_comparison(comparison, top: int | None) -> None:
     canada = Table("measure", a, b, "change", f"rank {a}", f"rank {b}", title=f"Canada's position, {a} → {b}")
     for row in comparison.canada:
         canada.add_row(
-            row["measure"].replace("_", " "), _num(row["before"]), _num(row["after"]), _num(row["change"]),
+            row["measure"].replace("_", " "), _sig(row["before"]), _sig(row["after"]), _sig(row["change"]),
             _num(row["rank_before"]), _num(row["rank_after"]),
         )  # fmt: skip
     out.print(canada)
@@ -129,8 +142,8 @@ def _print_comparison(comparison, top: int | None) -> None:
                   title="Largest changes")  # fmt: skip
     for row in comparison.rows[: top or TABLE_TOP]:
         table.add_row(
-            f"{row['label']} ({row['iso3']})", _num(row["score_before"]), _num(row["score_after"]),
-            _num(row["score_change"]), _num(row["rank_move"]), ", ".join(row["gained"]), ", ".join(row["lost"]),
+            f"{row['label']} ({row['iso3']})", _sig(row["score_before"]), _sig(row["score_after"]),
+            _sig(row["score_change"]), _num(row["rank_move"]), ", ".join(row["gained"]), ", ".join(row["lost"]),
         )  # fmt: skip
     out.print(table)
 
