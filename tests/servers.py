@@ -126,8 +126,11 @@ def _virtuoso_ini(template: str, work: Path, sql_port: int, http_port: int) -> s
 
 
 @contextmanager
-def virtuoso_server(workdir: Path, password: str = "dba"):
+def virtuoso_server(workdir: Path, password: str = "dba", isolation: int | None = None):
     """A private Virtuoso on 127.0.0.1 (SQL and HTTP on free ports, files in ``workdir``).
+
+    ``isolation`` sets ``[Parameters] DefaultIsolation`` (2 read committed, Virtuoso's default;
+    4 repeatable read; 8 serializable).
 
     Yields a dict: ``base`` (HTTP base URL), ``sparql`` (anonymous query endpoint),
     ``gsp`` (Graph Store Protocol with Digest auth), ``update`` (SPARQL with Digest auth),
@@ -140,7 +143,10 @@ def virtuoso_server(workdir: Path, password: str = "dba"):
     work.mkdir(parents=True, exist_ok=True)
     sql_port, http_port = free_port(), free_port()
     ini = work / "virtuoso.ini"
-    ini.write_text(_virtuoso_ini(VIRTUOSO_INI.read_text(encoding="utf-8"), work, sql_port, http_port))
+    text = _virtuoso_ini(VIRTUOSO_INI.read_text(encoding="utf-8"), work, sql_port, http_port)
+    if isolation is not None:
+        text = text.replace("[Parameters]\n", f"[Parameters]\nDefaultIsolation = {int(isolation)}\n", 1)
+    ini.write_text(text)
     log = (work / "stdout.log").open("wb")
     proc = subprocess.Popen(
         [virtuoso_binary(), "+foreground", "+configfile", str(ini)],

@@ -532,54 +532,61 @@ def _new_push_id() -> str:
     return f"{stamp}-{secrets.token_hex(3)}"
 
 
+def _drop(store: _Store, names) -> None:
+    names = sorted(set(names))
+    if names:
+        store.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in names), "dropping staging graphs")
+
+
 def _repair(
     store: _Store, found: Manifest, build: str, graphs: dict[str, list[ox.Triple]], report: PushReport
 ) -> dict[str, str]:
-    """Deal with what an interrupted push left: staging graphs that are complete for this very
-    build are kept (graph -> staging graph, returned), the others dropped. Without a manifest,
-    graphs in mpdkg's graph namespace are taken as an earlier push's (their names say so)."""
-    keep: dict[str, str] = {}
-    if found.leftover:
-        store.update(
-            " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in found.leftover), "dropping staging graphs"
-        )
-        report.repairs.append(
-            f"dropped {len(found.leftover)} staging graph(s) that push {found.push_id} left after its switch"
-        )
+    """Deal with what earlier pushes left: staging graphs of an interrupted push that are complete
+    for this very build are kept (graph -> staging graph, returned); every other staging graph in
+    the store is dropped. Without a manifest, graphs in mpdkg's graph namespace are taken as an
+    earlier push's (their names say so)."""
     if not found.exists:
-        leftovers = store.graphs_starting((OUR_GRAPHS, STAGING_PREFIX))
-        stale = [g for g in leftovers if g.startswith(STAGING_PREFIX)]
-        found.graphs = {g: 0 for g in leftovers if not g.startswith(STAGING_PREFIX)}
-        if stale:
-            store.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in stale), "dropping staging graphs")
-            report.repairs.append(f"no push manifest; dropped {len(stale)} staging graph(s) left without one")
-        return keep
-    if found.state != IN_PROGRESS:
-        return keep
-    stale = []
-    for name, target in sorted(found.staging.items()):
-        want = found.staging_triples.get(name)
-        if (
-            found.pending_build == build
-            and target in graphs
-            and target not in keep
-            and want == len(graphs[target])
-            and want
-            and store.count(name) == want
-        ):
-            keep[target] = name
-        else:
-            stale.append(name)
-    if stale:
-        store.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in stale), "dropping staging graphs")
-    since = f", started {found.pending_since}" if found.pending_since else ""
-    what = [f"dropped {len(stale)} staging graph(s)"] if stale else []
-    if keep:
-        what.append(f"kept {len(keep)} complete staging graph(s) of the same build")
-    report.repairs.append(
-        f"the push {found.pending_id or '(unnamed)'}{since} was interrupted before its switch "
-        f"(the published graphs are from the push before it); {' and '.join(what) or 'nothing to drop'}"
-    )
+        present = store.graphs_starting((OUR_GRAPHS, STAGING_PREFIX))
+        stray = [g for g in present if g.startswith(STAGING_PREFIX)]
+        found.graphs = {g: 0 for g in present if not g.startswith(STAGING_PREFIX)}
+        _drop(store, stray)
+        if stray:
+            report.repairs.append(f"no push manifest; dropped {len(stray)} staging graph(s) left without one")
+        return {}
+    present = set(store.graphs_starting((STAGING_PREFIX,)))
+    keep: dict[str, str] = {}
+    if found.state == IN_PROGRESS:
+        for name, target in sorted(found.staging.items()):
+            want = found.staging_triples.get(name)
+            if (
+                found.pending_build == build
+                and want
+                and want == len(graphs.get(target, ()))
+                and target not in keep
+                and name in present
+                and store.count(name) == want
+            ):
+                keep[target] = name
+        stale = (set(found.staging) & present) - set(keep.values())
+        since = f", started {found.pending_since}" if found.pending_since else ""
+        what = [f"dropped {len(stale)} staging graph(s)"] if stale else []
+        if keep:
+            what.append(f"kept {len(keep)} complete staging graph(s) of the same build")
+        report.repairs.append(
+            f"the push {found.pending_id or '(unnamed)'}{since} was interrupted before its switch "
+            f"(the published graphs are still those of the push before it); {' and '.join(what) or 'nothing to drop'}"
+        )
+    left = set(found.leftover) & present
+    if left:
+        report.repairs.append(
+            f"dropped {len(left)} staging graph(s) that push {found.push_id} left after its switch"
+        )
+    stray = present - set(found.staging) - set(found.leftover)
+    if stray:
+        report.repairs.append(
+            f"dropped {len(stray)} stray staging graph(s) (a killed push's request the store finished afterwards)"
+        )
+    _drop(store, (present | set(found.leftover)) - set(keep.values()))
     report.reused = sorted(keep)
     return keep
 
