@@ -1,0 +1,125 @@
+"""The state behind the HTTP handler: the served data, the worker pool, limits, the advertised
+address and the prepared pages."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import threading
+import urllib.parse
+from pathlib import Path
+
+from mpdkg.serve.pages import render_query_page
+from mpdkg.serve.protocol import (
+    BASE_IRI,
+    DEFAULT_MAX_ROWS,
+    DEFAULT_TIMEOUT,
+    DEFAULT_WORKERS,
+    LOCAL_HOSTS,
+    ServeError,
+)
+from mpdkg.serve.workers import WorkerPool
+
+# --- the service --------------------------------------------------------------------------------
+
+
+def _prepare_data(data: list[Path] | None, folder: Path) -> Path:
+    """All the data to serve as one N-Quads file the workers load (named graphs kept)."""
+    import pyoxigraph as ox
+
+    from mpdkg.query import _built_dataset, default_data, load_store
+
+    paths_ = list(data or [])
+    if not paths_ and default_data():
+        paths_ = [default_data()]
+    if paths_:
+        store = load_store(paths_)
+    else:
+        from mpdkg.engine import store_from_dataset
+
+        store = store_from_dataset(_built_dataset())
+    target = folder / "data.nq"
+    store.dump(output=str(target), format=ox.RdfFormat.N_QUADS)
+    return target
+
+
+class Service:
+    """The state behind the HTTP handler: the worker pool, limits and the prepared pages."""
+
+    def __init__(
+        self,
+        data: list[Path] | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_rows: int = DEFAULT_MAX_ROWS,
+        workers: int = DEFAULT_WORKERS,
+        base_iri: str = BASE_IRI,
+        public_base: str | None = None,
+        cors: bool = False,
+    ):
+        if public_base is not None and not re.match(
+            r"^https?://[^\s/<>\"{}|\\^`]+(/[^\s<>\"{}|\\^`]*)?$", public_base
+        ):
+            raise ServeError(
+                f"--public-base {public_base!r}: expected an address such as https://example.org/mpdkg/"
+            )
+        if timeout <= 0:
+            raise ServeError("--timeout must be more than 0 seconds")
+        if max_rows < 1:
+            raise ServeError("--max-rows must be at least 1")
+        self.timeout = timeout
+        self.max_rows = max_rows
+        self.base_iri = base_iri if base_iri.endswith("/") else base_iri + "/"
+        self.public_base = (public_base.rstrip("/") + "/") if public_base else None
+        self.cors = cors
+        self.folder = Path(tempfile.mkdtemp(prefix="mpdkg-serve-"))
+        try:
+            self.data_file = _prepare_data(data, self.folder)
+            self.pool = WorkerPool(self.data_file, workers)
+        except BaseException:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise
+        self._void: bytes | None = None
+        self._void_lock = threading.Lock()
+        self.query_page = render_query_page(timeout, max_rows)
+
+    def close(self) -> None:
+        self.pool.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def allowed_host(self, host: str, bound: tuple) -> bool:
+        """Whether a request's Host header names this server: the configured public address,
+        the address it listens on, or this machine (127.0.0.1, localhost, ::1)."""
+        name = host.strip().lower()
+        if name.startswith("["):  # [::1]:8000
+            name = name[1 : name.find("]")] if "]" in name else name
+        elif name.count(":") == 1:
+            name = name.rsplit(":", 1)[0]
+        allowed = {*LOCAL_HOSTS, str(bound[0]).lower()}
+        if self.public_base:
+            allowed.add((urllib.parse.urlsplit(self.public_base).hostname or "").lower())
+        return name in allowed
+
+    def endpoint_url(self, bound: tuple) -> str:
+        """The endpoint address this server advertises: the configured public base, else the
+        address it listens on. Never taken from a request (a Host header is the client's word)."""
+        if self.public_base:
+            return self.public_base + "sparql"
+        host = bound[0]
+        host = f"[{host}]" if ":" in str(host) else host
+        return f"http://{host}:{bound[1]}/sparql"
+
+    def void_graph(self, endpoint: str):
+        """The VoID/DCAT description of the served data (computed on first use)."""
+        with self._void_lock:
+            if self._void is None:
+                from rdflib import Dataset
+
+                from mpdkg.publish import void_graph, void_turtle
+
+                ds = Dataset()
+                ds.parse(str(self.data_file), format="nquads")
+                from mpdkg import __version__
+
+                self._void = void_turtle(void_graph(ds, __version__, endpoint=endpoint))
+            return self._void

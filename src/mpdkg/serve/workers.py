@@ -1,0 +1,414 @@
+"""Query worker processes: each holds the graph in an Oxigraph store, has no network at all,
+parses and runs queries under the time limit, and is killed and replaced when a query outlives it."""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import quoteattr
+
+from mpdkg.serve.protocol import (
+    DEFAULT_WORKERS,
+    GRAPH_TYPES,
+    MEDIA,
+    WORKER_START_TIMEOUT,
+    Refused,
+    ServeError,
+    default_prefixes,
+    log,
+)
+
+# --- the worker processes -----------------------------------------------------------------------
+
+
+def _term_info(term) -> tuple:
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return ("iri", term.value)
+    if isinstance(term, ox.BlankNode):
+        return ("bnode", term.value)
+    return ("literal", term.value, term.language or "", term.datatype.value if term.datatype else "")
+
+
+def _to_xml(result) -> str:
+    """SPARQL 1.1 Query Results XML Format."""
+    from rdflib import BNode, URIRef
+
+    out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "  <head>"]
+    if result.kind == "ask":
+        out += ["  </head>", f"  <boolean>{'true' if result.boolean else 'false'}</boolean>", "</sparql>"]
+        return "\n".join(out) + "\n"
+    out += [f"    <variable name={quoteattr(v)}/>" for v in result.variables]
+    out += ["  </head>", "  <results>"]
+    for row in result.rows:
+        out.append("    <result>")
+        for name, term in zip(result.variables, row, strict=True):
+            if term is None:
+                continue
+            if isinstance(term, URIRef):
+                value = f"<uri>{xml_escape(str(term))}</uri>"
+            elif isinstance(term, BNode):
+                value = f"<bnode>{xml_escape(str(term))}</bnode>"
+            elif term.language:
+                value = f"<literal xml:lang={quoteattr(term.language)}>{xml_escape(str(term))}</literal>"
+            elif term.datatype:
+                value = f"<literal datatype={quoteattr(str(term.datatype))}>{xml_escape(str(term))}</literal>"
+            else:
+                value = f"<literal>{xml_escape(str(term))}</literal>"
+            out.append(f"      <binding name={quoteattr(name)}>{value}</binding>")
+        out.append("    </result>")
+    out += ["  </results>", "</sparql>"]
+    return "\n".join(out) + "\n"
+
+
+def _serialize_triples(triples: list, fmt: str) -> bytes:
+    import pyoxigraph as ox
+
+    from mpdkg.build import PREFIXES
+
+    triples = sorted(triples, key=str)
+    if fmt == "jsonld":
+        from rdflib import Graph
+
+        from mpdkg.dumps import jsonld_context
+        from mpdkg.engine import from_ox
+
+        graph = Graph()
+        for t in triples:
+            graph.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
+        text = graph.serialize(
+            format="json-ld", context=jsonld_context()["@context"], auto_compact=True, indent=1
+        )
+        return text.encode("utf-8")
+    formats = {
+        "turtle": ox.RdfFormat.TURTLE,
+        "ntriples": ox.RdfFormat.N_TRIPLES,
+        "rdfxml": ox.RdfFormat.RDF_XML,
+    }
+    used = {
+        t.value for x in triples for t in (x.subject, x.predicate, x.object) if isinstance(t, ox.NamedNode)
+    }
+    prefixes = {
+        p: str(ns)
+        for p, ns in PREFIXES.items()
+        if fmt in ("turtle", "rdfxml") and any(u.startswith(str(ns)) for u in used)
+    }
+    if prefixes:
+        return ox.serialize(triples, format=formats[fmt], prefixes=prefixes)
+    return ox.serialize(triples, format=formats[fmt])
+
+
+def _run_query(store, text: str, fmt: str, max_rows: int, default_graphs: list, named_graphs: list):
+    import pyoxigraph as ox
+
+    from mpdkg import results as R
+    from mpdkg.engine import from_ox
+    from mpdkg.results import QueryResult
+
+    options: dict = {"prefixes": default_prefixes()}
+    if default_graphs:
+        options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+    else:
+        options["use_default_graph_as_union"] = True
+    if named_graphs:
+        options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    too_many = (
+        422,
+        f"the answer has more than {max_rows:,} rows (this server's limit); "
+        "add LIMIT and OFFSET to page through it",
+    )
+    try:
+        answer = store.query(text, **options)
+        if isinstance(answer, ox.QueryBoolean):
+            result = QueryResult("ask", boolean=bool(answer))
+        elif isinstance(answer, ox.QuerySolutions):
+            variables = [v.value for v in answer.variables]
+            rows = []
+            for solution in answer:
+                if len(rows) >= max_rows:
+                    return ("error", *too_many)
+                rows.append(tuple(from_ox(solution[v]) for v in variables))
+            result = QueryResult("select", variables=variables, rows=rows)
+        else:
+            if fmt not in GRAPH_TYPES.values():
+                return ("error", 400, "the query's form (SELECT, ASK, CONSTRUCT, DESCRIBE) is ambiguous")
+            triples = []
+            for triple in answer:
+                if len(triples) >= max_rows:
+                    return ("error", *too_many)
+                triples.append(triple)
+            return ("ok", MEDIA[fmt], _serialize_triples(triples, fmt), len(triples))
+    except SyntaxError as exc:
+        from mpdkg.sparqltext import oxigraph_syntax_message
+
+        return ("error", 400, oxigraph_syntax_message(text, exc))
+    except OSError as exc:
+        if "SERVICE" in str(exc).upper() or "network" in str(exc).lower():
+            return ("error", 403, "SERVICE is not allowed: this endpoint never calls other endpoints")
+        return ("error", 500, "the query could not be evaluated; see the server log")
+    writers = {"json": R.to_json, "csv": R.to_csv, "tsv": R.to_tsv, "xml": _to_xml}
+    if fmt not in writers:  # the text read as one form, Oxigraph ran another: say so, never guess
+        return ("error", 400, "the query's form (SELECT, ASK, CONSTRUCT, DESCRIBE) is ambiguous")
+    body = writers[fmt](result).encode("utf-8")
+    count = len(result.rows) if result.kind == "select" else 1
+    return ("ok", MEDIA[fmt], body, count)
+
+
+def _describe(store, iri: str, fmt: str, max_links: int = 1000):
+    """The triples of a resource and of its parts (IRIs below it, blank nodes), and for HTML the
+    links into it and the labels of everything shown."""
+    import pyoxigraph as ox
+
+    rdfs_label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    node = ox.NamedNode(iri)
+    seen, todo, triples = set(), [node], set()
+    while todo and len(triples) < 50_000:
+        subject = todo.pop()
+        if subject in seen:
+            continue
+        seen.add(subject)
+        for quad in store.quads_for_pattern(subject, None, None):
+            triples.add(quad.triple)
+            o = quad.object
+            if isinstance(o, ox.BlankNode) or (
+                isinstance(o, ox.NamedNode) and o.value.startswith((iri + "/", iri + "#"))
+            ):
+                todo.append(o)
+    if iri.endswith("/ontology"):  # the ontology's terms are its hash IRIs
+        prefix = str(ox.Literal(iri + "#"))  # N-Triples form: quoted and escaped
+        for solution in store.query(
+            f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), {prefix})) }}",
+            use_default_graph_as_union=True,
+        ):
+            for quad in store.quads_for_pattern(solution["s"], rdfs_label, None):
+                triples.add(quad.triple)
+    incoming = set()
+    for quad in store.quads_for_pattern(None, None, node):
+        incoming.add(quad.triple)
+        if len(incoming) >= max_links:
+            break
+    if not triples and not incoming:
+        return ("missing",)
+    if fmt != "html":
+        return ("ok", MEDIA[fmt], _serialize_triples(list(triples), fmt), len(triples))
+    labels: dict[str, str] = {}
+    for term in (
+        {t.predicate for t in triples | incoming}
+        | {t.object for t in triples}
+        | {t.subject for t in triples | incoming}
+    ):
+        if isinstance(term, ox.NamedNode) and term.value not in labels:
+            found = {
+                q.object.language or "": q.object.value
+                for q in store.quads_for_pattern(term, rdfs_label, None)
+            }
+            if found:
+                labels[term.value] = found.get("en") or found.get("") or sorted(found.values())[0]
+    data = {
+        "triples": sorted(tuple(_term_info(x) for x in (t.subject, t.predicate, t.object)) for t in triples),
+        "incoming": sorted(tuple(_term_info(x) for x in (t.subject, t.predicate)) for t in incoming),
+        "truncated": len(incoming) >= max_links,
+        "labels": labels,
+    }
+    return ("ok", "html", data, len(triples))
+
+
+_TASKS = {"query": _run_query, "describe": _describe}
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        if os.getppid() != parent:
+            os._exit(0)
+        time.sleep(1.0)
+
+
+CLONE_NEWNET = 0x40000000
+CLONE_NEWUSER = 0x10000000
+
+
+def isolate_network() -> bool:
+    """Move this process into a network namespace of its own, with no interface up: any
+    connection it opens, from Python or from Oxigraph's Rust code (which Python's audit hooks
+    never see), fails at once. Defence in depth behind the SERVICE check. Returns whether the
+    isolation took (root may unshare the network; others need unprivileged user namespaces)."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+    except OSError:
+        return False
+    unshare = getattr(libc, "unshare", None)
+    if unshare is None:
+        return False
+    if unshare(CLONE_NEWNET) == 0:
+        return True
+    return unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0
+
+
+def _worker_main(conn, data_file: str, parent: int) -> None:
+    """One query worker: cut itself off the network, load the graph, then answer tasks until
+    told to stop."""
+    import signal
+
+    isolated = isolate_network()  # first, while this process has a single thread
+    from mpdkg import netguard
+
+    netguard.install()
+    netguard.guard_process()  # and Python-level connections refused too, isolated or not
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which stops us
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    try:
+        import pyoxigraph as ox
+
+        store = ox.Store()
+        store.load(path=data_file, format=ox.RdfFormat.N_QUADS)
+    except Exception as exc:  # report any failure to the server rather than dying silently
+        conn.send(("failed", f"{exc.__class__.__name__}: {exc}"))
+        return
+    conn.send(("ready", (len(store), isolated)))
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        try:
+            answer = _TASKS[task[0]](store, *task[1:])
+        except ValueError:  # an IRI Oxigraph will not take, and the like: the client's mistake
+            answer = ("error", 400, "the request names something that is not a valid IRI or term")
+        except Exception:
+            import traceback
+
+            traceback.print_exc()
+            answer = ("error", 500, "internal error; see the server log")
+        try:
+            conn.send(answer)
+        except (BrokenPipeError, OSError):
+            return
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: multiprocessing.Process
+    conn: object
+    triples: int
+
+
+class WorkerPool:
+    """Worker processes holding the graph; a task that runs past its time limit has its worker
+    killed and a fresh one started in the background."""
+
+    def __init__(self, data_file: Path, size: int = DEFAULT_WORKERS):
+        if size < 1:
+            raise ServeError("--workers must be at least 1")
+        self.data_file = str(data_file)
+        self.size = size
+        self._context = multiprocessing.get_context("spawn")
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._closed = False
+        self._lock = threading.Lock()
+        self._live: set[_Worker] = set()
+        self.triples = 0
+        self.network_isolated = False
+        self.restarts = 0
+        for _ in range(size):
+            worker = self._start()
+            self._idle.put(worker)
+
+    def _start(self) -> _Worker:
+        parent_end, child_end = self._context.Pipe()
+        process = self._context.Process(
+            target=_worker_main,
+            args=(child_end, self.data_file, os.getpid()),
+            daemon=True,
+            name="mpdkg-query",
+        )
+        process.start()
+        child_end.close()
+        if not parent_end.poll(WORKER_START_TIMEOUT):
+            process.kill()
+            raise ServeError(f"a query worker did not start within {WORKER_START_TIMEOUT:g} s")
+        try:
+            status, detail = parent_end.recv()
+        except EOFError:
+            raise ServeError("a query worker stopped while loading the graph") from None
+        if status != "ready":
+            process.join(5)
+            raise ServeError(f"a query worker could not load the graph: {detail}")
+        triples, isolated = detail
+        worker = _Worker(process, parent_end, triples)
+        with self._lock:
+            self._live.add(worker)
+            self.triples = triples
+            self.network_isolated = isolated
+        return worker
+
+    def _discard(self, worker: _Worker) -> None:
+        with self._lock:
+            self._live.discard(worker)
+        if worker.process.is_alive():
+            worker.process.kill()
+        worker.process.join(5)
+        with contextlib.suppress(OSError):
+            worker.conn.close()
+
+    def _replace(self) -> None:
+        def start() -> None:
+            try:
+                worker = self._start()
+            except ServeError as exc:
+                log.error("could not start a replacement query worker: %s", exc)
+                return
+            if self._closed:
+                self._discard(worker)
+            else:
+                self._idle.put(worker)
+
+        self.restarts += 1
+        threading.Thread(target=start, name="mpdkg-respawn", daemon=True).start()
+
+    def run(self, task: tuple, timeout: float):
+        """Run one task on a free worker; raises Refused (503 busy, 504 too slow)."""
+        try:
+            worker = self._idle.get(timeout=timeout)
+        except queue.Empty:
+            raise Refused(
+                503, "all query workers are busy; try again shortly", {"Retry-After": "2"}
+            ) from None
+        try:
+            worker.conn.send(task)
+            if worker.conn.poll(timeout):
+                answer = worker.conn.recv()
+                self._idle.put(worker)
+                return answer
+        except (EOFError, BrokenPipeError, OSError):
+            self._discard(worker)
+            self._replace()
+            raise Refused(
+                500, "the query worker stopped unexpectedly (out of memory?); it was restarted"
+            ) from None
+        self._discard(worker)
+        self._replace()
+        raise Refused(504, f"the query was stopped after {timeout:g} s (this server's time limit)")
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            workers = list(self._live)
+        for worker in workers:
+            with contextlib.suppress(BrokenPipeError, OSError):
+                worker.conn.send(None)
+        for worker in workers:
+            worker.process.join(2)
+            self._discard(worker)
