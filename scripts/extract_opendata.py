@@ -809,8 +809,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--git-dir", type=Path, help="git directory of a clone of the upstream repository")
     parser.add_argument("--commit", default="HEAD", help="commit to read (default HEAD)")
     parser.add_argument("--out", type=Path, default=HERE.parent / "opendata", help="default: opendata/")
-    parser.add_argument("--date", default=dt.datetime.now(dt.UTC).date().isoformat(),
-                        help="extraction date for the manifest (default: today, UTC)")  # fmt: skip
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    parser.add_argument(
+        "--date", default=today, help="extraction date for the manifest (default: today, UTC)"
+    )
     parser.add_argument("--list", action="store_true", help="list the datasets and their repositories")
     args = parser.parse_args(argv)
     if args.list or not args.dataset:
