@@ -6,8 +6,8 @@ as "no members". Every catalogue parameter of one of these kinds is now looked u
 miss is an error that names the closest ids, matching labels and alternative labels too.
 
 >>> entries = [Entry("rcm", "Regional Conference on Migration", ("Puebla Process", "RCM"))]
->>> suggestion("forum", "puebla", entries)
-"unknown forum 'puebla'; did you mean 'rcm' (Regional Conference on Migration, \\"Puebla Process\\")?"
+>>> print(suggestion("forum", "puebla", entries))
+unknown forum 'puebla'; did you mean 'rcm' (Regional Conference on Migration, "Puebla Process")?
 """
 
 from __future__ import annotations
