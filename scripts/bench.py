@@ -30,12 +30,12 @@ def measure(size: int, work: Path, pyshacl_limit: int, rdflib_limit: int, reason
     sys.path.insert(0, str(HERE))
     from synth import synthesise
 
-    from mpdkg.build import build_dataset
-    from mpdkg.catalogue import catalogue
-    from mpdkg.dumps import union_graph, write_dumps
-    from mpdkg.query import OxigraphEngine, RdflibEngine, load_store, run_query
-    from mpdkg.sources import load_sources
-    from mpdkg.validate import validate_graph, validate_graph_rudof
+    from mpdkg.query.catalogue import catalogue
+    from mpdkg.query.engines import OxigraphEngine, RdflibEngine, load_store, run_query
+    from mpdkg.rdf.build import build_dataset
+    from mpdkg.rdf.dumps import union_graph, write_dumps
+    from mpdkg.sources.load import load_sources
+    from mpdkg.validate.shacl import validate_graph, validate_graph_rudof
 
     out: dict = {"size_target": size}
     t = time.perf_counter()
@@ -72,7 +72,7 @@ def measure(size: int, work: Path, pyshacl_limit: int, rdflib_limit: int, reason
     ox = OxigraphEngine(store)
     ref = None
     if out["triples"] <= rdflib_limit:
-        from mpdkg.dumps import load_dump
+        from mpdkg.rdf.dumps import load_dump
 
         t = time.perf_counter()
         ref = RdflibEngine(load_dump(dist / "mpdkg.nt"))
@@ -94,7 +94,7 @@ def measure(size: int, work: Path, pyshacl_limit: int, rdflib_limit: int, reason
     if ref is not None:
         out["query_rdflib_median_s"] = statistics.median(v["rdflib_s"] for v in queries.values())
     try:
-        from mpdkg.influence import InfluenceConfig, analyse
+        from mpdkg.influence.analysis import InfluenceConfig, analyse
 
         t = time.perf_counter()
         analyse(built.dataset, InfluenceConfig.load())
@@ -103,7 +103,7 @@ def measure(size: int, work: Path, pyshacl_limit: int, rdflib_limit: int, reason
         out["influence_s"] = f"not measured ({exc})"
     if out["triples"] <= reason_limit:
         try:
-            from mpdkg.reason import reason_into
+            from mpdkg.reason.hermit import reason_into
 
             t = time.perf_counter()
             result = reason_into(built)

@@ -29,15 +29,15 @@ import rustworkx as rx
 import scipy
 
 from mpdkg import __version__, paths
-from mpdkg.influence import InfluenceConfig, analyse
-from mpdkg.influence_measures import (
+from mpdkg.influence.analysis import InfluenceConfig, analyse
+from mpdkg.influence.measures import (
     betweenness,
     burt,
     eigenvector,
     personalized_pagerank,
     personalized_pagerank_rx,
 )
-from mpdkg.influence_network import channel_network, load_facts, project
+from mpdkg.influence.network import channel_network, load_facts, project
 
 B = "https://w3id.org/mpdkg/"
 MPD = B + "ontology#"
@@ -259,7 +259,7 @@ def sampling_error(G: nx.Graph, pivots: int, seeds=(1, 2, 3)) -> dict:
 
 
 def real_graph_figures() -> tuple[list[tuple], dict]:
-    from mpdkg.query import open_engine
+    from mpdkg.query.engines import open_engine
 
     facts = load_facts(open_engine())
     config = InfluenceConfig.load()

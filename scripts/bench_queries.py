@@ -15,11 +15,11 @@ from pathlib import Path
 import pyoxigraph
 import rdflib
 
-from mpdkg.build import build_dataset
-from mpdkg.catalogue import catalogue
-from mpdkg.engine import store_from_dataset
-from mpdkg.query import OxigraphEngine, RdflibEngine, run_query
-from mpdkg.sources import load_sources
+from mpdkg.query.catalogue import catalogue
+from mpdkg.query.engines import OxigraphEngine, RdflibEngine, run_query
+from mpdkg.rdf.build import build_dataset
+from mpdkg.rdf.engine import store_from_dataset
+from mpdkg.sources.load import load_sources
 
 
 def timed(engine, query, repeat: int) -> float:

@@ -40,7 +40,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from mpdkg.opendata import MANIFEST, encode_csv, gzip_deterministic, sha256_bytes  # noqa: E402
+from mpdkg.sources.opendata import MANIFEST, encode_csv, gzip_deterministic, sha256_bytes  # noqa: E402
 
 #: Extracts whose CSV is larger than this are written gzipped; the rest stay plain for review.
 GZIP_OVER = 5_000_000

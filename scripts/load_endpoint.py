@@ -24,8 +24,8 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from mpdkg.catalogue import catalogue
-from mpdkg.query import bind
+from mpdkg.query.catalogue import catalogue
+from mpdkg.query.engines import bind
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 

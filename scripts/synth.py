@@ -16,7 +16,7 @@ import shutil
 from pathlib import Path
 
 from mpdkg import paths
-from mpdkg.sources import COLUMNS
+from mpdkg.sources.load import COLUMNS
 
 FORUM_KINDS = [
     "regional-consultative-process",

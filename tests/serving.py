@@ -11,9 +11,9 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from mpdkg.build import build_dataset
-from mpdkg.dumps import write_dumps
-from mpdkg.sources import load_sources
+from mpdkg.rdf.build import build_dataset
+from mpdkg.rdf.dumps import write_dumps
+from mpdkg.sources.load import load_sources
 from tests.conftest import write_mini_graph
 from tests.servers import free_port
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from mpdkg.build import build_dataset
-from mpdkg.catalogue import catalogue, get_query
-from mpdkg.engine import store_from_dataset
-from mpdkg.query import OxigraphEngine, RdflibEngine, run_query
-from mpdkg.sources import load_sources
+from mpdkg.query.catalogue import catalogue, get_query
+from mpdkg.query.engines import OxigraphEngine, RdflibEngine, run_query
+from mpdkg.rdf.build import build_dataset
+from mpdkg.rdf.engine import store_from_dataset
+from mpdkg.sources.load import load_sources
 
 CAN = "https://w3id.org/mpdkg/country/"
 FORUM = "https://w3id.org/mpdkg/forum/"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from mpdkg.cli import app
+from mpdkg.cli.core import app
 from tests.conftest import tree_snapshot
 
 runner = CliRunner()

@@ -6,7 +6,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from mpdkg.cli import app
+from mpdkg.cli.core import app
 
 runner = CliRunner()
 

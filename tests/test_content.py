@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from mpdkg.errors import SourceErrors
-from mpdkg.sources import load_sources
-from mpdkg.stats import compute_stats, stale_facts
+from mpdkg.publish.stats import compute_stats, stale_facts
+from mpdkg.sources.load import load_sources
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +109,7 @@ def test_canada_has_a_role_in_the_main_fora(records):
 
 
 def test_stats_report_full_source_coverage():
-    from mpdkg.build import build_dataset
+    from mpdkg.rdf.build import build_dataset
 
     stats = compute_stats(build_dataset(load_sources()).dataset)
     assert stats["share_of_facts_with_sources"] == 1.0
@@ -119,7 +119,7 @@ def test_stats_report_full_source_coverage():
 
 
 def test_stale_facts(mini_graph):
-    from mpdkg.build import build_dataset
+    from mpdkg.rdf.build import build_dataset
 
     ds = build_dataset(load_sources(mini_graph)).dataset
     # t-agr was accessed 2025-01-15, the others 2026-11-29

@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from mpdkg.cli import app
+from mpdkg.cli.core import app
 from mpdkg.pipeline import build
 from tests.conftest import write_mini_graph
 

@@ -6,11 +6,11 @@ import shutil
 
 import pytest
 
-from mpdkg.build import build_dataset
-from mpdkg.docgen import render_queries_markdown
-from mpdkg.engine import store_from_dataset
-from mpdkg.query import OxigraphEngine
-from mpdkg.sources import load_sources
+from mpdkg.publish.docgen import render_queries_markdown
+from mpdkg.query.engines import OxigraphEngine
+from mpdkg.rdf.build import build_dataset
+from mpdkg.rdf.engine import store_from_dataset
+from mpdkg.sources.load import load_sources
 from tests.conftest import REPO
 
 
@@ -21,7 +21,7 @@ def test_query_catalogue_doc_is_current():
 
 
 def test_coverage_doc_is_current():
-    from mpdkg.coverage import render_coverage_markdown
+    from mpdkg.publish.coverage import render_coverage_markdown
 
     engine = OxigraphEngine(store_from_dataset(build_dataset(load_sources()).dataset))
     committed = (REPO / "docs" / "coverage.md").read_text(encoding="utf-8")
@@ -31,8 +31,8 @@ def test_coverage_doc_is_current():
 
 @pytest.mark.skipif(shutil.which("java") is None, reason="the defined classes' members need the reasoner")
 def test_ontology_doc_is_current():
-    from mpdkg.ontodoc import render_ontology_markdown
-    from mpdkg.reason import reason_into
+    from mpdkg.publish.ontodoc import render_ontology_markdown
+    from mpdkg.reason.hermit import reason_into
 
     built = build_dataset(load_sources())
     reason_into(built)

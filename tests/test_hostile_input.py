@@ -14,12 +14,12 @@ from rdflib import Literal
 from rdflib.namespace import RDFS
 from typer.testing import CliRunner
 
-from mpdkg.cli import app
-from mpdkg.dumps import load_dump
+from mpdkg.cli.core import app
 from mpdkg.errors import SourceErrors
 from mpdkg.namespaces import forum_iri
 from mpdkg.pipeline import build
-from mpdkg.sources import load_sources
+from mpdkg.rdf.dumps import load_dump
+from mpdkg.sources.load import load_sources
 from tests.conftest import tree_snapshot, write_mini_graph
 from tests.servers import Listener
 

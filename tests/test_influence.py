@@ -15,9 +15,8 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from typer.testing import CliRunner
 
-from mpdkg.build import build_dataset
-from mpdkg.influence import InfluenceConfig, analyse, compare
-from mpdkg.influence_measures import (
+from mpdkg.influence.analysis import InfluenceConfig, analyse, compare
+from mpdkg.influence.measures import (
     betweenness,
     burt,
     competition_rank,
@@ -27,8 +26,9 @@ from mpdkg.influence_measures import (
     personalized_pagerank_rx,
     weighted_degree,
 )
-from mpdkg.influence_network import channel_network, load_facts
-from mpdkg.sources import load_sources
+from mpdkg.influence.network import channel_network, load_facts
+from mpdkg.rdf.build import build_dataset
+from mpdkg.sources.load import load_sources
 from tests.conftest import write_mini_graph
 
 REPO = Path(__file__).resolve().parent.parent
@@ -203,12 +203,12 @@ def test_weights_file_is_the_one_source(tmp_path):
     assert set(config.score) == {
         "personalized_pagerank", "tie_to_canada", "eigenvector", "weighted_degree", "betweenness"
     }  # fmt: skip
-    text = (REPO / "src/mpdkg/influence_weights.toml").read_text()
+    text = (REPO / "src/mpdkg/influence/influence_weights.toml").read_text()
     (tmp_path / "w.toml").write_text(text.replace('scaling = "pairs"', 'scaling = "log"'))
     log = InfluenceConfig.load(tmp_path / "w.toml")
     assert log.size_factor(4) == pytest.approx(0.5)
     (tmp_path / "bad.toml").write_text(text.replace('scaling = "pairs"', 'scaling = "cube"'))
-    from mpdkg.influence_config import ConfigError
+    from mpdkg.influence.config import ConfigError
 
     with pytest.raises(ConfigError, match="size.scaling"):
         InfluenceConfig.load(tmp_path / "bad.toml")
@@ -329,7 +329,7 @@ def test_unknown_starts_follow_the_configured_policy(facts):
 def _toml() -> dict:
     import tomllib
 
-    return tomllib.loads((REPO / "src/mpdkg/influence_weights.toml").read_text())
+    return tomllib.loads((REPO / "src/mpdkg/influence/influence_weights.toml").read_text())
 
 
 def test_pillar_slice(facts):
@@ -431,8 +431,8 @@ def test_analysis_rdf_answers_sparql_with_the_csv_values(dataset):
 
     assert not [t for triple in target for t in triple if isinstance(t, BNode)]
     rows = {r["iso3"]: r for r in csv.DictReader(io.StringIO(result.to_csv()))}
-    from mpdkg.influence_network import as_engine
-    from mpdkg.query import run_query
+    from mpdkg.influence.network import as_engine
+    from mpdkg.query.engines import run_query
 
     answer = run_query(
         as_engine(dataset),
@@ -479,7 +479,7 @@ def dump(dataset, tmp_path_factory) -> Path:
 
 
 def run_cli(*args: str):
-    from mpdkg.cli import app
+    from mpdkg.cli.core import app
 
     return CliRunner().invoke(app, ["influence", *args])
 
@@ -530,13 +530,13 @@ def test_real_graph_as_the_run_writes_it(real_build):
 def test_competition_ranks_match_one_by_one():
     rng = random.Random(5)
     values = {i: rng.choice([0.1, 0.2, 0.3, 0.1234567, 0.1234568]) for i in range(50)}
-    from mpdkg.influence_measures import competition_ranks
+    from mpdkg.influence.measures import competition_ranks
 
     assert competition_ranks(values) == {k: competition_rank(values, k) for k in values}
 
 
 def test_projection_reads_the_multigraph_itself_when_no_edge_list(facts):
-    from mpdkg.influence_network import project
+    from mpdkg.influence.network import project
 
     config = InfluenceConfig.load()
     B = channel_network(facts, config)

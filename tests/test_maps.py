@@ -16,12 +16,12 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from mpdkg.build import build_dataset
-from mpdkg.cli import app
-from mpdkg.maps import write_maps
-from mpdkg.maps_common import score_colour
-from mpdkg.maps_world import world_shapes
-from mpdkg.sources import load_sources
+from mpdkg.cli.core import app
+from mpdkg.maps.common import score_colour
+from mpdkg.maps.world import world_shapes
+from mpdkg.maps.write import write_maps
+from mpdkg.rdf.build import build_dataset
+from mpdkg.sources.load import load_sources
 from tests.conftest import tree_snapshot, write_mini_graph
 
 PAGES = ("maps/network.html", "maps/world.html", "report/index.html")

@@ -12,10 +12,10 @@ import pytest
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from mpdkg.build import build_dataset
-from mpdkg.ontodoc import MPD_NS, render_class_expression, render_ontology_markdown
-from mpdkg.reason import reason_into
-from mpdkg.sources import load_sources
+from mpdkg.publish.ontodoc import MPD_NS, render_class_expression, render_ontology_markdown
+from mpdkg.rdf.build import build_dataset
+from mpdkg.reason.hermit import reason_into
+from mpdkg.sources.load import load_sources
 from tests.conftest import write_mini_graph
 
 HAVE_JAVA = shutil.which("java") is not None

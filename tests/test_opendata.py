@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from mpdkg import opendata
-from mpdkg.opendata import MANIFEST, OpenDataError
+from mpdkg.sources import opendata as opendata
+from mpdkg.sources.opendata import MANIFEST, OpenDataError
 
 REPO = Path(__file__).resolve().parent.parent
 ROOT = REPO / "opendata"

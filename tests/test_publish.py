@@ -13,9 +13,9 @@ import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, SKOS, VOID
 
-from mpdkg.dumps import CONTEXT_NAME, DUMP_NAMES, jsonld_context, union_graph
 from mpdkg.namespaces import BASE, DATASET, GRAPHS, MPD, WD, country_iri, forum_iri
-from mpdkg.publish import DEFAULT_BASE_URL, LICENSE, write_void
+from mpdkg.publish.void import DEFAULT_BASE_URL, LICENSE, write_void
+from mpdkg.rdf.dumps import CONTEXT_NAME, DUMP_NAMES, jsonld_context, union_graph
 
 # Verified against two independent public tables each (the Wikidata codes in OpenSanctions'
 # registry of international bodies, zavod/.../positions; confirmordeny/supraverden

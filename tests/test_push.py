@@ -17,9 +17,9 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pyoxigraph as ox
 import pytest
 
-from mpdkg.catalogue import catalogue
-from mpdkg.push import MANIFEST, STAGING_PREFIX, PushError, choose_method, companion_endpoints, push
-from mpdkg.query import RemoteEngine, load_store, open_engine, run_query
+from mpdkg.publish.push import MANIFEST, STAGING_PREFIX, PushError, choose_method, companion_endpoints, push
+from mpdkg.query.catalogue import catalogue
+from mpdkg.query.engines import RemoteEngine, load_store, open_engine, run_query
 from tests.servers import oxigraph_server, virtuoso_missing_reason, virtuoso_server
 
 OURS = "https://w3id.org/mpdkg/"

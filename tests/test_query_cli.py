@@ -11,10 +11,10 @@ import threading
 import pytest
 from typer.testing import CliRunner
 
-from mpdkg.catalogue import catalogue, get_query, parse_query_text
-from mpdkg.cli import app
+from mpdkg.cli.core import app
 from mpdkg.errors import UsageError
-from mpdkg.query import EndpointError, RemoteEngine, bind, open_engine, run_query
+from mpdkg.query.catalogue import catalogue, get_query, parse_query_text
+from mpdkg.query.engines import EndpointError, RemoteEngine, bind, open_engine, run_query
 from tests.servers import Listener, oxigraph_server
 
 runner = CliRunner()
@@ -59,7 +59,7 @@ def test_binding_never_pastes_text():
         bind(get_query("forum-members"), {"forum": "rcm> } ; DROP ALL ; <x"})
     # an undeclared string parameter becomes an escaped literal
     q = "SELECT ?x WHERE { BIND(?name AS ?x) }"
-    from mpdkg.catalogue import parse_query_text
+    from mpdkg.query.catalogue import parse_query_text
 
     bound = bind(parse_query_text(q, "q"), {"name": 'a" } ; DROP ALL #'})
     assert '"a\\" } ; DROP ALL #"' in bound
@@ -340,7 +340,7 @@ def test_tables_fit_80_columns_and_never_cut_a_name(dump):
 
 
 def test_numbers_in_tables_are_rounded_and_exports_keep_precision():
-    from mpdkg.cliutil import Column, fit_table, sig
+    from mpdkg.cli.common import Column, fit_table, sig
 
     assert [sig(x) for x in (0.9034567, 12.64, 0.0213712)] == ["0.903", "12.6", "0.0214"]
     from rich.console import Console

@@ -13,8 +13,8 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS
 
 from mpdkg import paths
-from mpdkg.dumps import load_dump, union_graph
 from mpdkg.namespaces import MPD, line_of_effort_iri, objective_iri, pillar_iri
+from mpdkg.rdf.dumps import load_dump, union_graph
 
 SEED = paths.data_root().parent / "shared" / "seed" / "ircc-binder-2022-migration-protection-diplomacy.txt"
 

@@ -9,14 +9,14 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from typer.testing import CliRunner
 
-from mpdkg import reason as R
-from mpdkg.build import build_dataset
-from mpdkg.cli import app
-from mpdkg.engine import store_from_dataset
+from mpdkg.cli.core import app
 from mpdkg.namespaces import GRAPHS, MPD, agreement_iri, country_iri, forum_iri
-from mpdkg.query import OxigraphEngine, run_query
-from mpdkg.reason import ReasoningFailed, quickxplain, reason_into
-from mpdkg.sources import load_sources
+from mpdkg.query.engines import OxigraphEngine, run_query
+from mpdkg.rdf.build import build_dataset
+from mpdkg.rdf.engine import store_from_dataset
+from mpdkg.reason import hermit as R
+from mpdkg.reason.hermit import ReasoningFailed, quickxplain, reason_into
+from mpdkg.sources.load import load_sources
 
 needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="HermiT needs a Java runtime")
 runner = CliRunner()

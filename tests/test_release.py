@@ -10,7 +10,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL
 from typer.testing import CliRunner
 
-from mpdkg.cli import app
+from mpdkg.cli.core import app
 from tests.conftest import write_mini_graph
 
 runner = CliRunner()

@@ -23,11 +23,11 @@ from rdflib import Literal
 from rdflib.namespace import RDFS
 from typer.testing import CliRunner
 
-from mpdkg.cli import app
-from mpdkg.dumps import load_dump
+from mpdkg.cli.core import app
 from mpdkg.errors import SourceErrors
 from mpdkg.namespaces import GRAPHS, country_iri
-from mpdkg.sources import load_sources
+from mpdkg.rdf.dumps import load_dump
+from mpdkg.sources.load import load_sources
 from tests.conftest import REPO, tree_snapshot, write_mini_graph
 
 runner = CliRunner()
@@ -234,7 +234,7 @@ def test_dist_and_its_files_get_the_usual_permissions(tmp_path, umask, folder, f
 
 @needs_java
 def test_a_release_folder_gets_the_usual_permissions(tmp_path):
-    from mpdkg.release import make_release
+    from mpdkg.pipeline import release as make_release
 
     graph = write_mini_graph(tmp_path / "src")
     old = os.umask(0o022)
@@ -253,11 +253,11 @@ def test_hermit_folders_of_a_killed_run_are_removed(tmp_path, monkeypatch):
     """Regression: /tmp/mpdkg-hermit-* folders survived a run killed while HermiT ran."""
     import tempfile
 
-    from mpdkg import reason as R
+    from mpdkg.reason import hermit as R
 
     code = (
         "import os, signal\n"
-        "import mpdkg.reason as R\n"
+        "import mpdkg.reason.hermit as R\n"
         "R.subprocess.run = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)\n"
         "R.run_hermit('java', b'<urn:a> <urn:b> <urn:c> .\\n', ['-k'])\n"
     )
@@ -277,7 +277,7 @@ def test_hermit_folders_of_a_killed_run_are_removed(tmp_path, monkeypatch):
 def test_a_hermit_folder_in_use_is_left_alone(tmp_path, monkeypatch):
     import tempfile
 
-    from mpdkg import reason as R
+    from mpdkg.reason import hermit as R
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     with R.hermit_workdir() as folder:
@@ -421,8 +421,8 @@ def test_influence_csv_neutralises_formulas_and_keeps_numbers(full_run):
 
 
 def test_influence_comparison_and_explain_csv(full_run):
-    from mpdkg.commands.influence import _explain_csv
-    from mpdkg.influence import InfluenceConfig, analyse, compare
+    from mpdkg.cli.influence import _explain_csv
+    from mpdkg.influence.analysis import InfluenceConfig, analyse, compare
 
     _graph, _dist, result = full_run
     dataset = result.built.dataset
@@ -454,7 +454,7 @@ def test_influence_comparison_and_explain_csv(full_run):
     ],
 )
 def test_spreadsheet_safe(value, cell):
-    from mpdkg.results import spreadsheet_safe
+    from mpdkg.query.results import spreadsheet_safe
 
     assert spreadsheet_safe(value) == cell
 
@@ -479,7 +479,7 @@ def test_query_csv_and_tsv_neutralise_while_json_keeps_the_literal(full_run):
 
 
 def test_tsv_literals_stay_on_one_line():
-    from mpdkg.results import QueryResult, to_tsv
+    from mpdkg.query.results import QueryResult, to_tsv
 
     result = QueryResult("select", ["x"], [(Literal("two\nlines\tand a tab"),)])
     assert to_tsv(result).splitlines() == ["?x", '"two\\nlines\\tand a tab"']

@@ -234,7 +234,7 @@ def test_cors_when_asked_for_is_read_only(tmp_path):
 def test_cli_refuses_the_bypass_too(tmp_path):
     from typer.testing import CliRunner
 
-    from mpdkg.cli import app
+    from mpdkg.cli.core import app
 
     listener = Listener()
     try:

@@ -21,8 +21,8 @@ import pytest
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from mpdkg.catalogue import catalogue
 from mpdkg.namespaces import WD, country_iri
+from mpdkg.query.catalogue import catalogue
 from mpdkg.serve import Refused, check_query, negotiate
 from tests.serving import call, mpdkg_serve, sparql
 
@@ -412,8 +412,8 @@ def test_concurrent_queries_are_all_answered_or_refused_cleanly(server):
     import urllib.parse
     from concurrent.futures import ThreadPoolExecutor
 
-    from mpdkg.catalogue import catalogue
-    from mpdkg.query import bind
+    from mpdkg.query.catalogue import catalogue
+    from mpdkg.query.engines import bind
 
     base, _log = server
     texts = [bind(q, {}) for q in catalogue()][:12] * 2

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from mpdkg.errors import SourceErrors
-from mpdkg.sources import load_sources
+from mpdkg.sources.load import load_sources
 
 
 def problems(graph: Path) -> list[str]:

@@ -7,11 +7,11 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import ORG, RDF, RDFS, TIME, XSD
 
-from mpdkg.build import build_dataset
-from mpdkg.dumps import union_graph
 from mpdkg.namespaces import BASE, MPD, agreement_iri, forum_iri, source_iri
-from mpdkg.sources import load_sources
-from mpdkg.validate import validate_graph, validate_graph_rudof
+from mpdkg.rdf.build import build_dataset
+from mpdkg.rdf.dumps import union_graph
+from mpdkg.sources.load import load_sources
+from mpdkg.validate.shacl import validate_graph, validate_graph_rudof
 
 PLANTED = {
     BASE + "source/t-agr",

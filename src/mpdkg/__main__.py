@@ -1,6 +1,6 @@
 """Allow ``python -m mpdkg``."""
 
-from mpdkg.cli import main
+from mpdkg.cli.core import main
 
 if __name__ == "__main__":
     main()

@@ -1,7 +1,7 @@
 """The main job, step by step: load the sources, build, validate, write dist/ atomically.
 
 Each step is a plain function so the CLI (with a progress display) and the tests call the same
-code; the one-direction flow of DESIGN.md is the order of the calls here.
+code; the one-direction flow of docs/architecture.md is the order of the calls here.
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from mpdkg.build import Built, build_dataset
-from mpdkg.dumps import write_dumps
 from mpdkg.errors import UsageError, ValidationFailed
-from mpdkg.sources import load_sources
+from mpdkg.rdf.build import Built, build_dataset
+from mpdkg.rdf.dumps import write_dumps
+from mpdkg.sources.load import load_sources
 from mpdkg.staging import staged
-from mpdkg.validate import Report, load_shapes, validate_built
+from mpdkg.validate.shacl import Report, load_shapes, validate_built
 
 Step = Callable[[str], None]
 
@@ -73,8 +73,8 @@ def outputs_build_would_delete(out: Path) -> list[str]:
     of a full run, and the inferred and analysis graphs inside its dumps."""
     import mmap
 
-    from mpdkg.dumps import DUMP_NAMES
     from mpdkg.namespaces import GRAPHS
+    from mpdkg.rdf.dumps import DUMP_NAMES
 
     out = Path(out)
     if not out.is_dir():
@@ -135,9 +135,9 @@ def full_dataset(
 
     Without Java, reasoning is skipped with a warning (``step``), unless ``require_reasoning``.
     """
-    from mpdkg.influence import InfluenceConfig, analyse
+    from mpdkg.influence.analysis import InfluenceConfig, analyse
     from mpdkg.namespaces import GRAPHS
-    from mpdkg.reason import reason_into
+    from mpdkg.reason.hermit import reason_into
 
     _records, built, _report = build_and_validate(graph_root, step)
     step("reasoning (OWL, HermiT)")
@@ -164,11 +164,11 @@ class ReasoningSkipped(ValidationFailed):
 def run_all(out: Path, graph_root: Path | None = None, step: Step = _quiet) -> BuildResult:
     """The main job (``make run``): everything the build produces, written to ``out`` at once."""
     from mpdkg import __version__
-    from mpdkg.diff import diff_datasets, load_build
-    from mpdkg.maps import origins_from_built, write_maps
-    from mpdkg.publish import write_void
-    from mpdkg.release import latest_release
-    from mpdkg.stats import compute_stats, stats_json
+    from mpdkg.maps.write import origins_from_built, write_maps
+    from mpdkg.publish.diff import diff_datasets, load_build
+    from mpdkg.publish.release import latest_release
+    from mpdkg.publish.stats import compute_stats, stats_json
+    from mpdkg.publish.void import write_void
 
     built = full_dataset(graph_root, step)
     with staged(out, on_wait=step) as stage:
@@ -190,3 +190,18 @@ def run_all(out: Path, graph_root: Path | None = None, step: Step = _quiet) -> B
         step("drawing the maps and the report")
         write_maps(built.dataset, stage, origins=origins_from_built(built), step=step)
     return BuildResult(built, None, Path(out))
+
+
+def release(
+    dist: Path, version: str | None = None, graph_root: Path | None = None, step=lambda s: None
+) -> Path:
+    """Build, validate and reason; then write ``dist/releases/VERSION/`` atomically."""
+    from mpdkg.publish.release import check_version, write_release
+
+    version = check_version(version)
+    target = Path(dist) / "releases" / version
+    if target.exists():
+        raise UsageError(f"{target} exists already; remove it or choose another --version")
+    built = full_dataset(graph_root, step, require_reasoning=True)
+    return write_release(built, dist, version, step)
+

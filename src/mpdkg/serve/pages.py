@@ -29,8 +29,8 @@ code, .iri { font-family: ui-monospace, monospace; font-size: .85rem; color: #55
 
 
 def _examples() -> list[dict]:
-    from mpdkg.catalogue import catalogue
-    from mpdkg.query import bind
+    from mpdkg.query.catalogue import catalogue
+    from mpdkg.query.engines import bind
 
     out = []
     for q in catalogue():
@@ -112,7 +112,7 @@ def _local_href(iri: str, base: str) -> str | None:
 
 def _curie(iri: str) -> str:
     """rdf:type for http://www.w3.org/1999/02/22-rdf-syntax-ns#type (the dumps' prefixes)."""
-    from mpdkg.build import PREFIXES
+    from mpdkg.rdf.build import PREFIXES
 
     best = ""
     for prefix, ns in {**{k: str(v) for k, v in PREFIXES.items()}, "rdf": str(RDF_NS)}.items():

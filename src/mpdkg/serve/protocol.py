@@ -137,7 +137,7 @@ def negotiate(accept: str | None, offers: list[str]) -> str | None:
 
 def default_prefixes() -> dict[str, str]:
     """Prefixes a query may use without declaring them (the CLI's: mpd:, rdfs:, country:, ...)."""
-    from mpdkg.sparqltext import query_prefixes
+    from mpdkg.query.parse import query_prefixes
 
     return query_prefixes()
 
@@ -146,11 +146,11 @@ def check_query(text: str) -> str:
     """The query form (select, ask, construct, describe); raises Refused for updates, SERVICE,
     parser-hostile texts and unknown prefixes.
 
-    The check is ``mpdkg.sparqltext.check``, the same front door as the CLI's: it reads the text
+    The check is ``mpdkg.query.parse.check``, the same front door as the CLI's: it reads the text
     as Oxigraph (which runs the query) does and as rdflib does, and refuses what either reading
     shows. It takes no lock and no parser: the syntax is judged by Oxigraph in the worker,
     inside the time limit."""
-    from mpdkg.sparqltext import QueryRefused, UpdateRefused, check
+    from mpdkg.query.parse import QueryRefused, UpdateRefused, check
 
     if not text.strip():
         raise Refused(400, "empty query: pass the SPARQL text as query=...")

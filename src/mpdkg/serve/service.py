@@ -28,7 +28,7 @@ def _prepare_data(data: list[Path] | None, folder: Path) -> Path:
     """All the data to serve as one N-Quads file the workers load (named graphs kept)."""
     import pyoxigraph as ox
 
-    from mpdkg.query import _built_dataset, default_data, load_store
+    from mpdkg.query.engines import built_dataset, default_data, load_store
 
     paths_ = list(data or [])
     if not paths_ and default_data():
@@ -36,9 +36,9 @@ def _prepare_data(data: list[Path] | None, folder: Path) -> Path:
     if paths_:
         store = load_store(paths_)
     else:
-        from mpdkg.engine import store_from_dataset
+        from mpdkg.rdf.engine import store_from_dataset
 
-        store = store_from_dataset(_built_dataset())
+        store = store_from_dataset(built_dataset())
     target = folder / "data.nq"
     store.dump(output=str(target), format=ox.RdfFormat.N_QUADS)
     return target
@@ -115,7 +115,7 @@ class Service:
             if self._void is None:
                 from rdflib import Dataset
 
-                from mpdkg.publish import void_graph, void_turtle
+                from mpdkg.publish.void import void_graph, void_turtle
 
                 ds = Dataset()
                 ds.parse(str(self.data_file), format="nquads")

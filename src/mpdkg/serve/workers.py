@@ -72,14 +72,14 @@ def _to_xml(result) -> str:
 def _serialize_triples(triples: list, fmt: str) -> bytes:
     import pyoxigraph as ox
 
-    from mpdkg.build import PREFIXES
+    from mpdkg.rdf.build import PREFIXES
 
     triples = sorted(triples, key=str)
     if fmt == "jsonld":
         from rdflib import Graph
 
-        from mpdkg.dumps import jsonld_context
-        from mpdkg.engine import from_ox
+        from mpdkg.rdf.dumps import jsonld_context
+        from mpdkg.rdf.engine import from_ox
 
         graph = Graph()
         for t in triples:
@@ -109,9 +109,9 @@ def _serialize_triples(triples: list, fmt: str) -> bytes:
 def _run_query(store, text: str, fmt: str, max_rows: int, default_graphs: list, named_graphs: list):
     import pyoxigraph as ox
 
-    from mpdkg import results as R
-    from mpdkg.engine import from_ox
-    from mpdkg.results import QueryResult
+    from mpdkg.query import results as R
+    from mpdkg.query.results import QueryResult
+    from mpdkg.rdf.engine import from_ox
 
     options: dict = {"prefixes": default_prefixes()}
     if default_graphs:
@@ -147,7 +147,7 @@ def _run_query(store, text: str, fmt: str, max_rows: int, default_graphs: list, 
                 triples.append(triple)
             return ("ok", MEDIA[fmt], _serialize_triples(triples, fmt), len(triples))
     except SyntaxError as exc:
-        from mpdkg.sparqltext import oxigraph_syntax_message
+        from mpdkg.query.parse import oxigraph_syntax_message
 
         return ("error", 400, oxigraph_syntax_message(text, exc))
     except OSError as exc:

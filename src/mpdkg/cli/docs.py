@@ -1,0 +1,36 @@
+"""mpdkg docs: regenerate the generated documentation in docs/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mpdkg.cli.common import err, progress, reported
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def docs(
+        out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the generated pages.")] = Path(
+            "docs"
+        ),
+    ) -> None:
+        """Regenerate docs/queries.md (catalogue with answers) and docs/ontology.md from the data.
+
+        Example: mpdkg docs --out docs
+        """
+        from mpdkg.pipeline import build_and_validate
+        from mpdkg.publish.docgen import write_docs
+        from mpdkg.query.engines import OxigraphEngine
+        from mpdkg.rdf.engine import store_from_dataset
+
+        with reported(), progress("docs") as step:
+            _records, built, _report = build_and_validate(None, step, validate=False)
+            from mpdkg.reason.hermit import reason_into
+
+            step("reasoning, for the defined classes' members")
+            reason_into(built, step)
+            for path in write_docs(out_dir, OxigraphEngine(store_from_dataset(built.dataset)), built.dataset):
+                err.print(f"wrote {path}")

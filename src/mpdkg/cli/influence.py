@@ -1,0 +1,266 @@
+"""mpdkg influence: where Canada has influence, as a table, CSV or JSON (a thin layer over
+mpdkg.influence)."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mpdkg.cli.common import err, out, reported
+
+FORMATS = ("table", "csv", "json")
+TABLE_TOP = 20
+
+
+def _num(x) -> str:
+    from mpdkg.influence.analysis import fmt
+
+    return fmt(x) if isinstance(x, float) else ("" if x is None else str(x))
+
+
+def _sig(x) -> str:
+    """For tables on screen: 3 significant digits (CSV and JSON keep full precision)."""
+    from mpdkg.cli.common import sig
+
+    return sig(x)
+
+
+def _print_result(result, top: int | None) -> None:
+    from rich.table import Table
+
+    c = result.canada
+    p = result.params
+    title = f"Influence of Canada — slice {result.slice} (relationships in force in {p['reference_year']})"
+    from mpdkg.cli.common import Column, fit_table
+
+    columns = [
+        Column("rank", numeric=True), Column("country"), Column("region", drop=6),
+        Column("score", numeric=True), Column("channels", numeric=True, drop=1),
+        Column("PPR", numeric=True, drop=3), Column("tie", numeric=True, drop=2),
+        Column("degree", numeric=True, drop=4), Column("betweenness", numeric=True, drop=5),
+        Column("eigenvector", numeric=True, drop=5),
+    ]  # fmt: skip
+    rows = []
+    for r in result.ranked(top or TABLE_TOP):
+        m = r.measures
+        rows.append((
+            str(r.rank), f"{r.label} ({r.iso3})", r.subregion or r.region, _sig(r.score),
+            str(r.channels_with_canada), _sig(m["personalized_pagerank"]), _sig(m["tie_to_canada"]),
+            _sig(m["weighted_degree"]), _sig(m["betweenness"]), _sig(m["eigenvector"]),
+        ))  # fmt: skip
+    out.print(fit_table(columns, rows, title=title))
+    canada = Table("Canada", "value", "rank among countries", title="Canada's position")
+    for name, value in c.measures.items():
+        canada.add_row(name.replace("_", " "), _sig(value), _num(c.ranks.get(name)))
+    canada.add_row("effective size (Burt)", _sig(c.effective_size), "")
+    canada.add_row("constraint (Burt)", _sig(c.constraint), "")
+    canada.add_row("countries tied to Canada", str(c.partners), f"of {c.countries - 1}")
+    canada.add_row("channels Canada takes part in", str(c.channels), "")
+    out.print(canada)
+    err.print(
+        f"{result.network['countries']} countries, {result.network['ties']} ties, "
+        f"betweenness {result.network['betweenness']}; weights: {p['weights_file']}",
+        highlight=False,
+    )
+
+
+def _print_gaps(result) -> None:
+    from rich.table import Table
+
+    table = Table(
+        "region", "pillar", "fewest channels to Canada", "no channel", "in network", "no data",
+        title="Gaps: countries with the fewest channels to Canada",
+    )  # fmt: skip
+    for g in result.gaps:
+        names = ", ".join(f"{c['iso3']} ({c['channels']})" for c in g.countries)
+        table.add_row(
+            g.region or "all", str(g.pillar or "all"), names, str(g.without_channels), str(g.total),
+            str(len(g.outside_network)),
+        )  # fmt: skip
+    out.print(table)
+
+
+def _print_explain(result, iso3: str) -> None:
+    from rich.table import Table
+
+    e = result.explain(iso3)
+    head = Table("", "value", title=f"{e['label']} ({e['iso3']}) — slice {result.slice}")
+    head.add_row("rank", _num(e["rank"]))
+    head.add_row("score", _sig(e["score"]))
+    for name, value in e["components"].items():
+        head.add_row(f"  from {name.replace('_', ' ')}", _sig(value))
+    for name, value in e["measures"].items():
+        head.add_row(name.replace("_", " "), _sig(value))
+    head.add_row("channels with Canada", str(e["channels_with_canada"]))
+    out.print(head)
+    table = Table(
+        "channel", "kind", "pillars", "weight", "role / Canada", "since", "sources", title="Channels"
+    )
+    for u in e["channels"]:
+        extra = f" via {u['via']}" if u["via"] else (f" through {u['through']}" if u["through"] else "")
+        sources = "\n".join(f"{s['title']} <{s['url']}>" for s in u["sources"])
+        table.add_row(
+            f"{u['label']} [{u['id']}]{extra}", f"{u['type']}: {u['kind']}", ",".join(map(str, u["pillars"])),
+            _num(u["weight"]), f"{u['role']} / {u['canada_role']}".strip(" /"), _num(u["since"]), sources,
+        )  # fmt: skip
+    out.print(table)
+
+
+def _explain_csv(result, iso3: str) -> str:
+    from mpdkg.query.results import csv_writer
+
+    e = result.explain(iso3)
+    buf = io.StringIO()
+    w = csv_writer(buf, lineterminator="\n")  # formula-like cells neutralised
+    w.writerow(("iso3", "type", "channel", "label", "kind", "pillars", "weight", "role", "canada_role",
+                "since", "until", "via", "through", "sources"))  # fmt: skip
+    for u in e["channels"]:
+        w.writerow(
+            (e["iso3"], u["type"], u["id"], u["label"], u["kind"], ";".join(map(str, u["pillars"])),
+             _num(u["weight"]), u["role"], u["canada_role"], _num(u["since"]), _num(u["until"]), u["via"],
+             u["through"], ";".join(s["url"] or s["iri"] for s in u["sources"]))
+        )  # fmt: skip
+    return buf.getvalue()
+
+
+def _print_comparison(comparison, top: int | None) -> None:
+    from rich.table import Table
+
+    a, b = comparison.before.slice, comparison.after.slice
+    canada = Table("measure", a, b, "change", f"rank {a}", f"rank {b}", title=f"Canada's position, {a} → {b}")
+    for row in comparison.canada:
+        canada.add_row(
+            row["measure"].replace("_", " "), _sig(row["before"]), _sig(row["after"]), _sig(row["change"]),
+            _num(row["rank_before"]), _num(row["rank_after"]),
+        )  # fmt: skip
+    out.print(canada)
+    table = Table("country", f"score {a}", f"score {b}", "change", "rank move", "gained", "lost",
+                  title="Largest changes")  # fmt: skip
+    for row in comparison.rows[: top or TABLE_TOP]:
+        table.add_row(
+            f"{row['label']} ({row['iso3']})", _sig(row["score_before"]), _sig(row["score_after"]),
+            _sig(row["score_change"]), _num(row["rank_move"]), ", ".join(row["gained"]), ", ".join(row["lost"]),
+        )  # fmt: skip
+    out.print(table)
+
+
+def influence(
+    pillar: Annotated[
+        int | None, typer.Option("--pillar", help="Only channels that serve this pillar (1-6).")
+    ] = None,
+    region: Annotated[
+        str | None,
+        typer.Option("--region", help="Only countries of this UN M49 region or sub-region (and Canada)."),
+    ] = None,
+    as_of: Annotated[
+        int | None,
+        typer.Option("--as-of", help="Only relationships in force that year (default: the latest)."),
+    ] = None,
+    top: Annotated[
+        int | None, typer.Option("--top", help="Show only the N highest-ranked countries.")
+    ] = None,
+    compare_years: Annotated[
+        tuple[int, int] | None,
+        typer.Option("--compare", help="Compare two years: how Canada's position moved (YEAR1 YEAR2)."),
+    ] = None,
+    gaps: Annotated[
+        bool,
+        typer.Option(
+            "--gaps", help="Per region and pillar, the countries with the fewest channels to Canada."
+        ),
+    ] = False,
+    explain: Annotated[
+        str | None,
+        typer.Option("--explain", help="Everything behind one country's score (ISO alpha-3 code)."),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Output: table, csv or json.")] = "table",
+    data: Annotated[
+        list[Path] | None,
+        typer.Option("--data", help="Dump(s) to analyse (default dist/mpdkg.trig, else the sources)."),
+    ] = None,
+    weights: Annotated[
+        Path | None,
+        typer.Option("--weights", help="A weights file to use instead of the shipped one (TOML)."),
+    ] = None,
+) -> None:
+    """Rank countries by the influence Canada's channels give it, with the reasons behind each score.
+
+    The network is read from the graph with SPARQL; weights come from influence_weights.toml
+    (see docs/influence.md). CSV and JSON are deterministic.
+
+    Example: mpdkg influence --top 10
+
+    More examples:
+
+      mpdkg influence --pillar 5 --region Africa --format csv
+
+      mpdkg influence --compare 2015 2024
+
+      mpdkg influence --explain MEX
+    """
+    from mpdkg.errors import UsageError
+    from mpdkg.influence.analysis import InfluenceConfig, analyse, compare
+    from mpdkg.influence.network import load_facts
+    from mpdkg.query.engines import open_engine
+
+    with reported():
+        if fmt not in FORMATS:
+            raise UsageError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
+        if top is not None and top < 1:
+            raise UsageError("--top must be at least 1")
+        chosen = [
+            name
+            for name, on in (("--compare", compare_years), ("--gaps", gaps), ("--explain", explain))
+            if on
+        ]
+        if len(chosen) > 1:
+            raise UsageError(f"{' and '.join(chosen)}: choose one")
+        config = InfluenceConfig.load(weights)
+        facts = load_facts(open_engine(data))
+        if compare_years is not None:
+            y1, y2 = compare_years
+            before = analyse(facts, config, pillar=pillar, region=region, as_of=y1)
+            after = analyse(facts, config, pillar=pillar, region=region, as_of=y2)
+            comparison = compare(before, after)
+            if fmt == "json":
+                sys.stdout.write(comparison.to_json(top))
+            elif fmt == "csv":
+                sys.stdout.write(comparison.to_csv(top))
+            else:
+                _print_comparison(comparison, top)
+            return
+        result = analyse(facts, config, pillar=pillar, region=region, as_of=as_of)
+        if explain is not None:
+            if fmt == "json":
+                import json
+
+                sys.stdout.write(json.dumps(result.explain(explain), indent=2, ensure_ascii=False) + "\n")
+            elif fmt == "csv":
+                sys.stdout.write(_explain_csv(result, explain))
+            else:
+                _print_explain(result, explain)
+            return
+        if gaps:
+            if fmt == "json":
+                import json
+
+                sys.stdout.write(json.dumps(result.as_dict()["gaps"], indent=2, ensure_ascii=False) + "\n")
+            elif fmt == "csv":
+                sys.stdout.write(result.gaps_csv())
+            else:
+                _print_gaps(result)
+            return
+        if fmt == "json":
+            sys.stdout.write(result.to_json(top))
+        elif fmt == "csv":
+            sys.stdout.write(result.to_csv(top))
+        else:
+            _print_result(result, top)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("influence")(influence)

@@ -1,0 +1,63 @@
+"""mpdkg stats: counts, source coverage, completeness and stale facts."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from mpdkg.cli.common import GraphDir, err, out, progress, reported
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def stats(
+        graph_dir: GraphDir = None,
+        stale: Annotated[
+            int | None,
+            typer.Option(
+                "--stale", metavar="MONTHS", help="List facts whose sources were last checked longer ago."
+            ),
+        ] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    ) -> None:
+        """Counts per class, facts per source and pillar, member-list completeness, source ages.
+
+        Example: mpdkg stats --stale 12
+        """
+        from mpdkg.pipeline import build_and_validate
+        from mpdkg.publish.stats import compute_stats, stale_facts, stats_json
+
+        with reported(), progress("stats") as step:
+            _records, built, _report = build_and_validate(graph_dir, step, validate=False)
+            if stale is not None:
+                facts = stale_facts(built.dataset, stale)
+                if as_json:
+                    out.print_json(json.dumps(facts))
+                    return
+                table = Table("last checked", "fact", "label", "source")
+                for f in facts:
+                    table.add_row(f["last_checked"], f["fact"], f["label"], f["source"])
+                out.print(table)
+                err.print(f"{len(facts)} fact(s) not checked in the last {stale} month(s)")
+                return
+            s = compute_stats(built.dataset)
+        if as_json:
+            out.print(stats_json(s), end="", markup=False, highlight=False, soft_wrap=True)
+            return
+        t = Table("class", "entities")
+        for name, n in s["entities_per_class"].items():
+            t.add_row(name, str(n))
+        out.print(t)
+        p = Table("pillar", "fora", "agreements", "engagements")
+        for number, row in s["facts_per_pillar"].items():
+            p.add_row(number, str(row["fora"]), str(row["agreements"]), str(row["engagements"]))
+        out.print(p)
+        out.print(
+            f"facts with sources: {s['facts_with_sources']}/{s['facts']} ({s['share_of_facts_with_sources']:.1%}); "
+            f"complete member lists: {len(s['fora_with_complete_member_lists'])}/"
+            f"{len(s['fora_with_complete_member_lists']) + len(s['fora_with_incomplete_member_lists'])} fora; "
+            f"sources accessed {s['oldest_access_date']} .. {s['newest_access_date']}"
+        )

@@ -1,1 +1,0 @@
-"""Command groups of the CLI, one module per feature, each with register(app)."""

@@ -1,0 +1,647 @@
+"""Where Canada has influence: network measures over the channels (fora, agreements,
+engagements) that the graph records, an influence score per country with the channels behind it,
+slices by pillar, region and year, gaps, and the results as RDF.
+
+The network is read from the published RDF through SPARQL (:mod:`mpdkg.influence.network`), the
+measures are in :mod:`mpdkg.influence.measures`, the weights in ``influence_weights.toml``
+(:mod:`mpdkg.influence.config`); docs/influence.md explains all of it.
+
+>>> from mpdkg.query.engines import open_engine
+>>> result = analyse(open_engine(), InfluenceConfig.load())
+>>> result.canada.iso3, result.rows[0].iso3
+('CAN', 'CAN')
+>>> result.rows[1].rank
+1
+"""
+
+from __future__ import annotations
+
+import heapq
+import io
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+
+import networkx as nx
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import PROV, RDF, RDFS, XSD
+
+from mpdkg import __version__
+from mpdkg.errors import UsageError
+from mpdkg.influence.config import MEASURES, InfluenceConfig
+from mpdkg.influence.measures import (
+    betweenness,
+    burt,
+    competition_rank,
+    competition_ranks,
+    eigenvector,
+    personalized_pagerank,
+    weighted_degree,
+)
+from mpdkg.influence.network import (
+    BASE,
+    CANADA,
+    ChannelUse,
+    Facts,
+    Source,
+    channel_network,
+    load_facts,
+    project,
+)
+from mpdkg.namespaces import DATASET, SCHEMA, country_iri, pillar_iri, region_iri, slug
+from mpdkg.query.results import csv_writer
+
+DIGITS = 6
+ANALYSIS_BASE = BASE + "analysis/influence/"
+MPDA = Namespace(BASE + "ontology#")  # terms defined in ontology/analysis.ttl
+SOFTWARE = URIRef(f"{BASE}software/mpdkg/{__version__}")
+CENTRALITIES = ("weighted_degree", "betweenness", "eigenvector", "personalized_pagerank")
+
+__all__ = ["InfluenceConfig", "InfluenceResult", "Comparison", "analyse", "compare"]
+
+
+def rounded(x: float | None) -> float | None:
+    if x is None:
+        return None
+    v = round(float(x), DIGITS)
+    return 0.0 if v == 0 else v
+
+
+def fmt(x: float | None) -> str:
+    return "" if x is None else f"{rounded(x):.{DIGITS}f}"
+
+
+def short(iri: str) -> str:
+    """``https://w3id.org/mpdkg/forum/rcm`` -> ``forum/rcm``."""
+    return iri[len(BASE) :] if iri.startswith(BASE) else iri
+
+
+# --- results ---------------------------------------------------------------------------------
+
+
+@dataclass
+class CountryRow:
+    iso3: str
+    label: str
+    region: str
+    subregion: str
+    measures: dict[
+        str, float
+    ]  # weighted_degree, betweenness, eigenvector, personalized_pagerank, tie_to_canada
+    channels: list[ChannelUse]  # the channels it shares with Canada
+    channels_total: int  # the channels it takes part in (in the slice)
+    score: float | None = None
+    rank: int | None = None
+    components: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def channels_with_canada(self) -> int:
+        return len({u.iri for u in self.channels})
+
+    @property
+    def channel_kinds(self) -> dict[str, int]:
+        seen = {(u.iri, f"{u.type}:{u.kind}") for u in self.channels}
+        return dict(sorted(Counter(kind for _, kind in seen).items()))
+
+
+@dataclass
+class CanadaPosition:
+    iso3: str
+    measures: dict[str, float]
+    ranks: dict[str, int | None]
+    effective_size: float | None
+    constraint: float | None
+    partners: int  # countries with a tie to Canada
+    channels: int  # channels Canada takes part in
+    countries: int  # countries in the slice (Canada included)
+
+
+@dataclass
+class Gap:
+    region: str | None
+    pillar: int | None
+    countries: list[dict]
+    without_channels: int  # countries in the network that share no channel with Canada
+    total: int  # countries in the network (with at least one channel of any kind)
+    outside_network: list[str]  # countries the graph records no channel for at all
+
+    @property
+    def group(self) -> str:
+        parts = []
+        if self.region is not None:
+            parts.append(f"region={self.region}")
+        if self.pillar is not None:
+            parts.append(f"pillar={self.pillar}")
+        return ";".join(parts)
+
+
+@dataclass
+class InfluenceResult:
+    rows: list[CountryRow]  # Canada first, then by rank
+    canada: CanadaPosition
+    gaps: list[Gap]
+    params: dict
+    network: dict
+    sources: dict[str, Source]
+    graph: nx.Graph = field(repr=False)
+
+    @property
+    def slice(self) -> str:
+        return self.params["slice"]
+
+    def row(self, iso3: str) -> CountryRow:
+        for r in self.rows:
+            if r.iso3 == iso3.upper():
+                return r
+        raise UsageError(f"{iso3}: no such country in this slice")
+
+    def ranked(self, top: int | None = None) -> list[CountryRow]:
+        rows = [r for r in self.rows if r.iso3 != CANADA]
+        return rows if top is None else rows[:top]
+
+    def _rows_for(self, top: int | None) -> list[CountryRow]:
+        canada = [r for r in self.rows if r.iso3 == CANADA]
+        return canada + self.ranked(top)
+
+    # --- explanations ---
+
+    def _source(self, iri: str) -> dict:
+        s = self.sources.get(iri)
+        return {"iri": iri, "title": s.title if s else "", "url": s.url if s else ""}
+
+    def _use(self, u: ChannelUse, full_sources: bool = True) -> dict:
+        return {
+            "type": u.type,
+            "id": short(u.iri),
+            "label": u.label,
+            "kind": u.kind,
+            "pillars": list(u.pillars),
+            "weight": rounded(u.weight),
+            "role": u.role,
+            "canada_role": u.canada_role,
+            "since": u.since,
+            "until": u.until,
+            "via": short(u.via) if u.via else "",
+            "through": short(u.through) if u.through else "",
+            "engagements": [short(e) for e in u.engagements],
+            "sources": [self._source(s) if full_sources else s for s in u.sources],
+        }
+
+    def _row_json(self, r: CountryRow, full_sources: bool = True) -> dict:
+        return {
+            "rank": r.rank,
+            "iso3": r.iso3,
+            "label": r.label,
+            "region": r.region,
+            "subregion": r.subregion,
+            "score": rounded(r.score),
+            "components": {k: rounded(v) for k, v in r.components.items()},
+            "measures": {k: rounded(v) for k, v in r.measures.items()},
+            "channels_with_canada": r.channels_with_canada,
+            "channel_kinds": r.channel_kinds,
+            "channels_total": r.channels_total,
+            "channels": [self._use(u, full_sources) for u in r.channels],
+        }
+
+    def explain(self, iso3: str) -> dict:
+        """Everything behind one country's numbers: measures, score components, channels, sources."""
+        return self._row_json(self.row(iso3))
+
+    # --- outputs ---
+
+    def as_dict(self, top: int | None = None) -> dict:
+        """Everything, JSON-ready; channels name their sources by IRI, described once in
+        ``sources``."""
+        c = self.canada
+        rows = self._rows_for(top)
+        cited = sorted({s for r in rows for u in r.channels for s in u.sources})
+        return {
+            "analysis": self.params,
+            "network": self.network,
+            "canada": {
+                "measures": {k: rounded(v) for k, v in c.measures.items()},
+                "ranks": c.ranks,
+                "effective_size": rounded(c.effective_size),
+                "constraint": rounded(c.constraint),
+                "partners": c.partners,
+                "channels": c.channels,
+                "countries": c.countries,
+            },
+            "rows": [self._row_json(r, full_sources=False) for r in rows],
+            "gaps": [
+                {
+                    "region": g.region,
+                    "pillar": g.pillar,
+                    "total": g.total,
+                    "without_channels": g.without_channels,
+                    "countries": g.countries,
+                    "outside_network": g.outside_network,
+                }
+                for g in self.gaps
+            ],
+            "sources": {s: {"title": d["title"], "url": d["url"]} for s in cited for d in [self._source(s)]},
+        }
+
+    def to_json(self, top: int | None = None) -> str:
+        return json.dumps(self.as_dict(top), indent=2, ensure_ascii=False) + "\n"
+
+    CSV_COLUMNS = (
+        "rank", "iso3", "label", "region", "subregion", "score", "personalized_pagerank", "tie_to_canada",
+        "weighted_degree", "betweenness", "eigenvector", "channels_with_canada", "channels_total",
+        "channel_kinds", "channels",
+    )  # fmt: skip
+
+    def to_csv(self, top: int | None = None) -> str:
+        buf = io.StringIO()
+        w = csv_writer(buf, lineterminator="\n")  # formula-like cells neutralised
+        w.writerow(self.CSV_COLUMNS)
+        for r in self._rows_for(top):
+            m = r.measures
+            w.writerow(
+                [
+                    "" if r.rank is None else r.rank, r.iso3, r.label, r.region, r.subregion, fmt(r.score),
+                    fmt(m["personalized_pagerank"]), fmt(m["tie_to_canada"]), fmt(m["weighted_degree"]),
+                    fmt(m["betweenness"]), fmt(m["eigenvector"]), r.channels_with_canada, r.channels_total,
+                    ";".join(f"{k}={v}" for k, v in r.channel_kinds.items()),
+                    ";".join(sorted({short(u.iri) for u in r.channels})),
+                ]
+            )  # fmt: skip
+        return buf.getvalue()
+
+    def gaps_csv(self) -> str:
+        buf = io.StringIO()
+        w = csv_writer(buf, lineterminator="\n")  # formula-like cells neutralised
+        w.writerow(
+            ("region", "pillar", "position", "iso3", "label", "channels", "tie_to_canada", "weighted_degree")
+        )
+        for g in self.gaps:
+            for i, c in enumerate(g.countries, 1):
+                w.writerow(
+                    (g.region or "", g.pillar or "", i, c["iso3"], c["label"], c["channels"],
+                     fmt(c["tie_to_canada"]), fmt(c["weighted_degree"]))
+                )  # fmt: skip
+        return buf.getvalue()
+
+    # --- RDF ---
+
+    def iri(self, iso3: str | None = None) -> URIRef:
+        base = f"{ANALYSIS_BASE}{self.slice}"
+        return URIRef(f"{base}/{iso3}" if iso3 else f"{base}/activity")
+
+    def add_to(self, graph: Graph) -> Graph:
+        """Write the results into ``graph`` (the build's analysis named graph): one
+        mpd:InfluenceAssessment per country and a prov:Activity with the parameters."""
+        activity = self.iri()
+        p = self.params
+        graph.add((activity, RDF.type, PROV.Activity))
+        graph.add((activity, RDFS.label, Literal(f"Influence analysis ({self.slice})", lang="en")))
+        graph.add((activity, PROV.used, DATASET))
+        graph.add((activity, PROV.wasAssociatedWith, SOFTWARE))
+        graph.add((SOFTWARE, RDF.type, PROV.SoftwareAgent))
+        graph.add((SOFTWARE, RDFS.label, Literal(f"mpdkg {__version__}")))
+        graph.add((SOFTWARE, SCHEMA.softwareVersion, Literal(__version__)))
+        graph.add((activity, MPDA.sliceName, Literal(self.slice)))
+        if p["as_of"] is not None:
+            graph.add((activity, MPDA.asOfYear, Literal(p["as_of"])))
+        if p["reference_year"] is not None:
+            graph.add((activity, MPDA.referenceYear, Literal(p["reference_year"])))
+        if p["pillar"] is not None:
+            graph.add((activity, MPDA.slicePillar, pillar_iri(p["pillar"])))
+        if p["region"] is not None:
+            graph.add((activity, MPDA.sliceRegion, region_iri(p["region"])))
+        graph.add((activity, MPDA.parameters, Literal(json.dumps(p["weights"], sort_keys=True))))
+        graph.add((activity, MPDA.betweennessMethod, Literal(self.network["betweenness"])))
+        for r in self.rows:
+            node = self.iri(r.iso3)
+            graph.add((node, RDF.type, MPDA.InfluenceAssessment))
+            graph.add(
+                (node, RDFS.label, Literal(f"Influence assessment of {r.label} ({self.slice})", lang="en"))
+            )
+            graph.add((node, MPDA.assessedCountry, country_iri(r.iso3)))
+            graph.add((node, PROV.wasGeneratedBy, activity))
+            for name, prop in _MEASURE_PROPS.items():
+                value = r.measures.get(name)
+                if value is not None:
+                    graph.add((node, prop, _decimal(value)))
+            if r.score is not None:
+                graph.add((node, MPDA.influenceScore, _decimal(r.score)))
+                graph.add((node, MPDA.influenceRank, Literal(r.rank)))
+            graph.add((node, MPDA.channelsWithCanada, Literal(r.channels_with_canada)))
+            for iri in sorted({u.iri for u in r.channels} | {u.through for u in r.channels if u.through}):
+                graph.add((node, MPDA.basedOnChannel, URIRef(iri)))
+            for s in sorted({s for u in r.channels for s in u.sources}):
+                graph.add((node, PROV.wasDerivedFrom, URIRef(s)))
+        c = self.canada
+        node = self.iri(c.iso3)
+        for name, prop in _RANK_PROPS.items():
+            if c.ranks.get(name) is not None:
+                graph.add((node, prop, Literal(c.ranks[name])))
+        if c.effective_size is not None:
+            graph.add((node, MPDA.effectiveSize, _decimal(c.effective_size)))
+            graph.add((node, MPDA.constraint, _decimal(c.constraint)))
+        return graph
+
+
+_MEASURE_PROPS = {
+    "weighted_degree": MPDA.weightedDegree,
+    "betweenness": MPDA.betweennessCentrality,
+    "eigenvector": MPDA.eigenvectorCentrality,
+    "personalized_pagerank": MPDA.personalizedPageRank,
+    "tie_to_canada": MPDA.tieToCanada,
+}
+_RANK_PROPS = {
+    "weighted_degree": MPDA.weightedDegreeRank,
+    "betweenness": MPDA.betweennessRank,
+    "eigenvector": MPDA.eigenvectorRank,
+}
+
+
+def _decimal(x: float) -> Literal:
+    return Literal(fmt(x), datatype=XSD.decimal)
+
+
+# --- the analysis ----------------------------------------------------------------------------
+
+
+def _region_members(facts: Facts, region: str) -> tuple[str, set[str]]:
+    wanted = region.strip().casefold()
+    names = sorted({c.region for c in facts.countries.values() if c.region})
+    names += sorted({c.subregion for c in facts.countries.values() if c.subregion} - set(names))
+    for name in names:
+        if wanted in (name.casefold(), slug(name)):
+            members = {c.iso3 for c in facts.countries.values() if name in (c.region, c.subregion)}
+            return name, members
+    raise UsageError(f"--region {region!r}: no such region; known regions: {', '.join(names)}")
+
+
+def slice_name(as_of: int | None, pillar: int | None, region: str | None) -> str:
+    parts = [str(as_of) if as_of is not None else "current"]
+    if pillar is not None:
+        parts.append(f"pillar-{pillar}")
+    if region is not None:
+        parts.append(slug(region))
+    return "-".join(parts)
+
+
+def analyse(
+    data,
+    config: InfluenceConfig | None = None,
+    pillar: int | None = None,
+    region: str | None = None,
+    as_of: int | None = None,
+) -> InfluenceResult:
+    """The influence analysis of one slice of the graph.
+
+    ``data``: an rdflib Dataset, a pyoxigraph Store, an mpdkg query engine, or :class:`Facts`
+    already loaded. ``pillar``: only channels that serve that pillar. ``region``: only the
+    countries of that UN M49 region or sub-region (and Canada). ``as_of``: only relationships in
+    force that year (default: those in force in the latest year the data mentions).
+    """
+    config = config or InfluenceConfig.load()
+    facts = data if isinstance(data, Facts) else load_facts(data)
+    known_pillars = sorted({p for ch in facts.channels.values() for p in ch.pillars})
+    if pillar is not None and pillar not in known_pillars:
+        raise UsageError(
+            f"--pillar {pillar}: no forum or agreement serves it; pillars: {', '.join(map(str, known_pillars))}"
+        )
+    members = None
+    if region is not None:
+        region, members = _region_members(facts, region)
+    year = as_of if as_of is not None else facts.reference_year()
+    B = channel_network(facts, config)
+    proj = project(B, config, pillar=pillar, year=year, countries=members)
+    G = proj.graph
+    by_iso = facts.by_iso
+    if CANADA not in G:
+        G.add_node(CANADA)
+
+    n = G.number_of_nodes()
+    sampled = n > config.exact_max_nodes and config.pivots < n
+    bc = betweenness(G, "weight", k=config.pivots if sampled else None, seed=config.seed)
+    measures = {
+        "weighted_degree": weighted_degree(G),
+        "betweenness": bc,
+        "eigenvector": eigenvector(G),
+        "personalized_pagerank": personalized_pagerank(G, CANADA, alpha=config.alpha),
+        "tie_to_canada": {
+            node: (G[CANADA][node]["weight"] if G.has_edge(CANADA, node) else 0.0) for node in G.nodes
+        },
+    }
+    rows = []
+    for iso3 in sorted(G.nodes):
+        c = by_iso.get(iso3)
+        rows.append(
+            CountryRow(
+                iso3=iso3,
+                label=c.label if c else iso3,
+                region=c.region if c else "",
+                subregion=c.subregion if c else "",
+                measures={m: measures[m][iso3] for m in MEASURES_ORDER},
+                channels=proj.uses.get(iso3, []),
+                channels_total=proj.channel_counts.get(iso3, 0),
+            )
+        )
+    others = [r for r in rows if r.iso3 != CANADA]
+    top = {m: max((r.measures[m] for r in others), default=0.0) for m in MEASURES}
+    for r in others:
+        r.components = {
+            m: config.score[m] * (r.measures[m] / top[m] if top[m] > 0 else 0.0) for m in MEASURES
+        }
+        r.score = rounded(sum(r.components.values()))
+    ranks = competition_ranks({r.iso3: r.score for r in others}, DIGITS)
+    for r in others:
+        r.rank = ranks[r.iso3]
+    canada_row = next(r for r in rows if r.iso3 == CANADA)
+    canada_row.measures["tie_to_canada"] = None
+    others.sort(key=lambda r: (r.rank, r.iso3))
+    rows = [canada_row, *others]
+
+    size, constraint = burt(G, CANADA)
+    ranks = {m: competition_rank(measures[m], CANADA, DIGITS) for m in CENTRALITIES}
+    canada = CanadaPosition(
+        iso3=CANADA,
+        measures={m: measures[m][CANADA] for m in CENTRALITIES},
+        ranks=ranks,
+        effective_size=size,
+        constraint=constraint,
+        partners=G.degree(CANADA),
+        channels=proj.channel_counts.get(CANADA, 0),
+        countries=n,
+    )
+    pillars_for_gaps = [pillar] if pillar is not None else known_pillars
+    params = {
+        "slice": slice_name(as_of, pillar, region),
+        "as_of": as_of,
+        "reference_year": year,
+        "pillar": pillar,
+        "region": region,
+        "software": f"mpdkg {__version__}",
+        "weights_file": config.source,
+        "weights": config.as_dict(),
+    }
+    network = {
+        "countries": n,
+        "ties": G.number_of_edges(),
+        "channels": proj.channels_in_slice,
+        "channel_network": {"nodes": B.number_of_nodes(), "edges": B.number_of_edges()},
+        "betweenness": f"sampled (k={config.pivots}, seed={config.seed})" if sampled else "exact",
+    }
+    return InfluenceResult(
+        rows=rows,
+        canada=canada,
+        gaps=find_gaps(others, pillars_for_gaps, config.gaps_per_group),
+        params=params,
+        network=network,
+        sources=facts.sources,
+        graph=G,
+    )
+
+
+MEASURES_ORDER = ("weighted_degree", "betweenness", "eigenvector", "personalized_pagerank", "tie_to_canada")
+
+
+def find_gaps(rows: list[CountryRow], pillars: list[int], per_group: int) -> list[Gap]:
+    """For each region, each pillar, and each region and pillar: the countries with the fewest
+    channels to Canada (ties broken by the weakest tie, then the best connected elsewhere first:
+    the likeliest partners for diversifying Canada's relationships).
+
+    Countries for which the graph records no channel at all in the slice (mostly territories, or
+    countries not yet curated) are a gap in the data rather than in Canada's diplomacy: they are
+    listed apart, as ``outside_network``, and not ranked.
+    """
+
+    keys: dict[int | None, dict[str, tuple]] = {}
+    for pillar in [None, *pillars]:
+        keys[pillar] = {}
+        for r in rows:
+            if r.channels_total == 0:
+                continue
+            uses = [u for u in r.channels if pillar is None or pillar in u.pillars]
+            tie = rounded(sum(u.weight for u in uses))
+            count = len({u.iri for u in uses})
+            keys[pillar][r.iso3] = (count, tie, -rounded(r.measures["weighted_degree"]), r.iso3)
+    labels = {r.iso3: r.label for r in rows}
+    by_region: dict[str | None, list[CountryRow]] = {None: rows}
+    for r in rows:
+        by_region.setdefault(r.region or "(no region)", []).append(r)
+
+    def gap(region: str | None, pillar: int | None) -> Gap:
+        chosen = by_region[region]
+        outside = sorted(r.iso3 for r in chosen if r.channels_total == 0)
+        ranked = [keys[pillar][r.iso3] for r in chosen if r.channels_total > 0]
+        fewest = heapq.nsmallest(per_group, ranked)
+        entries = [
+            {
+                "iso3": k[3],
+                "label": labels[k[3]],
+                "channels": k[0],
+                "tie_to_canada": k[1],
+                "weighted_degree": -k[2],
+            }
+            for k in fewest
+        ]
+        without = sum(1 for k in ranked if k[0] == 0)
+        return Gap(region, pillar, entries, without, len(ranked), outside)
+
+    regions = sorted(k for k in by_region if k is not None)
+    gaps = [gap(region, None) for region in regions]
+    gaps += [gap(None, p) for p in pillars]
+    gaps += [gap(region, p) for region in regions for p in pillars]
+    return gaps
+
+
+# --- comparing two years ---------------------------------------------------------------------
+
+
+@dataclass
+class Comparison:
+    before: InfluenceResult
+    after: InfluenceResult
+    canada: list[dict]
+    rows: list[dict]
+
+    def as_dict(self, top: int | None = None) -> dict:
+        return {
+            "before": self.before.params["slice"],
+            "after": self.after.params["slice"],
+            "canada": self.canada,
+            "rows": self.rows if top is None else self.rows[:top],
+        }
+
+    def to_json(self, top: int | None = None) -> str:
+        return json.dumps(self.as_dict(top), indent=2, ensure_ascii=False) + "\n"
+
+    def to_csv(self, top: int | None = None) -> str:
+        buf = io.StringIO()
+        w = csv_writer(buf, lineterminator="\n")  # formula-like cells neutralised
+        cols = ("iso3", "label", "score_before", "score_after", "score_change", "rank_before", "rank_after",
+                "rank_move", "channels_before", "channels_after", "gained", "lost")  # fmt: skip
+        w.writerow(cols)
+        for r in self.rows if top is None else self.rows[:top]:
+            w.writerow(
+                [
+                    "" if r[c] is None else (fmt(r[c]) if isinstance(r[c], float) else r[c])
+                    if not isinstance(r[c], list) else ";".join(r[c])
+                    for c in cols
+                ]
+            )  # fmt: skip
+        return buf.getvalue()
+
+
+def compare(before: InfluenceResult, after: InfluenceResult) -> Comparison:
+    """How Canada's position and each country's score moved between two results (two years)."""
+    canada = []
+    for m in CENTRALITIES:
+        a, b = before.canada.measures[m], after.canada.measures[m]
+        ra, rb = before.canada.ranks[m], after.canada.ranks[m]
+        canada.append(
+            {
+                "measure": m,
+                "before": rounded(a),
+                "after": rounded(b),
+                "change": rounded(b - a),
+                "rank_before": ra,
+                "rank_after": rb,
+                "rank_move": None if ra is None or rb is None else ra - rb,
+            }
+        )
+    for name in ("effective_size", "constraint", "partners", "channels"):
+        a, b = getattr(before.canada, name), getattr(after.canada, name)
+        canada.append(
+            {
+                "measure": name,
+                "before": rounded(a) if isinstance(a, float) else a,
+                "after": rounded(b) if isinstance(b, float) else b,
+                "change": None if a is None or b is None else rounded(b - a),
+                "rank_before": None,
+                "rank_after": None,
+                "rank_move": None,
+            }
+        )
+    rb = {r.iso3: r for r in before.ranked()}
+    ra = {r.iso3: r for r in after.ranked()}
+    rows = []
+    for iso3 in sorted(set(rb) | set(ra)):
+        x, y = rb.get(iso3), ra.get(iso3)
+        cx = {short(u.iri) for u in x.channels} if x else set()
+        cy = {short(u.iri) for u in y.channels} if y else set()
+        sx = x.score if x else None
+        sy = y.score if y else None
+        rows.append(
+            {
+                "iso3": iso3,
+                "label": (y or x).label,
+                "score_before": sx,
+                "score_after": sy,
+                "score_change": None if sx is None or sy is None else rounded(sy - sx),
+                "rank_before": x.rank if x else None,
+                "rank_after": y.rank if y else None,
+                "rank_move": (x.rank - y.rank) if x and y else None,
+                "channels_before": len(cx),
+                "channels_after": len(cy),
+                "gained": sorted(cy - cx),
+                "lost": sorted(cx - cy),
+            }
+        )
+    rows.sort(key=lambda r: (-abs(r["score_change"] or 0.0), r["iso3"]))
+    return Comparison(before, after, canada, rows)

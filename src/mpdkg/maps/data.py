@@ -1,0 +1,399 @@
+"""The data behind the maps and the report: the influence analysis (:mod:`mpdkg.influence`) of
+every slice (pillar x year), with the channels tying each country to Canada, the facts behind each
+channel and their sources — so the network, the world map, the figures and the report agree.
+
+The analysis reads the facts; this module adds what a picture needs besides: ISO numeric codes
+(to join the country shapes), short names of fora, sources' publishers and access dates, and the
+facts (memberships) behind each channel.
+
+>>> from mpdkg.sources.load import load_sources
+>>> from mpdkg.rdf.build import build_dataset
+>>> data = load_map_data(build_dataset(load_sources()).dataset)
+>>> data.countries["MEX"].label, data.countries["MEX"].numeric
+('Mexico', '484')
+>>> s = data.slice(pillar=None, year=data.latest)
+>>> s.rows["MEX"].rank <= 10 and len(s.rows["MEX"].links) > 3
+True
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from mpdkg.influence.analysis import InfluenceConfig, analyse
+from mpdkg.influence.network import CANADA_IRI, Facts, in_force, load_facts
+from mpdkg.namespaces import BASE
+
+# Years the year filter offers, besides the latest year the data speaks of.
+DEFAULT_YEARS = (2000, 2005, 2010, 2015, 2020)
+NO_REGION = "Unassigned"
+
+_PREFIXES = """
+PREFIX mpd: <https://w3id.org/mpdkg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX schema: <https://schema.org/>
+"""
+Q_NUMERIC = (
+    _PREFIXES
+    + "SELECT ?iso3 ?num WHERE { ?c a mpd:Country ; mpd:iso3166Alpha3 ?iso3 ; mpd:iso3166Numeric ?num }"
+)
+Q_ALT_LABELS = (
+    _PREFIXES
+    + "SELECT ?ch ?alt WHERE { { ?ch a mpd:Forum } UNION { ?ch a mpd:Agreement } ?ch skos:altLabel ?alt }"
+)
+Q_SOURCES = (
+    _PREFIXES
+    + """
+SELECT ?s ?title ?publisher ?url ?accessed WHERE {
+  ?s a mpd:Source .
+  OPTIONAL { ?s dcterms:title ?title }
+  OPTIONAL { ?s dcterms:publisher ?publisher }
+  OPTIONAL { ?s schema:url ?url }
+  OPTIONAL { ?s mpd:accessedOn ?accessed }
+}"""
+)
+Q_PILLARS = _PREFIXES + "SELECT ?n ?label WHERE { ?p a mpd:Pillar ; mpd:number ?n ; rdfs:label ?label }"
+
+
+def short_id(iri: str) -> str:
+    """``https://w3id.org/mpdkg/forum/rcm`` -> ``forum/rcm`` (IRIs outside mpdkg unchanged).
+
+    >>> short_id("https://w3id.org/mpdkg/forum/rcm")
+    'forum/rcm'
+    """
+    return iri[len(BASE) :] if iri.startswith(BASE) else iri
+
+
+# --- the model -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str  # short id, e.g. "source/rcp-iom-igc"
+    title: str
+    publisher: str
+    url: str
+    accessed: str
+
+
+@dataclass(frozen=True)
+class Country:
+    iso3: str
+    label: str
+    numeric: str
+    region: str
+    subregion: str
+
+
+@dataclass(frozen=True)
+class Channel:
+    id: str  # short id: "forum/rcm", "agreement/stca"
+    type: str  # "forum" or "agreement"
+    label: str
+    short: str  # an acronym when the curated alt labels give one, else the label
+    kind: str  # the kind slug: "regional-consultative-process", "youth-mobility-arrangement" ...
+    pillars: tuple[int, ...]
+    sources: tuple[str, ...]
+    canada_roles: tuple[str, ...] = ()
+    bilateral_partner: str = ""  # for an agreement between Canada and exactly one country
+
+
+@dataclass(frozen=True)
+class Link:
+    """One channel tying one country to Canada in a slice, with the facts and sources behind it."""
+
+    country: str
+    channel: str  # the forum or agreement (for an engagement: the one it went through)
+    relation: str  # the country's role, "party", or an engagement kind
+    begin: int | None
+    end: int | None
+    pillars: tuple[int, ...]
+    facts: tuple[str, ...]  # short ids: memberships, the agreement, engagements
+    sources: tuple[str, ...]
+    weight: float  # what the channel adds to the country's tie with Canada
+
+
+@dataclass(frozen=True)
+class Row:
+    """One country in a slice: its score and rank (from the analysis) and its links to Canada."""
+
+    iso3: str
+    score: float
+    rank: int
+    links: tuple[int, ...]  # indexes into MapData.links
+
+
+@dataclass
+class Slice:
+    pillar: int | None
+    year: int
+    region: str | None
+    rows: dict[str, Row]  # every country the analysis scores (Canada excluded)
+    canada: dict[str, Any]
+    gaps: dict[str, dict[str, Any]]  # region -> {"countries", "linked", "unlinked", "candidates"}
+
+    def ranked(self) -> list[Row]:
+        return sorted(self.rows.values(), key=lambda r: (r.rank, r.iso3))
+
+    def partners(self) -> list[Row]:
+        """The countries with at least one channel to Canada, strongest first."""
+        return [r for r in self.ranked() if r.links]
+
+    def link_ids(self) -> list[int]:
+        return sorted({i for r in self.rows.values() for i in r.links})
+
+
+@dataclass
+class MapData:
+    countries: dict[str, Country]
+    channels: dict[str, Channel]
+    sources: dict[str, Source]
+    pillars: dict[int, str]
+    latest: int
+    facts: Facts
+    config: InfluenceConfig
+    # channel -> Canada's facts in it: (periods, fact, sources); periods as mpdkg.influence reads them
+    canada_facts: dict[str, list[tuple[tuple, str, tuple[str, ...]]]] = field(default_factory=dict)
+    # (iso3, channel) -> the country's membership facts in that forum
+    member_facts: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    shorts: dict[str, str] = field(default_factory=dict)  # channel -> short name for labels
+    links: list[Link] = field(default_factory=list)
+    _link_index: dict[Link, int] = field(default_factory=dict, repr=False)
+
+    def slice(self, pillar: int | None = None, year: int | None = None, region: str | None = None) -> Slice:
+        return score_slice(self, pillar, self.latest if year is None else year, region)
+
+    def served_pillars(self) -> list[int]:
+        """The pillars some forum or agreement serves (the analysis refuses the others)."""
+        return sorted({p for ch in self.facts.channels.values() for p in ch.pillars})
+
+    def region_of(self, iso3: str) -> str:
+        c = self.countries.get(iso3)
+        return (c.region if c else "") or NO_REGION
+
+    def years(self, as_of: int | None = None) -> list[int]:
+        """The years the year filter offers: every five years from 2000, and the last year."""
+        last = as_of or self.latest
+        return [y for y in DEFAULT_YEARS if y < last] + [last]
+
+    def canada_channels(self, pillar: int | None, year: int) -> list[str]:
+        """The channels Canada takes part in, in that pillar and year (with partners or not)."""
+        return sorted(
+            cid
+            for cid, held in self.canada_facts.items()
+            if (pillar is None or pillar in self.channels[cid].pillars)
+            and any(in_force(periods, year, self.config) for periods, _f, _s in held)
+        )
+
+    def add_link(self, link: Link) -> int:
+        if link not in self._link_index:
+            self._link_index[link] = len(self.links)
+            self.links.append(link)
+        return self._link_index[link]
+
+
+# --- reading the dataset ---------------------------------------------------------------------
+
+
+def as_engine(source):
+    """An engine for mpdkg.query.run_query from a Dataset, an Oxigraph store or an engine."""
+    from mpdkg.influence.network import as_engine as influence_engine
+
+    return influence_engine(source)
+
+
+def _select(engine, text: str) -> list[dict[str, str]]:
+    from mpdkg.query.engines import run_query
+
+    result = run_query(engine, text)
+    return [{k: str(v) for k, v in row.items() if v is not None} for row in result.dicts()]
+
+
+def _short_name(label: str, alts: list[str]) -> str:
+    """A short name for figures: the acronym made of the label's capitals, else the shortest
+    all-capital alternative label, else the shortest alternative label of up to 16 characters.
+
+    >>> _short_name("International Organization for Migration", ["ICM", "IOM", "OIM"])
+    'IOM'
+    >>> _short_name("Group of Seven", ["G-7", "G7", "G8"])
+    'G7'
+    """
+    initials = "".join(ch for ch in label if ch.isupper())
+    acronyms = [a for a in alts if a.replace("-", "").replace(" ", "").isupper() and len(a) <= 8]
+    if initials in acronyms:
+        return initials
+    if acronyms:
+        return sorted(acronyms, key=lambda a: (not a.isascii(), "-" in a, len(a), a))[0]
+    short = sorted((a for a in alts if len(a) <= 16), key=lambda a: (len(a), a))
+    return short[0] if short else label
+
+
+def load_map_data(source, config: InfluenceConfig | None = None) -> MapData:
+    """Read the facts of the analysis, and what the pictures need besides, from a dataset."""
+    engine = as_engine(source)
+    config = config or InfluenceConfig.load()
+    facts = load_facts(engine)
+    sources = {
+        short_id(r["s"]): Source(
+            short_id(r["s"]),
+            r.get("title", ""),
+            r.get("publisher", ""),
+            r.get("url", ""),
+            r.get("accessed", ""),
+        )
+        for r in _select(engine, Q_SOURCES)
+    }
+    pillars = {int(r["n"]): r["label"] for r in _select(engine, Q_PILLARS)}
+    numeric = {r["iso3"]: r["num"] for r in _select(engine, Q_NUMERIC)}
+    countries = {
+        c.iso3: Country(c.iso3, c.label, numeric.get(c.iso3, ""), c.region, c.subregion)
+        for c in facts.countries.values()
+    }
+    iso_of = {iri: c.iso3 for iri, c in facts.countries.items()}
+    alts: dict[str, list[str]] = defaultdict(list)
+    for r in _select(engine, Q_ALT_LABELS):
+        alts[r["ch"]].append(r["alt"])
+
+    def src(iri: str) -> tuple[str, ...]:
+        return tuple(sorted(short_id(s) for s in facts.derived_from.get(iri, ())))
+
+    canada: dict[str, list] = defaultdict(list)
+    roles: dict[str, set[str]] = defaultdict(set)
+    member_facts: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for m in facts.memberships:
+        forum = facts.channels.get(m.forum)
+        if forum is None or forum.type != "forum" or config.role_weight(m.role) is None:
+            continue  # votes are not channels (see influence_weights.toml)
+        if m.actor == CANADA_IRI:
+            periods = ((m.start, m.end, m.attested), (forum.start, forum.end, None))
+            canada[m.forum].append((periods, short_id(m.iri), src(m.iri)))
+            roles[m.forum].add(m.role)
+        elif m.actor in iso_of:
+            member_facts[(iso_of[m.actor], short_id(m.forum))].add(short_id(m.iri))
+    bilateral: dict[str, str] = {}
+    for a, parties in facts.parties.items():
+        if CANADA_IRI in parties and a in facts.channels:
+            ch = facts.channels[a]
+            canada[a].append((((ch.start, ch.end, None),), short_id(a), src(a)))
+            roles[a].add("party")
+            others = [p for p in parties if p != CANADA_IRI]
+            if len(others) == 1 and others[0] in iso_of:
+                bilateral[a] = iso_of[others[0]]
+
+    shorts = {
+        short_id(iri): _short_name(ch.label, sorted(alts.get(iri, []))) for iri, ch in facts.channels.items()
+    }
+    channels = {}
+    for iri in sorted(canada):
+        ch = facts.channels[iri]
+        channels[short_id(iri)] = Channel(
+            short_id(iri),
+            ch.type,
+            ch.label,
+            shorts[short_id(iri)],
+            ch.kind,
+            ch.pillars,
+            src(iri),
+            tuple(sorted(roles[iri])),
+            bilateral.get(iri, ""),
+        )
+    return MapData(
+        countries=dict(sorted(countries.items())),
+        channels=channels,
+        sources=sources,
+        pillars=pillars,
+        latest=facts.reference_year() or 2000,
+        facts=facts,
+        config=config,
+        canada_facts={short_id(k): sorted(v, key=lambda t: t[1]) for k, v in sorted(canada.items())},
+        member_facts={k: tuple(sorted(v)) for k, v in sorted(member_facts.items())},
+        shorts=dict(sorted(shorts.items())),
+    )
+
+
+# --- slices ----------------------------------------------------------------------------------
+
+
+def _link_from_use(data: MapData, iso3: str, use) -> Link:
+    """An mpdkg.influence ChannelUse as a Link, with the facts behind it."""
+    if use.type == "engagement":
+        channel = short_id(use.through)
+        relation = use.kind
+        facts: tuple[str, ...] = (short_id(use.iri),)
+    else:
+        channel = short_id(use.iri)
+        relation = use.role + (f" (through {short_id(use.via)})" if use.via else "")
+        own = data.member_facts.get((iso3, channel), ())
+        if use.type == "agreement":
+            own = (channel,) + (tuple(short_id(v) for v in use.via.split(";")) if use.via else ())
+        facts = own + tuple(f for _p, f, _s in data.canada_facts.get(channel, ()) if f not in own)
+        facts += tuple(short_id(e) for e in use.engagements)
+    if channel not in data.channels:  # a channel Canada reaches only through an engagement
+        ch = data.facts.channels.get(BASE + channel)
+        data.channels[channel] = Channel(
+            channel,
+            ch.type if ch else channel.split("/")[0],
+            ch.label if ch else channel,
+            data.shorts.get(channel, channel),
+            ch.kind if ch else "other",
+            ch.pillars if ch else tuple(use.pillars),
+            (),
+        )
+    return Link(
+        iso3,
+        channel,
+        relation,
+        use.since,
+        use.until,
+        tuple(use.pillars),
+        tuple(dict.fromkeys(facts)),
+        tuple(sorted(short_id(s) for s in use.sources)),
+        round(float(use.weight), 6),
+    )
+
+
+def score_slice(data: MapData, pillar: int | None, year: int, region: str | None = None) -> Slice:
+    """One slice from mpdkg.influence.analyse(): scores, ranks and channels per country, Canada's
+    position and, per region, the countries without a channel to Canada."""
+    result = analyse(data.facts, data.config, pillar=pillar, region=region, as_of=year)
+    rows = {}
+    for r in result.ranked():
+        links = tuple(sorted({data.add_link(_link_from_use(data, r.iso3, u)) for u in r.channels}))
+        rows[r.iso3] = Row(r.iso3, float(r.score or 0.0), int(r.rank or 0), links)
+
+    held = set(data.canada_channels(pillar, year))
+    held |= {data.links[i].channel for row in rows.values() for i in row.links}
+    c = result.canada
+    canada = {
+        "channels": sorted(held),
+        "fora": sum(1 for ch in held if data.channels[ch].type == "forum"),
+        "agreements": sum(1 for ch in held if data.channels[ch].type == "agreement"),
+        "partners": sum(1 for row in rows.values() if row.links),
+        "ranks": dict(c.ranks),
+        "measures": {k: round(v, 6) for k, v in c.measures.items()},
+        "effective_size": None if c.effective_size is None else round(c.effective_size, 3),
+        "constraint": None if c.constraint is None else round(c.constraint, 4),
+        "countries": c.countries - 1,
+    }
+
+    gaps: dict[str, dict[str, Any]] = {}
+    for iso3 in rows:
+        g = gaps.setdefault(
+            data.region_of(iso3), {"countries": 0, "linked": 0, "unlinked": [], "candidates": []}
+        )
+        g["countries"] += 1
+        if rows[iso3].links:
+            g["linked"] += 1
+        else:
+            g["unlinked"].append(iso3)
+    for gap in result.gaps:
+        if gap.pillar != pillar or gap.region is None:
+            continue
+        name = NO_REGION if gap.region.startswith("(") else gap.region
+        if name in gaps:
+            gaps[name]["candidates"] = [e["iso3"] for e in gap.countries if e["channels"] == 0]
+    return Slice(pillar, year, region, rows, canada, dict(sorted(gaps.items())))

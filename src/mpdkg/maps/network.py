@@ -1,0 +1,362 @@
+"""The relationship map: Canada at the centre, the fora and agreements it works through around it,
+partner countries on the outer ring — as an interactive page and as figures for slides.
+
+Positions are computed once, here, and are the same in every slice and every figure, so that a
+reader can compare pillars and years by eye: multilateral channels on an inner ring (grouped by
+kind), countries on the outer ring (grouped by region, strongest first), and each bilateral
+agreement between Canada and its partner country.
+
+>>> [round(math.degrees(a)) for a in angle_slots(4, [2, 2])]  # two groups of two, a gap after each
+[0, 60, 180, 240]
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from mpdkg.maps.common import (
+    CANADA_COLOUR,
+    PILLAR_COLOURS,
+    REGION_COLOURS,
+    REGION_ORDER,
+    esc,
+    filters_html,
+    html_page,
+    pillar_colour,
+    region_colour,
+    static_text,
+    truncate,
+)
+from mpdkg.maps.data import MapData, Slice
+
+R_COUNTRY = 420.0  # SVG units; the page's viewBox is about +-560
+R_CHANNEL = 190.0
+R_BILATERAL = (318.0, 352.0)
+
+
+def angle_slots(n: int, groups: list[int]) -> list[float]:
+    """Angles for ``n`` items in consecutive groups, with one empty slot between groups."""
+    total = n + len(groups)
+    step = 2 * math.pi / max(total, 1)
+    out, slot = [], 0
+    for size in groups:
+        for _ in range(size):
+            out.append(slot * step)
+            slot += 1
+        slot += 1
+    return out
+
+
+def compute_layout(data: MapData, slices: dict[str, Slice], default: Slice) -> dict[str, Any]:
+    """Fixed positions for every node that appears in any slice (indexes as in the page model)."""
+    country_ids = sorted(data.countries)
+    c_index = {c: i for i, c in enumerate(country_ids)}
+    channel_ids = sorted(data.channels)
+    ch_index = {c: i for i, c in enumerate(channel_ids)}
+
+    present = sorted({r.iso3 for s in slices.values() for r in s.partners()})
+    by_region: dict[str, list[str]] = {}
+    for iso3 in present:
+        by_region.setdefault(data.region_of(iso3), []).append(iso3)
+    order = [r for r in REGION_ORDER if r in by_region] + sorted(set(by_region) - set(REGION_ORDER))
+    ring: list[str] = []
+    for region in order:
+        # by sub-region, then name: neighbours on the ring are neighbours on the map, and the
+        # strongest partners do not crowd together (their labels would overlap)
+        ring += sorted(
+            by_region[region], key=lambda c: (data.countries[c].subregion, data.countries[c].label)
+        )
+    # start the ring at the top (12 o'clock) and go clockwise
+    angles = angle_slots(len(ring), [len(by_region[r]) for r in order])
+    country_angle = {c: a for c, a in zip(ring, angles, strict=True)}
+    countries = {c_index[c]: _xy(R_COUNTRY, country_angle[c]) for c in ring if c in c_index}
+
+    used = {data.links[i].channel for s in slices.values() for i in s.link_ids()}
+    used |= {c for s in slices.values() for c in s.canada.get("channels", [])}
+    multilateral = sorted(
+        (
+            c
+            for c in used
+            if not data.channels[c].bilateral_partner
+            or data.channels[c].bilateral_partner not in country_angle
+        ),
+        key=lambda c: (data.channels[c].type != "forum", data.channels[c].kind, data.channels[c].label),
+    )
+    channels = {}
+    for c, a in zip(multilateral, angle_slots(len(multilateral), [len(multilateral)]), strict=True):
+        channels[ch_index[c]] = _xy(R_CHANNEL, a)
+    bilateral: dict[str, list[str]] = {}
+    for c in sorted(used - set(multilateral)):
+        bilateral.setdefault(data.channels[c].bilateral_partner, []).append(c)
+    step = 2 * math.pi / max(len(ring) + len(order), 1)
+    for partner, chans in bilateral.items():
+        base = country_angle[partner]
+        for k, c in enumerate(chans):
+            offset = ((k + 1) // 2) * (1 if k % 2 else -1) * step * 0.45
+            radius = R_BILATERAL[k % 2]
+            channels[ch_index[c]] = _xy(radius, base + offset)
+    labelled = sorted(
+        ch_index[c] for c in multilateral if data.channels[c].type == "forum" or len(multilateral) < 30
+    )
+    return {"canada": [0.0, 0.0], "countries": countries, "channels": channels, "labelled": labelled}
+
+
+def _xy(radius: float, angle: float) -> list[float]:
+    return [round(radius * math.sin(angle), 1), round(-radius * math.cos(angle), 1)]
+
+
+def legend_html(data: MapData) -> str:
+    pillars = "".join(
+        f'<li><span class="swatch" style="background:{PILLAR_COLOURS[n]}"></span>{n}. {esc(label)}</li>'
+        for n, label in sorted(data.pillars.items())
+        if n in PILLAR_COLOURS
+    )
+    regions = "".join(
+        f'<li><span class="swatch circle" style="background:{REGION_COLOURS[r]}"></span>{esc(r)}</li>'
+        for r in REGION_ORDER
+    )
+    return (
+        '<aside class="legend" id="legend">'
+        "<h2>Channels (squares: fora, diamonds: agreements), by the pillar chosen, or the first pillar they serve</h2>"
+        f'<ul>{pillars}<li><span class="swatch" style="background:#8c8c8c"></span>no pillar recorded</li></ul>'
+        f"<h2>Countries (circles), by UN M49 region</h2><ul>{regions}</ul>"
+        "<h2>Size</h2><ul><li>country: influence score in the chosen pillar and year</li>"
+        "<li>channel: number of partner countries tied to Canada through it</li></ul>"
+        f'<h2>Centre</h2><ul><li><span class="swatch circle" style="background:{CANADA_COLOUR}"></span>Canada</li></ul>'
+        '<p class="muted">Hover a node for its channels to Canada and their sources; click to pin.</p>'
+        "</aside>"
+    )
+
+
+def network_html(data: MapData, model: dict[str, Any]) -> str:
+    body = (
+        f'<header><h1 id="title">{esc(model["title"])}: channels and partners</h1>'
+        '<p class="subtitle" id="subtitle"></p></header>'
+        + filters_html(model)
+        + '<div class="layout"><div class="map-wrap">'
+        '<svg id="network" class="network" viewBox="-560 -560 1120 1120" xmlns="http://www.w3.org/2000/svg" '
+        'role="img" aria-label="Relationship map">'
+        '<rect x="-560" y="-560" width="1120" height="1120" fill="#ffffff"/>'
+        '<g id="edges"></g><g id="nodes"></g><g id="labels"></g></svg></div>'
+        + legend_html(data)
+        + "</div>"
+        + '<div id="tooltip" class="tooltip" hidden></div>'
+        + f'<footer class="source-line">{esc(model["sourceLine"])}</footer>'
+    )
+    return html_page(
+        model["title"] + " — relationship map",
+        body,
+        scripts=(static_text("common.js"), static_text("network.js")),
+        data=model,
+    )
+
+
+def network_figure(
+    data: MapData, s: Slice, layout: dict[str, Any], out_base: Path, title: str, subtitle: str, source: str
+) -> list[Path]:
+    """A slide-sized (16:9) PNG and SVG of the network for one slice."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import LineCollection
+    from matplotlib.lines import Line2D
+
+    plt.rcParams["svg.hashsalt"] = "mpdkg"
+    country_ids = sorted(data.countries)
+    channel_ids = sorted(data.channels)
+    ch_index = {c: i for i, c in enumerate(channel_ids)}
+    c_index = {c: i for i, c in enumerate(country_ids)}
+
+    def pos(kind: str, key: str) -> tuple[float, float] | None:
+        table = layout["countries"] if kind == "c" else layout["channels"]
+        idx = c_index[key] if kind == "c" else ch_index[key]
+        p = table.get(idx)
+        return (p[0], -p[1]) if p else None
+
+    partners: dict[str, set[str]] = {c: set() for c in s.canada.get("channels", [])}
+    for i in s.link_ids():
+        link = data.links[i]
+        partners.setdefault(link.channel, set()).add(link.country)
+    fig = plt.figure(figsize=(13.333, 7.5), dpi=150)
+    ax = fig.add_axes((0.0, 0.05, 0.62, 0.85))
+    lines, colours = [], []
+    for ch in sorted(partners):
+        a = pos("ch", ch)
+        if a is None:
+            continue
+        col = _channel_colour(data.channels[ch].pillars, s.pillar)
+        lines.append([(0.0, 0.0), a])
+        colours.append(col)
+        for iso3 in sorted(partners[ch]):
+            b = pos("c", iso3)
+            if b is not None:
+                lines.append([a, b])
+                colours.append(col)
+    ax.add_collection(LineCollection(lines, colors=colours, linewidths=0.4, alpha=0.22, zorder=1))
+    max_partners = max((len(v) for v in partners.values()), default=1) or 1
+    # one scatter per marker kind (one call per node would be ten times slower to draw)
+    marks: dict[str, tuple[list, list, list, list]] = {"s": ([], [], [], []), "D": ([], [], [], [])}
+    for ch in sorted(partners):
+        a = pos("ch", ch)
+        if a is None:
+            continue
+        c = data.channels[ch]
+        xs, ys, sizes, cols = marks["s" if c.type == "forum" else "D"]
+        xs.append(a[0])
+        ys.append(a[1])
+        sizes.append(12 + 60 * math.sqrt(len(partners[ch]) / max_partners))
+        cols.append(_channel_colour(c.pillars, s.pillar))
+    for marker, (xs, ys, sizes, cols) in marks.items():
+        if xs:
+            ax.scatter(xs, ys, s=sizes, c=cols, marker=marker, zorder=3, edgecolors="white", linewidths=0.5)
+    ranked = s.partners()
+    max_score = max((r.score for r in ranked), default=0.0) or 1.0
+    dots = [(pos("c", r.iso3), r) for r in ranked]
+    dots = [(b, r) for b, r in dots if b is not None]
+    if dots:
+        ax.scatter(
+            [b[0] for b, _ in dots],
+            [b[1] for b, _ in dots],
+            s=[8 + 260 * (r.score / max_score) for _, r in dots],
+            c=[region_colour(data.region_of(r.iso3)) for _, r in dots],
+            zorder=4,
+            edgecolors="white",
+            linewidths=0.5,
+        )
+    placed = [(r.iso3, b) for r in ranked[:12] if (b := pos("c", r.iso3)) is not None]
+    for iso3, (x, y), ha in spread_labels(placed):
+        ax.text(
+            x,
+            y,
+            data.countries[iso3].label,
+            fontsize=10,
+            ha=ha,
+            va="center",
+            zorder=5,
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
+        )
+    fora = sorted(
+        (ch for ch in partners if data.channels[ch].type == "forum"), key=lambda c: -len(partners[c])
+    )
+    spots = [(ch, b) for ch in fora[:12] if (b := pos("ch", ch)) is not None]
+    for ch, (x, y), ha in spread_labels(spots, out=14.0, gap=20.0):
+        ax.text(
+            x,
+            y,
+            truncate(data.channels[ch].short),
+            fontsize=8,
+            ha=ha,
+            va="center",
+            zorder=5,
+            bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.75},
+        )
+    ax.scatter([0], [0], s=420, color=CANADA_COLOUR, zorder=6, edgecolors="white", linewidths=1)
+    ax.text(0, -32, "Canada", fontsize=13, fontweight="bold", ha="center", va="top", zorder=7)
+    lim = R_COUNTRY + 90
+    ax.set_xlim(-lim - 70, lim + 70)  # room for the labels on the sides
+    ax.set_ylim(-lim, lim)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    fig.text(0.02, 0.955, title, fontsize=19, fontweight="bold", va="top")
+    fig.text(0.02, 0.905, subtitle, fontsize=12.5, color="#444444", va="top")
+    handles = [
+        Line2D([], [], marker="s", ls="", color=PILLAR_COLOURS[n], markersize=9, label=f"{n}. {_wrap(label)}")
+        for n, label in sorted(data.pillars.items())
+        if n in PILLAR_COLOURS and (s.pillar is None or n == s.pillar)
+    ]
+    leg1 = fig.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0.63, 0.86),
+        fontsize=10,
+        title="Channels (■ forum, ◆ agreement) by pillar",
+        title_fontsize=11,
+        frameon=False,
+    )
+    leg1._legend_box.align = "left"
+    regions = [
+        Line2D([], [], marker="o", ls="", color=REGION_COLOURS[r], markersize=9, label=r)
+        for r in REGION_ORDER
+    ]
+    leg2 = fig.legend(
+        handles=regions,
+        loc="upper left",
+        bbox_to_anchor=(0.63, 0.40),
+        fontsize=10,
+        ncol=2,
+        title="Countries by region (size = influence score)",
+        title_fontsize=11,
+        frameon=False,
+    )
+    leg2._legend_box.align = "left"
+    k = s.canada
+    fig.text(
+        0.635,
+        0.2,
+        f"{k['fora']} fora, {k['agreements']} agreements, {k['partners']} partner countries",
+        fontsize=11.5,
+    )
+    fig.text(0.01, 0.012, source, fontsize=8.5, color="#444444", wrap=True)
+    written = []
+    for ext in ("png", "svg"):
+        path = out_base.with_suffix(f".{ext}")
+        meta = {"Date": None} if ext == "svg" else {"Software": None}
+        fig.savefig(path, format=ext, metadata=meta, facecolor="white")
+        written.append(path)
+    plt.close(fig)
+    return written
+
+
+def spread_labels(
+    points: list[tuple[str, tuple[float, float]]], out: float = 26.0, gap: float = 30.0
+) -> list[tuple[str, tuple[float, float], str]]:
+    """Label positions just outside the ring, moved apart so that none overlaps another: labels
+    on the left and right sides are stacked at least ``gap`` apart vertically, labels near the top
+    and bottom are staggered outwards. Returns (key, (x, y), horizontal alignment).
+
+    >>> [(k, round(y)) for k, (x, y), _ in spread_labels([("a", (400, 10)), ("b", (400, 0))])]
+    [('a', 11), ('b', -19)]
+    """
+    placed = []
+    for key, (x, y) in points:
+        d = math.hypot(x, y) or 1.0
+        placed.append([key, x * (1 + out / d), y * (1 + out / d), x, y])
+    result: dict[str, tuple[tuple[float, float], str]] = {}
+    for side in ("left", "right"):
+        column = sorted(
+            (
+                p
+                for p in placed
+                if abs(p[4]) <= 0.7 * math.hypot(p[3], p[4]) and (p[3] < 0) == (side == "left")
+            ),
+            key=lambda p: -p[2],
+        )
+        last = math.inf
+        for p in column:
+            p[2] = min(p[2], last - gap)
+            last = p[2]
+            result[p[0]] = ((p[1], p[2]), "right" if side == "left" else "left")
+    row = sorted((p for p in placed if p[0] not in result), key=lambda p: p[1])
+    for n, p in enumerate(row):
+        d = math.hypot(p[3], p[4]) or 1.0
+        crowded = n > 0 and abs(p[1] - row[n - 1][1]) < 110
+        extra = 32 if crowded and n % 2 else 0
+        xy = (p[3] * (1 + (out + extra) / d), p[4] * (1 + (out + extra) / d))
+        result[p[0]] = (xy, "left" if p[3] > 5 else "right" if p[3] < -5 else "center")
+    return [(key, *result[key]) for key, _ in points]
+
+
+def _channel_colour(pillars: tuple[int, ...], chosen: int | None) -> str:
+    """The chosen pillar's colour, or (all pillars) that of the first pillar the channel serves."""
+    if chosen is not None and chosen in pillars:
+        return pillar_colour(chosen)
+    return pillar_colour(pillars[0] if pillars else None)
+
+
+def _wrap(text: str, width: int = 52) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width))

@@ -1,0 +1,298 @@
+"""The world map: countries shaded by Canada's influence score, drawn from the Natural Earth shapes
+shipped in mpdkg/static/maps/ (TopoJSON), projected here (Equal Earth) — no tiles, no download.
+
+>>> x, y = equal_earth(0.0, 0.0)
+>>> (round(x, 6), round(y, 6))
+(0.0, 0.0)
+>>> shapes = world_shapes()
+>>> shapes["124"].name, len(shapes) > 170
+('Canada', True)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from mpdkg import paths
+from mpdkg.influence.network import CANADA
+from mpdkg.maps.common import (
+    CANADA_COLOUR,
+    NO_DATA,
+    SCALE,
+    esc,
+    filters_html,
+    html_page,
+    score_colour,
+    static_text,
+)
+from mpdkg.maps.data import MapData, Slice
+
+SHAPES_FILE = "countries-110m.json"
+ANTARCTICA = "010"  # left out of the map: no channels, and it would take a quarter of the height
+SVG_WIDTH = 1000.0
+
+
+def equal_earth(lon: float, lat: float) -> tuple[float, float]:
+    """The Equal Earth projection (Šavrič, Patterson, Jenny 2018), in radians-based units."""
+    a1, a2, a3, a4 = 1.340264, -0.081106, 0.000893, 0.003796
+    m = math.sqrt(3) / 2
+    lam, phi = math.radians(lon), math.radians(lat)
+    theta = math.asin(m * math.sin(phi))
+    t2 = theta * theta
+    t6 = t2 * t2 * t2
+    x = 2 * math.sqrt(3) * lam * math.cos(theta) / (3 * (9 * a4 * t6 * t2 + 7 * a3 * t6 + 3 * a2 * t2 + a1))
+    y = theta * (a4 * t6 * t2 + a3 * t6 + a2 * t2 + a1)
+    return x, y
+
+
+@dataclass(frozen=True)
+class Shape:
+    numeric: str  # ISO 3166-1 numeric code, "" when Natural Earth gives none
+    name: str
+    rings: tuple[tuple[tuple[float, float], ...], ...]  # projected, SVG units (y down)
+
+
+@cache
+def world_shapes() -> dict[str, Shape]:
+    """The shipped country shapes, projected to SVG units, keyed by ISO numeric code (or name)."""
+    topo = json.loads((paths.static_dir() / "maps" / SHAPES_FILE).read_text(encoding="utf-8"))
+    sx, sy = topo["transform"]["scale"]
+    tx, ty = topo["transform"]["translate"]
+    arcs = []
+    for arc in topo["arcs"]:
+        x = y = 0
+        points = []
+        for dx, dy in arc:
+            x += dx
+            y += dy
+            points.append((x * sx + tx, y * sy + ty))
+        arcs.append(points)
+    scale = SVG_WIDTH / (2 * equal_earth(180.0, 0.0)[0])
+
+    def project(points: list[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
+        out = []
+        for lon, lat in points:
+            px, py = equal_earth(lon, lat)
+            out.append((round(SVG_WIDTH / 2 + px * scale, 1), round(-py * scale, 1)))
+        return tuple(out)
+
+    def rings(indexes: list[int]) -> list[tuple[tuple[float, float], ...]]:
+        out: list[tuple[float, float]] = []
+        for i in indexes:
+            points = arcs[i] if i >= 0 else arcs[~i][::-1]
+            out.extend(points[1:] if out else points)
+        return [project(part) for part in split_antimeridian(out)]
+
+    shapes = {}
+    for geom in topo["objects"]["countries"]["geometries"]:
+        numeric = geom.get("id", "")
+        if numeric == ANTARCTICA:
+            continue
+        polygons = geom["arcs"] if geom["type"] == "MultiPolygon" else [geom["arcs"]]
+        rings_ = tuple(part for polygon in polygons for r in polygon for part in rings(r))
+        name = geom.get("properties", {}).get("name", numeric)
+        shapes[numeric or f"name:{name}"] = Shape(numeric, name, rings_)
+    return dict(sorted(shapes.items()))
+
+
+def _clip(ring: list[tuple[float, float]], limit: float, keep_below: bool) -> list[tuple[float, float]]:
+    """Sutherland-Hodgman clipping of a lon/lat ring against the meridian lon = limit."""
+
+    def inside(p: tuple[float, float]) -> bool:
+        return p[0] <= limit if keep_below else p[0] >= limit
+
+    out: list[tuple[float, float]] = []
+    for k, cur in enumerate(ring):
+        prev = ring[k - 1]
+        if inside(cur):
+            if not inside(prev):
+                out.append(_cross(prev, cur, limit))
+            out.append(cur)
+        elif inside(prev):
+            out.append(_cross(prev, cur, limit))
+    return out
+
+
+def _cross(a: tuple[float, float], b: tuple[float, float], lon: float) -> tuple[float, float]:
+    t = (lon - a[0]) / (b[0] - a[0])
+    return lon, a[1] + t * (b[1] - a[1])
+
+
+def split_antimeridian(ring: list[tuple[float, float]]) -> list[list[tuple[float, float]]]:
+    """A lon/lat ring that crosses the 180th meridian, cut into the parts either side of it.
+
+    >>> parts = split_antimeridian([(170, 0), (-170, 0), (-170, 10), (170, 10)])
+    >>> sorted(sorted(p) for p in parts)
+    [[(-180, 0.0), (-180, 10.0), (-170, 0), (-170, 10)], [(170, 0), (170, 10), (180, 0.0), (180, 10.0)]]
+    """
+    unwrapped = [ring[0]]
+    for lon, lat in ring[1:]:
+        prev = unwrapped[-1][0]
+        while lon - prev > 180:
+            lon -= 360
+        while lon - prev < -180:
+            lon += 360
+        unwrapped.append((lon, lat))
+    lons = [p[0] for p in unwrapped]
+    if min(lons) >= -180 and max(lons) <= 180:
+        return [ring]
+    parts = []
+    for shift in (-360, 0, 360):
+        moved = [(lon + shift, lat) for lon, lat in unwrapped]
+        clipped = _clip(_clip(moved, 180, True), -180, False)
+        if len(clipped) > 2:
+            parts.append(clipped)
+    return parts
+
+
+def _bounds() -> tuple[float, float, float, float]:
+    xs = [x for s in world_shapes().values() for r in s.rings for x, _ in r]
+    ys = [y for s in world_shapes().values() for r in s.rings for _, y in r]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _path(shape: Shape) -> str:
+    def num(v: float) -> str:
+        return f"{v:.1f}".rstrip("0").rstrip(".")
+
+    return "".join(
+        "M" + "L".join(f"{num(x)},{num(y)}" for x, y in r) + "Z" for r in shape.rings if len(r) > 2
+    )
+
+
+def numeric_to_iso3(data: MapData) -> dict[str, str]:
+    return {c.numeric: iso3 for iso3, c in data.countries.items() if c.numeric}
+
+
+def world_svg(data: MapData, colours: dict[str, str] | None = None, *, svg_id: str = "world") -> str:
+    """The map as inline SVG: one <path> per country, id'd by ISO alpha-3, filled from ``colours``."""
+    colours = colours or {}
+    iso = numeric_to_iso3(data)
+    x0, y0, x1, y1 = _bounds()
+    pad = 4
+    box = f"{x0 - pad:.0f} {y0 - pad:.0f} {x1 - x0 + 2 * pad:.0f} {y1 - y0 + 2 * pad:.0f}"
+    paths_ = []
+    for shape in world_shapes().values():
+        iso3 = iso.get(shape.numeric, "")
+        label = data.countries[iso3].label if iso3 in data.countries else shape.name
+        fill = colours.get(iso3, NO_DATA)
+        attrs = f'data-iso3="{iso3}"' if iso3 else 'data-iso3=""'
+        paths_.append(
+            f'<path class="country" {attrs} fill="{fill}" d="{_path(shape)}"><title>{esc(label)}</title></path>'
+        )
+    return (
+        f'<svg id="{svg_id}" class="world" viewBox="{box}" xmlns="http://www.w3.org/2000/svg" '
+        f'role="img" aria-label="World map">'
+        f'<rect x="{x0 - pad:.0f}" y="{y0 - pad:.0f}" width="{x1 - x0 + 2 * pad:.0f}" '
+        f'height="{y1 - y0 + 2 * pad:.0f}" fill="#ffffff"/>' + "".join(paths_) + "</svg>"
+    )
+
+
+def slice_colours(data: MapData, s: Slice, maximum: float) -> dict[str, str]:
+    colours = {iso3: score_colour(0.0, maximum) for iso3 in data.countries}
+    for iso3, row in s.rows.items():
+        colours[iso3] = score_colour(row.score, maximum)
+    colours[CANADA] = CANADA_COLOUR
+    return colours
+
+
+def legend_html(maximum: float) -> str:
+    stops = ", ".join(SCALE)
+    ticks = "".join(
+        f'<span style="left:{t * 100:.0f}%">{(t * t) * maximum:.3g}</span>' for t in (0, 0.25, 0.5, 0.75, 1.0)
+    )
+    return (
+        '<div class="legend world-legend">'
+        f'<div class="gradient" style="background:linear-gradient(to right, {stops})"></div>'
+        f'<div class="ticks" id="legend-ticks">{ticks}</div>'
+        '<div class="keys"><span class="swatch" style="background:#e3e3e3"></span>no channel to Canada '
+        f'<span class="swatch" style="background:{CANADA_COLOUR}"></span>Canada '
+        f'<span class="swatch" style="background:{NO_DATA};border:1px solid #ccc"></span>no ISO code</div>'
+        "</div>"
+    )
+
+
+def world_html(data: MapData, model: dict[str, Any], default: Slice) -> str:
+    maximum = model["slices"][model["default"]]["max"]
+    body = (
+        '<header><h1 id="title">'
+        + esc(model["title"])
+        + ': influence by country</h1><p class="subtitle" id="subtitle"></p></header>'
+        + filters_html(model)
+        + '<main class="world-main"><div class="map-wrap" id="map">'
+        + world_svg(data, slice_colours(data, default, maximum))
+        + "</div>"
+        + legend_html(maximum)
+        + "</main>"
+        + '<div id="tooltip" class="tooltip" hidden></div>'
+        + f'<footer class="source-line">{esc(model["sourceLine"])}</footer>'
+    )
+    return html_page(
+        model["title"] + " — world map",
+        body,
+        scripts=(static_text("common.js"), static_text("world.js")),
+        data=model,
+    )
+
+
+def world_figure(
+    data: MapData, s: Slice, maximum: float, out_base: Path, title: str, source: str
+) -> list[Path]:
+    """world.png and world.svg for slides (matplotlib, Agg)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import LinearSegmentedColormap
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path as MPath
+
+    plt.rcParams["svg.hashsalt"] = "mpdkg"
+    colours = slice_colours(data, s, maximum)
+    iso = numeric_to_iso3(data)
+    fig = plt.figure(figsize=(13.333, 7.5), dpi=150)
+    ax = fig.add_axes((0.01, 0.12, 0.98, 0.78))
+    for shape in world_shapes().values():
+        verts, codes = [], []
+        for r in shape.rings:
+            if len(r) < 3:
+                continue
+            verts += [(x, -y) for x, y in r] + [(r[0][0], -r[0][1])]
+            codes += [MPath.MOVETO] + [MPath.LINETO] * (len(r) - 1) + [MPath.CLOSEPOLY]
+        if not verts:
+            continue
+        fill = colours.get(iso.get(shape.numeric, ""), NO_DATA)
+        ax.add_patch(PathPatch(MPath(verts, codes), facecolor=fill, edgecolor="#ffffff", linewidth=0.3))
+    x0, y0, x1, y1 = _bounds()
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(-y1, -y0)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    fig.suptitle(title, fontsize=20, fontweight="bold", y=0.97)
+    cax = fig.add_axes((0.3, 0.085, 0.4, 0.025))
+    cmap = LinearSegmentedColormap.from_list("mpdkg", list(SCALE))
+    import numpy as np
+
+    cax.imshow(np.linspace(0, 1, 256)[None, :], aspect="auto", cmap=cmap, extent=(0, 1, 0, 1))
+    ticks = [0, 0.25, 0.5, 0.75, 1.0]
+    cax.set_xticks(ticks, [f"{t * t * maximum:.3g}" for t in ticks], fontsize=11)
+    cax.set_yticks([])
+    cax.set_title("influence score (square-root scale)", fontsize=12)
+    fig.text(0.76, 0.09, "■", color=CANADA_COLOUR, fontsize=16)
+    fig.text(0.78, 0.093, "Canada", fontsize=12)
+    fig.text(0.76, 0.055, "■", color="#e3e3e3", fontsize=16)
+    fig.text(0.78, 0.058, "no channel to Canada", fontsize=12)
+    fig.text(0.01, 0.012, source, fontsize=8.5, color="#444444", wrap=True)
+    written = []
+    for ext in ("png", "svg"):
+        path = out_base.with_suffix(f".{ext}")
+        meta = {"Date": None} if ext == "svg" else {"Software": None}
+        fig.savefig(path, format=ext, metadata=meta, facecolor="white")
+        written.append(path)
+    plt.close(fig)
+    return written

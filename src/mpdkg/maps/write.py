@@ -1,0 +1,151 @@
+"""Relationship maps and the influence report, all of it offline.
+
+``write_maps(dataset, out_dir)`` writes:
+
+- ``maps/network.html`` — the interactive relationship map (Canada at the centre; fora,
+  agreements and countries as nodes; pillar and year filters; hover for channels and sources);
+- ``maps/world.html`` — the world map shaded by influence score, with the same filters;
+- ``maps/world.png|svg`` and ``maps/network-all.png|svg``, ``maps/network-pillar-N.png|svg`` —
+  slide-sized figures made with matplotlib (Agg);
+- ``report/index.html`` — the influence report, every number linked to its facts and sources.
+
+Every page is self-contained: scripts, styles, data and country shapes are inlined, a
+Content-Security-Policy forbids loading anything else, and nothing is fetched at run time.
+
+>>> import tempfile
+>>> from pathlib import Path
+>>> from mpdkg.sources.load import load_sources
+>>> from mpdkg.rdf.build import build_dataset
+>>> out = Path(tempfile.mkdtemp())
+>>> written = write_maps(build_dataset(load_sources()).dataset, out, pillar=5, as_of=2000)
+>>> [p.relative_to(out).as_posix() for p in written if p.suffix == ".html"]
+['maps/network.html', 'maps/world.html', 'report/index.html']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from mpdkg.errors import UsageError
+from mpdkg.maps.common import Options, compute_slices, page_model, pillar_max, slice_key, source_line
+from mpdkg.maps.data import MapData, load_map_data, short_id
+from mpdkg.maps.network import compute_layout, network_figure, network_html
+from mpdkg.maps.world import world_figure, world_html
+
+Step = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def check_options(data: MapData, options: Options) -> None:
+    """Refuse a pillar, region or year the data cannot answer for, naming what it can."""
+    if options.pillar is not None and options.pillar not in data.pillars:
+        raise UsageError(
+            f"--pillar {options.pillar}: no such pillar; expected one of {', '.join(map(str, sorted(data.pillars)))}"
+        )
+    if options.pillar is not None and options.pillar not in data.served_pillars():
+        raise UsageError(f"--pillar {options.pillar}: no forum or agreement in the graph serves it yet")
+    if options.region:
+        known = {c.region for c in data.countries.values() if c.region} | {
+            c.subregion for c in data.countries.values() if c.subregion
+        }
+        if options.region.casefold() not in {k.casefold() for k in known}:
+            raise UsageError(
+                f"--region {options.region!r}: unknown; expected one of {', '.join(sorted(known))}"
+            )
+    if options.as_of is not None and not 1900 <= options.as_of <= 2100:
+        raise UsageError(f"--as-of {options.as_of}: expected a year such as 2020")
+
+
+def write_maps(
+    dataset,
+    out_dir: Path,
+    pillar: int | None = None,
+    region: str | None = None,
+    as_of: int | None = None,
+    *,
+    origins: Callable[[str], str | None] | None = None,
+    step: Step = _quiet,
+) -> list[Path]:
+    """Write out_dir/maps/* and out_dir/report/index.html; return the paths written (sorted).
+
+    ``dataset`` is the built rdflib Dataset (or a pyoxigraph Store, or a query engine).
+    ``origins`` optionally maps a fact's short id (``membership/rcm/MEX/member``) to the curated
+    file and line it comes from (``Built.origin_of``), shown in the report.
+    """
+    from mpdkg.maps.report import write_report
+
+    step("reading the data for the maps")
+    data = load_map_data(dataset)
+    options = Options(pillar, region, as_of)
+    check_options(data, options)
+    step("scoring every pillar and year")
+    slices = compute_slices(data, options)
+    model = page_model(data, options, slices)
+    pillars = options.pillars(data)
+    latest = data.years(as_of)[-1]
+    default = slices[slice_key(pillars[0], latest)]
+    layout = compute_layout(data, slices, default)
+
+    out_dir = Path(out_dir)
+    maps_dir = out_dir / "maps"
+    maps_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    step("writing the interactive maps")
+    network_model = dict(model, layout=layout)
+    (maps_dir / "network.html").write_text(network_html(data, network_model), encoding="utf-8")
+    (maps_dir / "world.html").write_text(world_html(data, model, default), encoding="utf-8")
+    written += [maps_dir / "network.html", maps_dir / "world.html"]
+
+    step("drawing the figures")
+    source = source_line(data)
+    maxima = pillar_max(slices)
+    figures: dict[str, Path] = {}
+    for p in pillars:
+        s = slices[slice_key(p, latest)]
+        name = "network-all" if p is None else f"network-pillar-{p}"
+        subtitle = f"{'All pillars' if p is None else f'Pillar {p}: ' + data.pillars[p]} · as of {latest}" + (
+            f" · {region}" if region else ""
+        )
+        written += network_figure(
+            data, s, layout, maps_dir / name, "Canada’s channels and partners", subtitle, source
+        )
+        figures.setdefault("network", maps_dir / f"{name}.png")
+    title = "Canada’s influence by country" + (f": pillar {pillar}" if pillar else "") + f" ({latest})"
+    written += world_figure(
+        data, default, maxima.get(str(pillars[0] or "all"), 0.0), maps_dir / "world", title, source
+    )
+    figures["world"] = maps_dir / "world.png"
+    (maps_dir / "NOTICE").write_text(_notice(), encoding="utf-8")
+    written.append(maps_dir / "NOTICE")
+
+    step("writing the report")
+    wrapped = (lambda fact: origins(fact)) if origins else None
+    written.append(write_report(data, options, slices, out_dir / "report", figures, wrapped))
+    return sorted(written)
+
+
+def origins_from_built(built) -> Callable[[str], str | None]:
+    """``Built.origin_of`` for short fact ids, as the report wants it."""
+    from rdflib import URIRef
+
+    from mpdkg.namespaces import BASE
+
+    def find(fact: str) -> str | None:
+        hit = built.origin_of(URIRef(BASE + fact))
+        return str(hit) if hit else None
+
+    return find
+
+
+def _notice() -> str:
+    from mpdkg.maps.common import static_text
+
+    return static_text("NOTICE")
+
+
+__all__ = ["check_options", "origins_from_built", "short_id", "write_maps"]

@@ -1,0 +1,140 @@
+"""Numbers that tell a curator how complete and how well sourced the graph is.
+
+Computed with SPARQL over the built dataset (the same RDF users get), never from the CSVs.
+
+>>> from mpdkg.rdf.build import build_dataset
+>>> from mpdkg.sources.load import load_sources
+>>> s = compute_stats(build_dataset(load_sources()).dataset)
+>>> s["share_of_facts_with_sources"]
+1.0
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from rdflib import Dataset
+
+from mpdkg.namespaces import SPARQL_PREFIXES
+from mpdkg.query.engines import OxigraphEngine, run_query
+from mpdkg.rdf.engine import store_from_dataset
+
+FACT_CLASSES = "mpd:Objective mpd:Pillar mpd:LineOfEffort mpd:Country mpd:Region mpd:Forum mpd:Membership mpd:Agreement mpd:Engagement"
+CURATED = "<https://w3id.org/mpdkg/graph/curated>"
+
+
+def _select(engine, text: str) -> list[dict]:
+    return run_query(engine, SPARQL_PREFIXES + text).dicts()
+
+
+def compute_stats(dataset: Dataset) -> dict:
+    """The statistics as a plain, JSON-ready dictionary (sorted, deterministic)."""
+    engine = OxigraphEngine(store_from_dataset(dataset))
+    classes = _select(
+        engine,
+        f"SELECT ?class (COUNT(DISTINCT ?x) AS ?n) WHERE {{ GRAPH {CURATED} {{ VALUES ?class {{ {FACT_CLASSES} mpd:Source }} ?x a ?class }} }} GROUP BY ?class",
+    )
+    facts = _select(
+        engine,
+        f"""SELECT (COUNT(DISTINCT ?x) AS ?all) (COUNT(DISTINCT ?sourced) AS ?withSource) WHERE {{
+          GRAPH {CURATED} {{
+            VALUES ?class {{ {FACT_CLASSES} }} ?x a ?class .
+            OPTIONAL {{ ?x prov:wasDerivedFrom ?s . ?s a mpd:Source . BIND (?x AS ?sourced) }}
+          }}
+        }}""",
+    )[0]
+    per_source = _select(
+        engine,
+        f"""SELECT ?id ?accessed (COUNT(DISTINCT ?x) AS ?n) WHERE {{
+          GRAPH {CURATED} {{
+            ?s a mpd:Source ; mpd:accessedOn ?accessed .
+            OPTIONAL {{ ?x prov:wasDerivedFrom ?s }}
+          }}
+          BIND (STRAFTER(STR(?s), "/source/") AS ?id)
+        }} GROUP BY ?id ?accessed""",
+    )
+    per_pillar = _select(
+        engine,
+        f"""SELECT ?pillar (COUNT(DISTINCT ?forum) AS ?fora) (COUNT(DISTINCT ?agreement) AS ?agreements)
+                  (COUNT(DISTINCT ?engagement) AS ?engagements) WHERE {{
+          GRAPH {CURATED} {{
+            ?p a mpd:Pillar ; mpd:number ?pillar .
+            OPTIONAL {{ ?forum a mpd:Forum ; mpd:servesPillar ?p }}
+            OPTIONAL {{ ?agreement a mpd:Agreement ; mpd:servesPillar ?p }}
+            OPTIONAL {{ ?engagement a mpd:Engagement ; mpd:servesPillar ?p }}
+          }}
+        }} GROUP BY ?pillar""",
+    )
+    fora = _select(
+        engine,
+        f"""SELECT ?id ?complete (COUNT(DISTINCT ?m) AS ?memberships) WHERE {{
+          GRAPH {CURATED} {{
+            ?f a mpd:Forum ; mpd:membersComplete ?complete .
+            OPTIONAL {{ ?m org:organization ?f }}
+          }}
+          BIND (STRAFTER(STR(?f), "/forum/") AS ?id)
+        }} GROUP BY ?id ?complete""",
+    )
+    triples = {str(g.identifier).rsplit("/", 1)[1]: len(g) for g in dataset.graphs() if len(g)}
+    accessed = sorted(str(r["accessed"]) for r in per_source)
+    total, sourced = int(facts["all"]), int(facts["withSource"])
+    return {
+        "triples": dict(sorted(triples.items())),
+        "entities_per_class": dict(sorted((str(r["class"]).rsplit("#", 1)[1], int(r["n"])) for r in classes)),
+        "facts": total,
+        "facts_with_sources": sourced,
+        "share_of_facts_with_sources": round(sourced / total, 6) if total else 1.0,
+        "facts_per_source": dict(sorted((str(r["id"]), int(r["n"])) for r in per_source)),
+        "unused_sources": sorted(str(r["id"]) for r in per_source if int(r["n"]) == 0),
+        "facts_per_pillar": {
+            str(r["pillar"]): {
+                "fora": int(r["fora"]),
+                "agreements": int(r["agreements"]),
+                "engagements": int(r["engagements"]),
+            }
+            for r in sorted(per_pillar, key=lambda r: int(r["pillar"]))
+        },
+        "fora_with_complete_member_lists": sorted(str(r["id"]) for r in fora if str(r["complete"]) == "true"),
+        "fora_with_incomplete_member_lists": sorted(
+            str(r["id"]) for r in fora if str(r["complete"]) != "true"
+        ),
+        "memberships_per_forum": dict(sorted((str(r["id"]), int(r["memberships"])) for r in fora)),
+        "oldest_access_date": accessed[0] if accessed else None,
+        "newest_access_date": accessed[-1] if accessed else None,
+    }
+
+
+def stats_json(stats: dict) -> str:
+    return json.dumps(stats, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def stale_facts(dataset: Dataset, months: int, today: dt.date | None = None) -> list[dict]:
+    """Facts whose every source was last checked more than ``months`` months before ``today``."""
+    today = today or dt.date.today()
+    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+    day = min(today.day, 28)
+    cutoff = dt.date(year, month + 1, day).isoformat()
+    engine = OxigraphEngine(store_from_dataset(dataset))
+    rows = _select(
+        engine,
+        f"""SELECT ?fact ?label (MAX(?accessed) AS ?lastChecked) (SAMPLE(?sid) AS ?source) WHERE {{
+          GRAPH {CURATED} {{
+            ?fact prov:wasDerivedFrom ?s . ?s mpd:accessedOn ?accessed .
+            OPTIONAL {{ ?fact rdfs:label ?l }}
+          }}
+          BIND (STRAFTER(STR(?s), "/source/") AS ?sid)
+          BIND (COALESCE(STR(?l), "") AS ?label)
+        }} GROUP BY ?fact ?label
+        HAVING (STR(MAX(?accessed)) < "{cutoff}")
+        ORDER BY ?lastChecked ?fact""",
+    )
+    return [
+        {
+            "fact": str(r["fact"]),
+            "label": str(r["label"]),
+            "last_checked": str(r["lastChecked"]),
+            "source": str(r["source"]),
+        }
+        for r in rows
+    ]

@@ -1,0 +1,139 @@
+"""The ids a user may type (forum, agreement, country, region, role, pillar, source), read from
+the graph being queried, and suggestions when a typed one is not among them.
+
+Why: a misspelt id (``forum=puebla`` for ``rcm``) used to return no rows and exit 0, which reads
+as "no members". Every catalogue parameter of one of these kinds is now looked up first, and a
+miss is an error that names the closest ids, matching labels and alternative labels too.
+
+>>> entries = [Entry("rcm", "Regional Conference on Migration", ("Puebla Process", "RCM"))]
+>>> print(suggestion("forum", "puebla", entries))
+unknown forum 'puebla'; did you mean 'rcm' (Regional Conference on Migration, "Puebla Process")?
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from dataclasses import dataclass
+
+from mpdkg.namespaces import BASE
+
+ONTOLOGY = BASE + "ontology#"
+
+#: kind -> (class of the things, IRI prefix of their ids, how the id is written)
+KINDS = {
+    "forums": ("forum", f"<{ONTOLOGY}Forum>", BASE + "forum/"),
+    "agreements": ("agreement", f"<{ONTOLOGY}Agreement>", BASE + "agreement/"),
+    "countries": ("country", f"<{ONTOLOGY}Country>", BASE + "country/"),
+    "regions": ("region", f"<{ONTOLOGY}Region>", BASE + "region/"),
+    "roles": ("role", "<http://www.w3.org/ns/org#Role>", BASE + "role/"),
+    "pillars": ("pillar", f"<{ONTOLOGY}Pillar>", BASE + "pillar/"),
+    "sources": ("source", f"<{ONTOLOGY}Source>", BASE + "source/"),
+}
+#: catalogue parameter kind -> the list it is checked against
+PARAMETER_LISTS = {singular: plural for plural, (singular, _c, _p) in KINDS.items()}
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    label: str
+    alt_labels: tuple[str, ...] = ()
+
+
+def _query(cls: str, prefix: str) -> str:
+    return f"""
+SELECT ?x (SAMPLE(?l) AS ?label) (GROUP_CONCAT(DISTINCT ?alt; separator="\\u001f") AS ?alts) WHERE {{
+  ?x a {cls} .
+  FILTER(STRSTARTS(STR(?x), "{prefix}"))
+  OPTIONAL {{ ?x <http://www.w3.org/2000/01/rdf-schema#label> ?l0 FILTER(LANG(?l0) IN ("en", "")) }}
+  OPTIONAL {{ ?x <http://www.w3.org/2004/02/skos/core#prefLabel> ?l1 FILTER(LANG(?l1) IN ("en", "")) }}
+  BIND(COALESCE(?l0, ?l1, "") AS ?l)
+  OPTIONAL {{ ?x <http://www.w3.org/2004/02/skos/core#altLabel> ?alt }}
+}} GROUP BY ?x ORDER BY ?x"""
+
+
+def list_ids(engine, kind: str) -> list[Entry]:
+    """Every id of one kind (``forums``, ``countries``, ...) in the engine's graph, with labels."""
+    from mpdkg.errors import UsageError
+    from mpdkg.query.engines import run_query
+
+    if kind not in KINDS:
+        raise UsageError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+    _singular, cls, prefix = KINDS[kind]
+    result = run_query(engine, _query(cls, prefix))
+    entries = []
+    for x, label, alts in result.rows:
+        ident = str(x)[len(prefix) :]
+        alt = tuple(sorted(a for a in str(alts or "").split("\u001f") if a))
+        entries.append(Entry(ident, str(label or ""), alt))
+    return entries
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).casefold().strip()
+
+
+def _describe(entry: Entry, matched: str | None) -> str:
+    extra = entry.label
+    if matched and _fold(matched) not in (_fold(entry.label), _fold(entry.id)):
+        extra = f'{entry.label}, "{matched}"' if entry.label else f'"{matched}"'
+    return f"'{entry.id}' ({extra})" if extra else f"'{entry.id}'"
+
+
+def closest(value: str, entries: list[Entry], n: int = 3) -> list[tuple[Entry, str | None]]:
+    """The entries nearest to a typed value, by id, label or alternative label (case and
+    accents ignored; a value contained in a label counts as near)."""
+    wanted = _fold(value)
+    names: dict[str, tuple[Entry, str | None]] = {}
+    for e in entries:
+        names.setdefault(_fold(e.id), (e, None))
+        if e.label:
+            names.setdefault(_fold(e.label), (e, e.label))
+        for alt in e.alt_labels:
+            names.setdefault(_fold(alt), (e, alt))
+    picked: list[tuple[Entry, str | None]] = []
+    seen: set[str] = set()
+
+    def take(name: str) -> None:
+        entry, matched = names[name]
+        if entry.id not in seen and len(picked) < n:
+            seen.add(entry.id)
+            picked.append((entry, matched))
+
+    if wanted in names:
+        take(wanted)
+    for name in difflib.get_close_matches(wanted, list(names), n=n * 3, cutoff=0.6):
+        take(name)
+    if len(wanted) >= 3:
+        for name in sorted(names):
+            if wanted in name.split() or (len(wanted) >= 5 and wanted in name):
+                take(name)
+    return picked
+
+
+def suggestion(kind: str, value: str, entries: list[Entry]) -> str:
+    """``unknown forum 'puebla'; did you mean 'rcm' (Regional Conference on Migration, ...)?``"""
+    near = closest(value, entries)
+    head = f"unknown {kind} {value!r}"
+    plural = next((p for p, (s, _c, _x) in KINDS.items() if s == kind), kind + "s")
+    if not near:
+        return f"{head}; mpdkg ids {plural} lists the valid ones"
+    return f"{head}; did you mean {' or '.join(_describe(e, m) for e, m in near)}?"
+
+
+def resolve(kind: str, value: str, entries: list[Entry]) -> str | None:
+    """The id a typed value stands for when it is an id, or exactly a label or an alternative
+    label (``Puebla Process`` -> ``rcm``); None otherwise."""
+    wanted = _fold(value)
+    for e in entries:
+        if wanted == _fold(e.id):
+            return e.id
+    for e in entries:
+        if wanted == _fold(e.label) or wanted in {_fold(a) for a in e.alt_labels}:
+            return e.id
+    return None
+
+
+__all__ = ["KINDS", "PARAMETER_LISTS", "Entry", "closest", "list_ids", "resolve", "suggestion"]

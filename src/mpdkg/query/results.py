@@ -1,0 +1,186 @@
+"""Query results in one shape whatever engine produced them, written in the SPARQL 1.1 result
+formats (CSV, TSV, JSON) or as a table; graphs (CONSTRUCT/DESCRIBE) as Turtle.
+
+CSV and TSV are opened in spreadsheets, which run a cell beginning with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return as a formula ("CSV injection"): such a cell gets the usual
+``'`` prefix (``spreadsheet_safe``), unless it is a plain number such as ``-1.5``. JSON and RDF
+keep the literal as it is. Every CSV mpdkg writes goes through ``csv_writer``.
+
+>>> spreadsheet_safe("=1+1"), spreadsheet_safe("-1.5"), spreadsheet_safe("Canada")
+("'=1+1", '-1.5', 'Canada')
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+
+FORMATS = ("table", "csv", "tsv", "json", "turtle")
+
+
+@dataclass
+class QueryResult:
+    kind: str  # "select", "ask" or "graph"
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)
+    boolean: bool | None = None
+    graph: Graph | None = None
+
+    def normalised_rows(self) -> list[tuple[str, ...]]:
+        """Rows as comparable text, order-independent (for engine-equivalence checks)."""
+        return sorted(tuple(_compare_form(t) for t in row) for row in self.rows)
+
+    def dicts(self) -> list[dict]:
+        return [dict(zip(self.variables, row, strict=True)) for row in self.rows]
+
+
+def _compare_form(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, Literal):
+        if term.datatype in (XSD.decimal, XSD.double, XSD.float):
+            try:
+                return f"{float(term):.9g}"
+            except ValueError:
+                pass
+        return f"{term}|{term.language or ''}|{term.datatype or ''}"
+    return str(term)
+
+
+#: What a spreadsheet takes for the start of a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def spreadsheet_safe(value) -> str:
+    """``value`` as a CSV/TSV cell that a spreadsheet shows as text, never runs as a formula."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_START) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+class _SafeWriter:
+    def __init__(self, writer):
+        self._writer = writer
+
+    def writerow(self, row) -> None:
+        self._writer.writerow([spreadsheet_safe(cell) for cell in row])
+
+    def writerows(self, rows) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def csv_writer(buf, **kwargs) -> _SafeWriter:
+    """A ``csv.writer`` whose cells go through ``spreadsheet_safe``."""
+    return _SafeWriter(csv.writer(buf, **kwargs))
+
+
+def _csv_term(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def _tsv_term(term) -> str:
+    """A term in the Turtle form SPARQL TSV uses, on one line; a literal that a spreadsheet would
+    take for a formula gets the ``'`` prefix inside its quotes."""
+    if term is None:
+        return ""
+    if not isinstance(term, Literal):
+        return term.n3()
+    text = f'"{spreadsheet_safe(str(term)).translate(_TSV_ESCAPES)}"'
+    if term.language:
+        return f"{text}@{term.language}"
+    if term.datatype:
+        return f"{text}^^<{term.datatype}>"
+    return text
+
+
+def _json_term(term) -> dict | None:
+    if term is None:
+        return None
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    out = {"type": "literal", "value": str(term)}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype:
+        out["datatype"] = str(term.datatype)
+    return out
+
+
+def to_csv(result: QueryResult, delimiter: str = ",") -> str:
+    buf = io.StringIO()
+    w = csv_writer(buf, delimiter=delimiter, lineterminator="\r\n")
+    if result.kind == "ask":
+        w.writerow(["_askResult"])
+        w.writerow(["true" if result.boolean else "false"])
+        return buf.getvalue()
+    w.writerow(result.variables)
+    for row in result.rows:
+        w.writerow([_csv_term(t) for t in row])
+    return buf.getvalue()
+
+
+def to_tsv(result: QueryResult) -> str:
+    if result.kind == "ask":
+        return "?_askResult\n" + ("true" if result.boolean else "false") + "\n"
+    lines = ["\t".join(f"?{v}" for v in result.variables)]
+    for row in result.rows:
+        lines.append("\t".join(_tsv_term(t) for t in row))
+    return "\n".join(lines) + "\n"
+
+
+def to_json(result: QueryResult) -> str:
+    if result.kind == "ask":
+        return json.dumps({"head": {}, "boolean": bool(result.boolean)}, indent=1) + "\n"
+    bindings = []
+    for row in result.rows:
+        bindings.append(
+            {v: _json_term(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
+        )
+    return (
+        json.dumps(
+            {"head": {"vars": result.variables}, "results": {"bindings": bindings}},
+            indent=1,
+            ensure_ascii=False,
+        )
+        + "\n"
+    )
+
+
+def to_turtle(result: QueryResult) -> str:
+    if result.kind != "graph" or result.graph is None:
+        raise ValueError("turtle output is for CONSTRUCT and DESCRIBE queries; use csv, tsv or json")
+    from mpdkg.rdf.build import PREFIXES
+
+    for prefix, ns in PREFIXES.items():
+        result.graph.bind(prefix, ns, override=True, replace=True)
+    return result.graph.serialize(format="turtle")
+
+
+def short(term, nsm=None) -> str:
+    """A readable form for tables: prefixed IRIs, plain literal text."""
+    if term is None:
+        return ""
+    if isinstance(term, URIRef) and nsm is not None:
+        try:
+            return nsm.normalizeUri(term)
+        except Exception:
+            return str(term)
+    return str(term)

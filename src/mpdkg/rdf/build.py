@@ -1,0 +1,358 @@
+"""Turn the curated records into RDF: stable IRIs, no blank nodes in the data, one named graph
+for the ontology and one for the curated facts.
+
+>>> from mpdkg.sources.load import load_sources
+>>> built = build_dataset(load_sources())
+>>> (built.curated.value(country_iri("CAN"), RDFS.label)).value
+'Canada'
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
+from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SKOS, TIME, XSD
+
+from mpdkg import paths
+from mpdkg.errors import Origin
+from mpdkg.namespaces import (
+    BASE,
+    GRAPHS,
+    MPD,
+    SCHEMA,
+    WD,
+    actor_iri,
+    agreement_iri,
+    country_iri,
+    engagement_iri,
+    engagement_kind_iri,
+    forum_iri,
+    line_of_effort_iri,
+    membership_iri,
+    objective_iri,
+    pillar_iri,
+    region_iri,
+    role_iri,
+    source_iri,
+)
+from mpdkg.sources.dates import PartialDate
+from mpdkg.sources.records import Records
+from mpdkg.sources.vocab import Vocabulary, load_ontology, vocabulary_from
+
+PREFIXES = {
+    "mpd": MPD._NS,
+    "org": ORG,
+    "time": TIME,
+    "prov": PROV,
+    "skos": SKOS,
+    "dcterms": DCTERMS,
+    "schema": SCHEMA,
+    "wd": WD,
+    "owl": OWL,
+    "rdfs": RDFS,
+    "xsd": XSD,
+    "vann": "http://purl.org/vocab/vann/",
+    "country": BASE + "country/",
+    "forum": BASE + "forum/",
+    "agreement": BASE + "agreement/",
+    "membership": BASE + "membership/",
+    "engagement": BASE + "engagement/",
+    "source": BASE + "source/",
+    "pillar": BASE + "pillar/",
+    "region": BASE + "region/",
+    "role": BASE + "role/",
+}
+
+
+@dataclass
+class Built:
+    """The dataset and, for every minted IRI, the source file and line it came from."""
+
+    dataset: Dataset
+    origins: dict[URIRef, Origin] = field(default_factory=dict)
+    influence: object | None = None  # the InfluenceResult, once the analysis has run
+
+    @property
+    def ontology(self) -> Graph:
+        return self.dataset.graph(GRAPHS.ontology)
+
+    @property
+    def curated(self) -> Graph:
+        return self.dataset.graph(GRAPHS.curated)
+
+    def origin_of(self, node) -> Origin | None:
+        """The origin of a node, or of the fact it is part of (an interval of a membership)."""
+        text = str(node)
+        while text.startswith(BASE):
+            hit = self.origins.get(URIRef(text))
+            if hit:
+                return hit
+            if "/" not in text[len(BASE) :]:
+                return None
+            text = text.rsplit("/", 1)[0]
+        return None
+
+
+def new_dataset() -> Dataset:
+    ds = Dataset()
+    for prefix, ns in PREFIXES.items():
+        ds.bind(prefix, ns, override=True, replace=True)
+    return ds
+
+
+def ontology_graph() -> Graph:
+    """The ontology (mpdkg.ttl and its companions such as analysis.ttl) with its blank nodes
+    given canonical, run-independent labels."""
+    graph = Graph()
+    for triple in load_ontology(paths.ontology_file()):
+        graph.add(triple)
+    for path in sorted(paths.ontology_file().parent.glob("*.ttl")):
+        if path != paths.ontology_file():
+            graph.parse(path, format="turtle")
+    return to_canonical_graph(graph)
+
+
+class _Writer:
+    def __init__(self, graph: Graph, origins: dict[URIRef, Origin]):
+        self.g = graph
+        self.origins = origins
+
+    def add(self, s, p, o) -> None:
+        if o is None or o == "":
+            return
+        self.g.add((s, p, o))
+
+    def text(self, s, p, value: str, lang: str | None = None) -> None:
+        if value:
+            self.g.add((s, p, Literal(value, lang=lang)))
+
+    def fact(self, iri: URIRef, origin: Origin, sources, quote: str = "") -> None:
+        self.origins.setdefault(iri, origin)
+        for sid in sources:
+            self.g.add((iri, PROV.wasDerivedFrom, source_iri(sid)))
+        self.text(iri, MPD.quote, quote)
+
+    def date(self, s, p, value: PartialDate | None) -> None:
+        if value is not None:
+            self.g.add((s, p, value.literal()))
+
+    def interval(self, owner: URIRef, start: PartialDate | None, end: PartialDate | None) -> URIRef | None:
+        if start is None and end is None:
+            return None
+        interval = URIRef(f"{owner}/during")
+        self.g.add((interval, RDF.type, TIME.Interval))
+        for value, link, name in ((start, TIME.hasBeginning, "begin"), (end, TIME.hasEnd, "end")):
+            if value is None:
+                continue
+            instant = URIRef(f"{interval}/{name}")
+            self.g.add((interval, link, instant))
+            self.g.add((instant, RDF.type, TIME.Instant))
+            self.g.add((instant, value.time_property(), value.literal()))
+        if start is not None:
+            self.g.add((owner, MPD.startYear, Literal(start.year)))
+        if end is not None:
+            self.g.add((owner, MPD.endYear, Literal(end.year)))
+        return interval
+
+    def wikidata(self, s, qid: str) -> None:
+        if qid:
+            self.g.add((s, SKOS.exactMatch, WD[qid]))
+
+    def pillars(self, s, numbers) -> None:
+        for n in numbers:
+            self.g.add((s, MPD.servesPillar, pillar_iri(n)))
+
+
+def build_dataset(records: Records, vocab: Vocabulary | None = None) -> Built:
+    """The full dataset: the ontology graph and the curated graph."""
+    ds = new_dataset()
+    onto = ontology_graph()
+    vocab = vocab or vocabulary_from(onto)
+    target = ds.graph(GRAPHS.ontology)
+    for triple in sorted(onto):
+        target.add(triple)
+    built = Built(ds)
+    w = _Writer(ds.graph(GRAPHS.curated), built.origins)
+    _sources(w, records)
+    _framework(w, records)
+    _countries(w, records)
+    _fora(w, records, vocab)
+    _memberships(w, records)
+    _agreements(w, records, vocab)
+    _engagements(w, records)
+    return built
+
+
+def _sources(w: _Writer, records: Records) -> None:
+    for s in records.sources.values():
+        iri = source_iri(s.id)
+        w.origins[iri] = s.origin
+        w.add(iri, RDF.type, MPD.Source)
+        w.text(iri, RDFS.label, s.title, "en")
+        w.text(iri, DCTERMS.title, s.title, "en")
+        w.text(iri, DCTERMS.publisher, s.publisher)
+        w.add(iri, SCHEMA.url, URIRef(s.url))
+        w.add(iri, MPD.accessedOn, Literal(s.accessed.isoformat(), datatype=XSD.date))
+        w.text(iri, MPD.note, s.note)
+
+
+def _framework(w: _Writer, records: Records) -> None:
+    for o in records.objectives:
+        iri = objective_iri(o.number)
+        w.add(iri, RDF.type, MPD.Objective)
+        w.text(iri, RDFS.label, o.label, "en")
+        w.add(iri, MPD.number, Literal(o.number))
+        w.fact(iri, o.origin, o.sources)
+    for p in records.pillars:
+        iri = pillar_iri(p.number)
+        w.add(iri, RDF.type, MPD.Pillar)
+        w.text(iri, RDFS.label, p.label, "en")
+        w.add(iri, MPD.number, Literal(p.number))
+        for n in p.objectives:
+            w.add(iri, MPD.advancesObjective, objective_iri(n))
+        w.fact(iri, p.origin, p.sources)
+    for x in records.lines_of_effort:
+        iri = line_of_effort_iri(x.pillar, x.number)
+        w.add(iri, RDF.type, MPD.LineOfEffort)
+        w.text(iri, RDFS.label, x.label, "en")
+        w.add(iri, MPD.number, Literal(x.number))
+        w.add(iri, SKOS.notation, Literal(f"{x.pillar}.{x.number}"))
+        w.add(iri, MPD.partOfPillar, pillar_iri(x.pillar))
+        w.fact(iri, x.origin, x.sources)
+
+
+def _countries(w: _Writer, records: Records) -> None:
+    region_sources: dict[URIRef, set[str]] = defaultdict(set)
+    region_names: dict[URIRef, str] = {}
+    region_origin: dict[URIRef, Origin] = {}
+    for c in records.countries.values():
+        iri = country_iri(c.alpha3)
+        w.add(iri, RDF.type, MPD.Country)
+        w.text(iri, RDFS.label, c.name, "en")
+        w.text(iri, MPD.iso3166Alpha3, c.alpha3)
+        w.text(iri, MPD.iso3166Alpha2, c.alpha2)
+        w.text(iri, MPD.iso3166Numeric, c.numeric)
+        w.text(iri, MPD.officialName, c.official_name, "en")
+        for name, prop in (
+            (c.region, MPD.inRegion),
+            (c.subregion, MPD.inSubregion),
+            (c.intermediate_region, MPD.inIntermediateRegion),
+        ):
+            if name:
+                region = region_iri(name)
+                w.add(iri, prop, region)
+                region_names[region] = name
+                region_sources[region].update(c.sources)
+                region_origin.setdefault(region, c.origin)
+        w.wikidata(iri, c.wikidata)
+        w.fact(iri, c.origin, c.sources)
+    for region, name in sorted(region_names.items()):
+        w.add(region, RDF.type, MPD.Region)
+        w.text(region, RDFS.label, name, "en")
+        w.fact(region, region_origin[region], sorted(region_sources[region]))
+
+
+def _fora(w: _Writer, records: Records, vocab: Vocabulary) -> None:
+    for f in records.fora.values():
+        iri = forum_iri(f.id)
+        w.add(iri, RDF.type, MPD.Forum)
+        w.add(iri, RDF.type, vocab.forum_kinds[f.kind])
+        w.text(iri, RDFS.label, f.label, "en")
+        for alt in f.alt_labels:
+            w.text(iri, SKOS.altLabel, alt, "en")
+        w.pillars(iri, f.pillars)
+        w.date(iri, MPD.establishedIn, f.established)
+        w.date(iri, MPD.endedIn, f.ended)
+        if f.homepage:
+            w.add(iri, MPD.homepage, URIRef(f.homepage))
+        w.wikidata(iri, f.wikidata)
+        w.add(iri, MPD.membersComplete, Literal(f.members_complete))
+        for sid in f.members_source:
+            w.add(iri, MPD.memberListSource, source_iri(sid))
+        w.date(iri, MPD.memberListAsOf, f.members_as_of)
+        for role, count in sorted(f.member_counts.items()):
+            node = URIRef(f"{iri}/count/{role}")
+            w.add(iri, MPD.statedMemberCount, node)
+            w.add(node, RDF.type, MPD.MemberCount)
+            w.add(node, MPD.countedRole, role_iri(role))
+            w.add(node, MPD.count, Literal(count))
+        w.text(iri, DCTERMS.description, f.description, "en")
+        w.fact(iri, f.origin, f.sources, f.quote)
+
+
+def _memberships(w: _Writer, records: Records) -> None:
+    ordinals: dict[tuple[str, str, str], int] = defaultdict(int)
+    for m in sorted(
+        records.memberships,
+        key=lambda m: (
+            m.forum,
+            m.member,
+            m.role,
+            m.start.earliest() if m.start else m.as_of.earliest(),
+            m.origin,
+        ),
+    ):
+        key = (m.forum, m.member, m.role)
+        ordinals[key] += 1
+        iri = membership_iri(m.forum, m.member, m.role, ordinals[key])
+        w.add(iri, RDF.type, MPD.Membership)
+        w.add(iri, RDF.type, ORG.Membership)
+        w.add(iri, ORG.member, actor_iri(m.member))
+        w.add(iri, ORG.organization, forum_iri(m.forum))
+        w.add(iri, ORG.role, role_iri(m.role))
+        interval = w.interval(iri, m.start, m.end)
+        if interval is not None:
+            w.add(iri, ORG.memberDuring, interval)
+        w.date(iri, MPD.attestedOn, m.as_of)
+        w.text(iri, MPD.note, m.note)
+        w.fact(iri, m.origin, m.sources, m.quote)
+
+
+def _agreements(w: _Writer, records: Records, vocab: Vocabulary) -> None:
+    for a in records.agreements.values():
+        iri = agreement_iri(a.id)
+        w.add(iri, RDF.type, MPD.Agreement)
+        w.add(iri, RDF.type, vocab.agreement_kinds[a.kind])
+        w.text(iri, RDFS.label, a.label, "en")
+        for alt in a.alt_labels:
+            w.text(iri, SKOS.altLabel, alt, "en")
+        w.pillars(iri, a.pillars)
+        for party in sorted(set(a.parties)):
+            w.add(iri, MPD.party, actor_iri(party))
+        w.date(iri, MPD.signedOn, a.signed)
+        w.date(iri, MPD.inForceFrom, a.in_force)
+        w.date(iri, MPD.terminatedOn, a.ended)
+        began = a.in_force or a.signed
+        if began is not None:
+            w.add(iri, MPD.startYear, Literal(began.year))
+        if a.ended is not None:
+            w.add(iri, MPD.endYear, Literal(a.ended.year))
+        if a.amends:
+            w.add(iri, MPD.amends, agreement_iri(a.amends))
+        if a.homepage:
+            w.add(iri, MPD.homepage, URIRef(a.homepage))
+        w.wikidata(iri, a.wikidata)
+        w.text(iri, DCTERMS.description, a.description, "en")
+        w.fact(iri, a.origin, a.sources, a.quote)
+
+
+def _engagements(w: _Writer, records: Records) -> None:
+    for e in records.engagements.values():
+        iri = engagement_iri(e.id)
+        channel = forum_iri(e.channel) if e.channel in records.fora else agreement_iri(e.channel)
+        w.add(iri, RDF.type, MPD.Engagement)
+        w.add(iri, MPD.engagementKind, engagement_kind_iri(e.kind))
+        w.add(iri, MPD.actor, actor_iri(e.actor))
+        w.add(iri, MPD.through, channel)
+        for p in e.partners:
+            w.add(iri, MPD.partner, actor_iri(p))
+        label = e.label or f"{e.kind} of {e.channel} ({e.start})"
+        w.text(iri, RDFS.label, label, "en")
+        interval = w.interval(iri, e.start, e.end)
+        if interval is not None:
+            w.add(iri, MPD.during, interval)
+        w.pillars(iri, e.pillars)
+        w.fact(iri, e.origin, e.sources, e.quote)
