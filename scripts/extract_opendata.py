@@ -162,10 +162,9 @@ def cell(value: Any) -> str:
     return text
 
 
-def column_type(values: Iterable[Any], declared: str | None = None) -> str:
-    """int when every present value is a whole number, float for other numbers, else str."""
-    if declared:
-        return declared
+def column_type(values: Iterable[Any], empty: str = "str") -> str:
+    """int when every present value is a whole number, float for other numbers, else str;
+    ``empty`` when no value is present."""
     kind = None
     for value in values:
         if _missing(value):
@@ -180,7 +179,14 @@ def column_type(values: Iterable[Any], declared: str | None = None) -> str:
             kind = kind or "int"
         else:
             return "str"
-    return kind or "str"
+    return kind or empty
+
+
+def frame_column_type(frame: Any, name: str) -> str:
+    """The type of a data-frame column, from all its values (a numeric column with none is float)."""
+    dtype = frame[name].dtype
+    numeric = getattr(dtype, "kind", "O") in "biuf"
+    return column_type(frame[name].tolist(), "float" if numeric else "str")
 
 
 def r_date(days: Any) -> str:
@@ -199,8 +205,18 @@ class Table:
         self.rows = rows
 
     @classmethod
-    def from_frame(cls, frame: Any, columns: Sequence[str] | None = None, dates: Sequence[str] = ()) -> Table:
+    def from_frame(
+        cls,
+        frame: Any,
+        columns: Sequence[str] | None = None,
+        dates: Sequence[str] = (),
+        types_from: Any = None,
+    ) -> Table:
+        """The columns of ``frame`` as cells; each column's type is decided on ``types_from``
+        (default ``frame``): on the whole upstream table when ``frame`` is a selection of it,
+        so that a selection's types do not depend on which rows it happens to hold."""
         columns = list(columns or [str(c) for c in frame.columns])
+        typed = frame if types_from is None else types_from
         cells = []
         types = []
         for name in columns:
@@ -210,7 +226,7 @@ class Table:
                 types.append("date")
             else:
                 cells.append([cell(v) for v in values])
-                types.append(column_type(values))
+                types.append(frame_column_type(typed, name))
         rows = [list(row) for row in zip(*cells, strict=True)] if cells else []
         return cls(columns, types, rows)
 
@@ -279,7 +295,7 @@ def extract_unhcr(snapshot: Snapshot, out: Output) -> dict[str, Any]:
         canada = frame[(frame["coa_iso"] == CANADA) | (frame["coo_iso"] == CANADA)]
         out.add(
             f"{name}_canada.csv",
-            Table.from_frame(canada),
+            Table.from_frame(canada, types_from=frame),
             f"{what}: every upstream row with Canada as country of asylum (coa_iso CAN) or of origin "
             "(coo_iso CAN), unchanged, in upstream order",
             f"data/{name}.rda",

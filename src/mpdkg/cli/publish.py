@@ -143,7 +143,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Load the dumps into a remote triple store (Graph Store Protocol or SPARQL Update), switching all graphs at once.
 
-        The graphs are loaded into fresh staging graphs, then one SPARQL Update moves them onto the published graphs, drops the graphs the previous push published and this build no longer has, and records the push in the manifest graph https://w3id.org/mpdkg/graph/push-manifest. Readers see the old build or the new one; pushing twice leaves one copy; a push that finds an interrupted one repairs it and says so.
+        The graphs are loaded into fresh staging graphs, then one SPARQL Update moves them onto the published graphs, drops the graphs the previous push published and this build no longer has, and records the push in the manifest graph https://w3id.org/mpdkg/graph/push-manifest. Readers see the old build or the new one (on Virtuoso, see docs/scaling-out.md); pushing twice leaves one copy; a push that finds an interrupted one repairs it and says so.
 
         Examples:
 

@@ -620,6 +620,7 @@ def _switch(
     removed: list[str],
     empty: list[str],
     diff: bool,
+    expected: dict[str, int],
 ) -> None:
     """One update request: every graph made to hold its staging graph's triples, the graphs this
     build no longer has dropped, the manifest rewritten as complete. Retried only when the store
@@ -643,6 +644,10 @@ def _switch(
             return  # it ran; only the answer was lost
         if now.pending_id != push_id or attempt == 3:
             break
+        # Virtuoso keeps the operations before a failing one: retry only with every staging graph
+        # whole (a MOVE from a missing graph would empty the published one).
+        if any(store.count(s) != expected[s] for s in staged.values()):
+            raise PushError(f"{store.update_url} ran part of the switch ({error}); push again to finish it")
         time.sleep(0.5 * (attempt + 1))
     raise PushError(
         f"{store.update_url} did not switch to the new graphs ({error}); the published graphs are "
@@ -754,7 +759,8 @@ def push(
     published = {g: len(t) for g, t in graphs.items()}
     diff = switch == "diff" or (switch == "auto" and client.server.lower().startswith("oxigraph"))
     step(f"switching {len(staged)} graph(s) in one update ({'by difference' if diff else 'MOVE'})")
-    _switch(store, report.push_id, build, staged, published, report.removed, empty, diff)
+    expected = {s: len(full[g]) for g, s in staged.items()}
+    _switch(store, report.push_id, build, staged, published, report.removed, empty, diff, expected)
     if diff:
         step("dropping the staging graphs")
         _drop_leftovers(store, staged)
