@@ -363,6 +363,47 @@ def extract_unvotes(snapshot: Snapshot, out: Output) -> dict[str, Any]:
         "last_vote": dates[-1],
         "sessions": [int(calls["session"].min()), int(calls["session"].max())],
         "votes_by_value": dict(sorted(counts.items())),
+        **absences(snapshot, out, votes),
+    }
+
+
+#: Voeten's data as the package downloaded it in 2016 (sessions 1-70), with the full vote coding.
+PUBLISHED_2016 = "data-raw/UNVotesPublished.RData"
+
+
+def absences(snapshot: Snapshot, out: Output, votes: Any) -> dict[str, Any]:
+    """The absences (Voeten code 8) that the package's un_votes leaves out, from the 2016 raw file.
+
+    The 2021 raw file (data-raw/UNVotes2021.RData) is the one un_votes was built from, but it is
+    often missing from snapshots (it is large); the 2016 file covers sessions 1-70. Its roll
+    calls are checked against un_votes: the number of yes, abstain and no votes per roll call
+    must be the same, and how many agree is recorded.
+    """
+    raw = read_r(snapshot, PUBLISHED_2016)
+    frame = next(iter(raw.values()))
+    absent = frame[frame["vote"] == 8]
+    out.add(
+        "absences_sessions_1_70.csv",
+        Table.from_frame(absent, ["rcid", "session", "ccode", "vote"], types_from=frame),
+        "every absence (Voeten vote code 8) in sessions 1-70 (1946-2015): rcid, session, ccode "
+        "(the Correlates of War state number, see cow-igo/states.csv), vote (always 8); from the "
+        "2016 raw file, since the package's un_votes keeps only yes, abstain and no",
+        PUBLISHED_2016,
+    )
+    cast = {}
+    for rcid in frame[frame["vote"] <= 3]["rcid"].tolist():
+        cast[int(rcid)] = cast.get(int(rcid), 0) + 1
+    package = {}
+    for rcid in votes["rcid"].tolist():
+        package[int(rcid)] = package.get(int(rcid), 0) + 1
+    agree = sum(1 for rcid, n in cast.items() if package.get(rcid) == n)
+    codes = {}
+    for value in frame["vote"].tolist():
+        codes[cell(value)] = codes.get(cell(value), 0) + 1
+    return {
+        "raw_2016_roll_calls": len(cast),
+        "raw_2016_roll_calls_with_same_yes_abstain_no_count_as_un_votes": agree,
+        "raw_2016_votes_by_code": dict(sorted(codes.items())),
     }
 
 

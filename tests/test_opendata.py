@@ -171,7 +171,14 @@ def test_unvotes_roll_calls_and_the_compact_votes():
     assert by_rcid[6140]["unres"] == "R/73/195" and by_rcid[6140]["date"] == dt.date(2018, 12, 19)
     assert by_rcid[6135]["unres"] == "R/73/151"
     wanted = {6135, 6140}
-    votes = [r for r in opendata.read_rows("unvotes", "votes.csv.gz", root=ROOT) if r["rcid"] in wanted]
+    canada_absent = {r["rcid"] for r in rows("unvotes", "absences_sessions_1_70.csv") if r["ccode"] == 20}
+    assert len(canada_absent) == 21
+    votes = []
+    for r in opendata.read_rows("unvotes", "votes.csv.gz", root=ROOT):
+        if r["rcid"] in wanted:
+            votes.append(r)
+        # absent (code 8, 2016 raw file) and a yes/abstain/no in the package at once: a contradiction
+        assert not (r["country_code"] == "CA" and r["rcid"] in canada_absent), r
     count = collections.Counter((r["rcid"], r["vote"]) for r in votes)
     # the Global Compact for Migration (A/RES/73/195): 152 yes, 5 no, 12 abstentions
     assert (count[6140, "yes"], count[6140, "no"], count[6140, "abstain"]) == (152, 5, 12)
@@ -185,8 +192,13 @@ def test_unvotes_roll_calls_and_the_compact_votes():
     assert (roles["voted-yes"], roles["voted-no"], roles["abstained"]) == (152, 5, 12)
 
 
-def test_unvotes_issues_refer_to_roll_calls():
+def test_unvotes_issues_and_absences_refer_to_roll_calls():
     rcids = {r["rcid"] for r in rows("unvotes", "roll_calls.csv")}
+    absences = rows("unvotes", "absences_sessions_1_70.csv")
+    assert len(absences) == 73328 and {r["vote"] for r in absences} == {8}
+    assert all(r["rcid"] in rcids and r["session"] <= 70 for r in absences)
+    facts = opendata.dataset("unvotes", ROOT).manifest["facts"]
+    assert facts["raw_2016_roll_calls_with_same_yes_abstain_no_count_as_un_votes"] == 5429
     issues = rows("unvotes", "roll_call_issues.csv")
     assert {r["short_name"] for r in issues} == {"me", "nu", "di", "hr", "co", "ec"}
     assert all(r["rcid"] in rcids for r in issues)
