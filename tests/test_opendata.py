@@ -1,4 +1,4 @@
-"""The vendored open-data extracts (opendata/): manifests complete, files byte-for-byte as their
+"""The vendored open-data extracts (graph/open-data/): manifests complete, files byte-for-byte as their
 manifests say, a few facts checked against the upstream rows, and the extraction script
 deterministic on tiny upstream snapshots made here (a git repository per test)."""
 
@@ -21,7 +21,7 @@ from mpdkg.sources import opendata as opendata
 from mpdkg.sources.opendata import MANIFEST, OpenDataError
 
 REPO = Path(__file__).resolve().parent.parent
-ROOT = REPO / "opendata"
+ROOT = REPO / "graph" / "open-data"
 NAMES = ("cow-igo", "manytrade", "passport-index", "unhcr", "unvotes")
 
 

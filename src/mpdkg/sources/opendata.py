@@ -1,11 +1,11 @@
-"""Vendored open-data extracts (``opendata/``): list them, verify them, read them as typed rows.
+"""Vendored open-data extracts (``graph/open-data/``): list them, verify them, read them as typed rows.
 
-Each dataset is a folder ``opendata/<name>/`` holding CSV extracts (``.csv``, or ``.csv.gz`` for
+Each dataset is a folder ``graph/open-data/<name>/`` holding CSV extracts (``.csv``, or ``.csv.gz`` for
 the few over about 5 MB) and a ``MANIFEST.json`` that says where they came from: the upstream
 repository and the 40-hex commit they were extracted from, every upstream file read with its
 SHA-256, every extract with its SHA-256, size, row count and typed columns, the licence, the
 citation the authors ask for, the extraction date and the command that regenerates them
-(``scripts/extract_opendata.py``). ``opendata/README.md`` says what each dataset is and where
+(``scripts/extract_opendata.py``). ``graph/open-data/README.md`` says what each dataset is and where
 its limits are.
 
 Nothing here touches the network or needs the optional ``opendata`` dependencies (``rdata``):
@@ -37,9 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-#: The folder of the checkout this module belongs to (``src/mpdkg/`` → the project root).
-_CHECKOUT = Path(__file__).resolve().parents[3]
-#: ``MPDKG_OPENDATA`` names another ``opendata/`` folder (tests, a second checkout).
+#: ``MPDKG_OPENDATA`` names another open-data folder (tests, a second copy).
 ENV = "MPDKG_OPENDATA"
 MANIFEST = "MANIFEST.json"
 #: Column types a manifest may give; each maps a non-empty cell to a Python value.
@@ -51,16 +49,13 @@ class OpenDataError(Exception):
 
 
 def default_root() -> Path:
-    """``$MPDKG_OPENDATA`` if set, else the nearest ``opendata/`` from the current folder up,
-    else the checkout's own ``opendata/``."""
+    """``$MPDKG_OPENDATA`` if set, else ``graph/open-data/`` of the project being read (the
+    working tree, found like every other source; see :mod:`mpdkg.paths`)."""
     if os.environ.get(ENV):
         return Path(os.environ[ENV]).resolve()
-    here = Path.cwd().resolve()
-    for folder in (here, *here.parents):
-        candidate = folder / "opendata"
-        if (candidate / "README.md").is_file() and any(candidate.glob(f"*/{MANIFEST}")):
-            return candidate
-    return _CHECKOUT / "opendata"
+    from mpdkg import paths
+
+    return paths.graph_dir() / "open-data"
 
 
 @dataclass(frozen=True)
@@ -88,7 +83,7 @@ class Extract:
 
 @dataclass(frozen=True)
 class Dataset:
-    """One ``opendata/<name>/`` folder and its manifest."""
+    """One ``graph/open-data/<name>/`` folder and its manifest."""
 
     name: str
     folder: Path
