@@ -865,7 +865,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("dataset", nargs="?", help=", ".join(DATASETS))
     parser.add_argument("--git-dir", type=Path, help="git directory of a clone of the upstream repository")
     parser.add_argument("--commit", default="HEAD", help="commit to read (default HEAD)")
-    parser.add_argument("--out", type=Path, default=HERE.parent / "graph" / "open-data", help="default: graph/open-data/")
+    parser.add_argument(
+        "--out", type=Path, default=HERE.parent / "graph" / "open-data", help="default: graph/open-data/"
+    )
     today = dt.datetime.now(dt.UTC).date().isoformat()
     parser.add_argument(
         "--date", default=today, help="extraction date for the manifest (default: today, UTC)"

@@ -89,4 +89,6 @@ def test_every_sub_package_has_a_public_face():
     for stage in FLOW + ["cli"]:
         init = PKG / stage / "__init__.py"
         assert init.is_file(), stage
-        assert ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))), f"{stage}/__init__.py has no docstring"
+        assert ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))), (
+            f"{stage}/__init__.py has no docstring"
+        )

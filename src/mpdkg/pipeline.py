@@ -204,4 +204,3 @@ def release(
         raise UsageError(f"{target} exists already; remove it or choose another --version")
     built = full_dataset(graph_root, step, require_reasoning=True)
     return write_release(built, dist, version, step)
-
