@@ -234,6 +234,7 @@ FRA,member,1958,,,t-forum,,
 }
 EXTRA_AGREEMENTS = """\
 ceta-mini,CETA (test),,trade-agreement,2,CAN;eu,2016,2017,,,,,t-agr,,
+undated-mou,An undated MOU (test),,memorandum-of-understanding,1,CAN;JPN,,,,,,,t-agr,,
 """
 # A vote is not a channel: Kenya and Canada voting alike must not tie them.
 EXTRA_VOTES = """\
@@ -302,28 +303,53 @@ def test_as_of_counts_only_relationships_in_force(facts):
     assert "dated" in channels(r2020, "FRA") and "dated" not in channels(r2012, "FRA")
     assert "ceta-mini" in channels(r2020, "FRA") and "ceta-mini" not in channels(r2012, "FRA")
     assert r2020.row("JPN").measures["weighted_degree"] == 0.0  # Japan has no channel in 2020
-    assert "five" in channels(r2012, "USA") and "five" not in channels(analyse(facts, as_of=2023), "USA")
+    # Canada's FCM membership is only attested (2024): it is never backdated, so the FCM ties
+    # Canada to nobody in 2012, and to the USA in no year (the USA left in 2022)
+    assert "five" not in channels(r2012, "USA") and "five" not in channels(analyse(facts, as_of=2023), "USA")
     assert "stca-protocol" in channels(analyse(facts, as_of=2023), "USA")
     assert "stca" not in channels(analyse(facts, as_of=2003), "USA")
-    # 2012 by hand: rcm has CAN, MEX, USA and KEN (observer, start unknown: counted) -> 1/3 a pair;
-    # SAWP is bilateral (1.0) -> Mexico's tie is 1/3 + 1
-    assert tie(r2012, "MEX") == pytest.approx(1 / 3 + 1.0)
+    # 2012 by hand: rcm has CAN, MEX and USA (Kenya, an observer attested only in 2020, is not
+    # counted before 2020) -> 1/2 a pair; SAWP is bilateral (1.0) -> Mexico's tie is 1/2 + 1
+    assert tie(r2012, "MEX") == pytest.approx(1 / 2 + 1.0)
+
+
+def test_undated_facts_count_in_no_year(facts):
+    """Regression: 21 agreements and 11 fora without a date counted in every year, so that
+    --as-of 1900 gave Canada 23 channels."""
+    for year in (1900, 2012, 2024):
+        result = analyse(facts, as_of=year)
+        assert "undated-mou" not in channels(result, "JPN"), year
+        assert result.network["undated_facts"] >= 2  # the MOU's two parties
+    early = analyse(facts, as_of=1900)
+    assert early.canada.channels == 0 and early.canada.partners == 0
+    assert all(not r.channels for r in early.rows)
+    legacy = InfluenceConfig.from_dict({**_toml(), "time": {"unknown_start": "open"}})
+    assert "undated-mou" in channels(analyse(facts, legacy, as_of=1900), "JPN")  # the old rule, to compare
+
+
+def test_since_is_a_start_and_attested_is_an_attestation(facts):
+    result = analyse(facts, as_of=2024)
+    (kenya_rcm,) = [u for u in result.row("KEN").channels if u.id == "rcm"]
+    assert kenya_rcm.since is None and kenya_rcm.attested == 2020
+    (mexico_rcm,) = [u for u in result.row("MEX").channels if u.id == "rcm"]
+    assert mexico_rcm.since == 1996 and mexico_rcm.attested is None
 
 
 def test_chairing_raises_canadas_ties_while_it_lasts(facts):
     # the chair of the RCM in 2006 doubles (1 + 1.0) Canada's ties through the RCM that year
-    assert tie(analyse(facts, as_of=2006), "MEX") == pytest.approx(2 / 3 + 1.0)
-    assert tie(analyse(facts, as_of=2007), "MEX") == pytest.approx(1 / 3 + 1.0)
+    # (three members then: 1/2 a pair)
+    assert tie(analyse(facts, as_of=2006), "MEX") == pytest.approx(2 / 2 + 1.0)
+    assert tie(analyse(facts, as_of=2007), "MEX") == pytest.approx(1 / 2 + 1.0)
     (use,) = [u for u in analyse(facts, as_of=2006).row("USA").channels if u.id == "rcm"]
     assert use.engagements == ("https://w3id.org/mpdkg/engagement/chair-rcm-2006",)
 
 
 def test_unknown_starts_follow_the_configured_policy(facts):
     default = analyse(facts, as_of=2010)
-    assert "rcm" in channels(default, "KEN")  # observer since an unknown year: counted
-    attested = InfluenceConfig.from_dict({**_toml(), "time": {"unknown_start": "attested"}})
-    assert "rcm" not in channels(analyse(facts, attested, as_of=2010), "KEN")
-    assert "rcm" in channels(analyse(facts, attested, as_of=2021), "KEN")
+    assert "rcm" not in channels(default, "KEN")  # observer attested in 2020: not before
+    assert "rcm" in channels(analyse(facts, as_of=2021), "KEN")
+    legacy = InfluenceConfig.from_dict({**_toml(), "time": {"unknown_start": "open"}})
+    assert "rcm" in channels(analyse(facts, legacy, as_of=2010), "KEN")  # the old rule: backdated
 
 
 def _toml() -> dict:
@@ -380,7 +406,7 @@ def test_scores_ranks_and_explanations(facts):
     assert r.rows[0].iso3 == "CAN" and r.rows[0].score is None
     ranked = r.ranked()
     assert [x.rank for x in ranked] == sorted(x.rank for x in ranked)
-    assert ranked[0].iso3 in ("USA", "MEX")
+    assert ranked[0].iso3 == "FRA"  # in 2020: the dated initiative, CETA through the EU, youth mobility
     top = ranked[0]
     assert top.score == pytest.approx(sum(top.components.values()), abs=1e-6)
     explained = r.explain(top.iso3)

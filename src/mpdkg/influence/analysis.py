@@ -180,6 +180,7 @@ class InfluenceResult:
             "role": u.role,
             "canada_role": u.canada_role,
             "since": u.since,
+            "attested": u.attested,
             "until": u.until,
             "via": short(u.via) if u.via else "",
             "through": short(u.through) if u.through else "",
@@ -483,6 +484,7 @@ def analyse(
         "countries": n,
         "ties": G.number_of_edges(),
         "channels": proj.channels_in_slice,
+        "undated_facts": len(proj.undated),
         "channel_network": {"nodes": B.number_of_nodes(), "edges": B.number_of_edges()},
         "betweenness": f"sampled (k={config.pivots}, seed={config.seed})" if sampled else "exact",
     }

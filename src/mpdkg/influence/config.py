@@ -49,7 +49,7 @@ class InfluenceConfig:
     engagement_kinds: dict[str, float] = field(default_factory=dict)
     max_multiplier: float = 3.0
     expand_forum_parties: bool = True
-    unknown_start: str = "open"
+    unknown_start: str = "attested"
     engagement_memory_years: int = 0
     score: dict[str, float] = field(default_factory=dict)
     alpha: float = 0.85
@@ -82,7 +82,7 @@ class InfluenceConfig:
         scaling = section("size").get("scaling", "pairs")
         if scaling not in SCALINGS:
             raise ConfigError(f"{source}: size.scaling = {scaling!r}: expected one of {', '.join(SCALINGS)}")
-        unknown = section("time").get("unknown_start", "open")
+        unknown = section("time").get("unknown_start", "attested")
         if unknown not in UNKNOWN_START:
             raise ConfigError(
                 f"{source}: time.unknown_start = {unknown!r}: expected one of {', '.join(UNKNOWN_START)}"

@@ -320,25 +320,53 @@ def load_facts(data) -> Facts:
 Period = tuple[int | None, int | None, int | None]  # start, end, attested (when the start is unknown)
 
 
+def bounds(periods: tuple[Period, ...], config: InfluenceConfig) -> tuple[int | None, int | None]:
+    """The first and last year a fact holds: the latest of its periods' starts (an attestation
+    stands in for an unknown start under ``unknown_start = "attested"``, never backdated) and the
+    earliest of their ends. The first period is the fact's own; when it has neither a start nor
+    an attestation the fact is undated, and its lower bound is None whatever the others say
+    (a forum's founding year does not date a membership)."""
+    own_start, _own_end, own_attested = periods[0]
+    attested_counts = config.unknown_start == "attested"
+    if own_start is None and (own_attested is None or not attested_counts):
+        lower = None
+    else:
+        lower = None
+        for start, _end, attested in periods:
+            lo = start if start is not None else (attested if attested_counts else None)
+            if lo is not None:
+                lower = lo if lower is None else max(lower, lo)
+    ends = [end for _start, end, _attested in periods if end is not None]
+    return lower, (min(ends) if ends else None)
+
+
+def is_dated(periods: tuple[Period, ...], config: InfluenceConfig) -> bool:
+    return bounds(periods, config)[0] is not None
+
+
 def in_force(periods: tuple[Period, ...], year: int | None, config: InfluenceConfig) -> bool:
-    """Whether every period holds in ``year`` (None: no time filter)."""
+    """Whether a fact holds in ``year`` (None: no time filter). An undated fact holds in no year
+    under ``unknown_start = "attested"`` (the default); under ``"open"`` it holds in every year
+    up to its end (the behaviour of mpdkg before 2026-12, kept for comparison)."""
     if year is None:
         return True
-    for start, end, attested in periods:
-        lower = start
-        if lower is None and config.unknown_start == "attested":
-            lower = attested
-        if lower is not None and year < lower:
-            return False
-        if end is not None and year > end:
-            return False
-    return True
+    lower, upper = bounds(periods, config)
+    if lower is None and config.unknown_start == "attested":
+        return False
+    if lower is not None and year < lower:
+        return False
+    return upper is None or year <= upper
 
 
 def _latest_start(periods) -> int | None:
-    starts = [p[0] if p[0] is not None else p[2] for p in periods]
-    starts = [s for s in starts if s is not None]
+    """The year a channel began for a country: real starts only (an attestation is no start)."""
+    starts = [p[0] for p in periods if p[0] is not None]
     return max(starts) if starts else None
+
+
+def _latest_attested(periods) -> int | None:
+    found = [p[2] for p in periods if p[0] is None and p[2] is not None]
+    return max(found) if found else None
 
 
 def _earliest_end(periods) -> int | None:
@@ -436,8 +464,9 @@ class ChannelUse:
     weight: float
     role: str = ""  # the country's role(s)
     canada_role: str = ""
-    since: int | None = None
+    since: int | None = None  # the year it began (a real start date), if known
     until: int | None = None
+    attested: int | None = None  # when only attested: the latest year a source shows it held
     via: str = ""
     through: str = ""  # for an engagement: the forum or agreement it went through
     engagements: tuple[str, ...] = ()  # Canada's engagements that raised this tie
@@ -454,6 +483,7 @@ class Projection:
     uses: dict[str, list[ChannelUse]]  # iso3 -> the channels it shares with Canada
     channel_counts: dict[str, int]  # iso3 -> the number of channels it takes part in
     channels_in_slice: int
+    undated: tuple[str, ...] = ()  # facts left out of this year's slice because they carry no date
 
 
 def _keep(d: dict, pillar: int | None, year: int | None, config: InfluenceConfig) -> bool:
@@ -477,8 +507,15 @@ def project(
     listed = B.graph.get("edges")
     if listed is None or len(listed) != B.number_of_edges():
         listed = [(u, v, k, d) for u, v, k, d in B.edges(keys=True, data=True)]
-    for u, v, _, d in listed:
+    undated: set[str] = set()
+    for u, v, key, d in listed:
         if not _keep(d, pillar, year, config):
+            if (
+                year is not None
+                and (pillar is None or pillar in d["pillars"])
+                and not is_dated(d["periods"], config)
+            ):
+                undated.add(str(key))
             continue
         country, channel = (u, v) if u in iso else (v, u)
         if d["relation"] == "engagement":
@@ -553,6 +590,7 @@ def project(
                     role=";".join(sorted({d["role"] for d in ds})),
                     canada_role=";".join(sorted({d["role"] for d in canada[2]})),
                     since=_latest_start([p for d in ds for p in d["periods"][:1]]),
+                    attested=_latest_attested([p for d in ds for p in d["periods"][:1]]),
                     until=_earliest_end([p for d in ds for p in d["periods"]]),
                     via=";".join(sorted({d["via"] for d in ds if d["via"]})),
                     engagements=tuple(sorted({d["iri"] for d in leads})),
@@ -582,5 +620,9 @@ def project(
     for code in uses:
         uses[code].sort(key=lambda u: (-u.weight, u.type, u.iri))
     return Projection(
-        G, dict(uses), dict(counts), len(participants) + len({t[2]["iri"] for t in partner_ties})
+        G,
+        dict(uses),
+        dict(counts),
+        len(participants) + len({t[2]["iri"] for t in partner_ties}),
+        tuple(sorted(undated)),
     )
