@@ -571,3 +571,23 @@ def test_projection_reads_the_multigraph_itself_when_no_edge_list(facts):
     slow = project(B, config, year=2020)
     assert nx.utils.edges_equal(fast.graph.edges(data=True), slow.graph.edges(data=True))
     assert fast.uses == slow.uses and fast.channel_counts == slow.channel_counts
+
+
+def test_rankings_and_gaps_count_states_and_list_territories_apart(tmp_path):
+    """Regression: 'where to diversify' in Africa listed Mayotte, Réunion and St Helena."""
+    graph = write_influence_graph(tmp_path)
+    with (graph / "fora" / "test.csv").open("a", encoding="utf-8") as f:
+        f.write("un,United Nations,UN,multilateral-organisation,1,1945,,,,no,,,,t-forum,,\n")
+    (graph / "memberships" / "un.csv").write_text(
+        "member,role,start,end,as_of,source,quote,note\n"
+        + "".join(f"{c},member,1945,,,t-forum,,\n" for c in ("CAN", "MEX", "USA", "FRA", "KEN"))
+    )  # Japan stands in for a territory here: not a UN member in this fixture
+    facts = load_facts(build_dataset(load_sources(graph)).dataset)
+    result = analyse(facts, as_of=2012)
+    assert "JPN" not in {r.iso3 for r in result.ranked()}
+    assert [r.iso3 for r in result.territories] == ["JPN"] and result.territories[0].rank is None
+    assert all("JPN" not in {c["iso3"] for c in g.countries} for g in result.gaps)
+    assert result.explain("JPN")["iso3"] == "JPN"  # still explained
+    assert result.params["states_only"] and json.loads(result.to_json())["territories"][0]["iso3"] == "JPN"
+    everything = analyse(facts, as_of=2012, states_only=False)
+    assert "JPN" in {r.iso3 for r in everything.ranked()}

@@ -66,6 +66,14 @@ def _print_result(result, top: int | None) -> None:
         f"betweenness {result.network['betweenness']}; weights: {p['weights_file']}",
         highlight=False,
     )
+    if result.territories:
+        tied = [r for r in result.territories if r.channels]
+        err.print(
+            f"{len(result.territories)} territories (not UN member or observer states) are not ranked"
+            + (f"; {len(tied)} share channels with Canada" if tied else "")
+            + " (--with-territories ranks them; --format json lists them)",
+            highlight=False,
+        )
     undated = result.network.get("undated_facts", 0)
     if undated:
         err.print(
@@ -201,6 +209,14 @@ def influence(
         Path | None,
         typer.Option("--weights", help="A weights file to use instead of the shipped one (TOML)."),
     ] = None,
+    with_territories: Annotated[
+        bool,
+        typer.Option(
+            "--with-territories",
+            help="Rank territories too (by default rankings and gaps count UN member and observer "
+            "states; territories are listed apart).",
+        ),
+    ] = False,
 ) -> None:
     """Rank countries by the influence Canada's channels give it, with the reasons behind each score.
 
@@ -238,8 +254,12 @@ def influence(
         facts = load_facts(open_engine(data))
         if compare_years is not None:
             y1, y2 = compare_years
-            before = analyse(facts, config, pillar=pillar, region=region, as_of=y1)
-            after = analyse(facts, config, pillar=pillar, region=region, as_of=y2)
+            before = analyse(
+                facts, config, pillar=pillar, region=region, as_of=y1, states_only=not with_territories
+            )
+            after = analyse(
+                facts, config, pillar=pillar, region=region, as_of=y2, states_only=not with_territories
+            )
             comparison = compare(before, after)
             if fmt == "json":
                 sys.stdout.write(comparison.to_json(top))
@@ -248,7 +268,9 @@ def influence(
             else:
                 _print_comparison(comparison, top)
             return
-        result = analyse(facts, config, pillar=pillar, region=region, as_of=as_of)
+        result = analyse(
+            facts, config, pillar=pillar, region=region, as_of=as_of, states_only=not with_territories
+        )
         if explain is not None:
             if fmt == "json":
                 import json

@@ -144,13 +144,15 @@ class InfluenceResult:
     network: dict
     sources: dict[str, Source]
     graph: nx.Graph = field(repr=False)
+    #: countries that are not UN member or observer states (territories), unranked, with their channels
+    territories: list[CountryRow] = field(default_factory=list)
 
     @property
     def slice(self) -> str:
         return self.params["slice"]
 
     def row(self, iso3: str) -> CountryRow:
-        for r in self.rows:
+        for r in [*self.rows, *self.territories]:
             if r.iso3 == iso3.upper():
                 return r
         raise UsageError(f"{iso3}: no such country in this slice")
@@ -239,6 +241,10 @@ class InfluenceResult:
                     "outside_network": g.outside_network,
                 }
                 for g in self.gaps
+            ],
+            "territories": [
+                {"iso3": r.iso3, "label": r.label, "channels_with_canada": r.channels_with_canada}
+                for r in self.territories
             ],
             "sources": {s: {"title": d["title"], "url": d["url"]} for s in cited for d in [self._source(s)]},
         }
@@ -384,12 +390,27 @@ def slice_name(as_of: int | None, pillar: int | None, region: str | None) -> str
     return "-".join(parts)
 
 
+UN = "https://w3id.org/mpdkg/forum/un"
+
+
+def sovereign_states(facts: Facts) -> set[str]:
+    """ISO codes of the UN member and observer states (the curated forum ``un``); empty when
+    the graph does not have it, and then every country counts (small test graphs)."""
+    by_iri = facts.countries
+    return {
+        by_iri[m.actor].iso3
+        for m in facts.memberships
+        if m.forum == UN and m.role in ("member", "observer") and m.actor in by_iri
+    }
+
+
 def analyse(
     data,
     config: InfluenceConfig | None = None,
     pillar: int | None = None,
     region: str | None = None,
     as_of: int | None = None,
+    states_only: bool = True,
 ) -> InfluenceResult:
     """The influence analysis of one slice of the graph.
 
@@ -397,6 +418,8 @@ def analyse(
     already loaded. ``pillar``: only channels that serve that pillar. ``region``: only the
     countries of that UN M49 region or sub-region (and Canada). ``as_of``: only relationships in
     force that year (default: those in force in the latest year the data mentions).
+    ``states_only``: rank and list gaps among UN member and observer states only (territories
+    are kept in the network, which they are part of, but listed apart in ``territories``).
     """
     config = config or InfluenceConfig.load()
     facts = data if isinstance(data, Facts) else load_facts(data)
@@ -443,6 +466,11 @@ def analyse(
             )
         )
     others = [r for r in rows if r.iso3 != CANADA]
+    states = sovereign_states(facts) if states_only else None
+    territories = []
+    if states:  # rankings and gaps count states; territories are listed apart, unranked
+        territories = [r for r in others if r.iso3 not in states]
+        others = [r for r in others if r.iso3 in states]
     top = {m: max((r.measures[m] for r in others), default=0.0) for m in MEASURES}
     for r in others:
         r.components = {
@@ -455,6 +483,7 @@ def analyse(
     canada_row = next(r for r in rows if r.iso3 == CANADA)
     canada_row.measures["tie_to_canada"] = None
     others.sort(key=lambda r: (r.rank, r.iso3))
+    territories.sort(key=lambda r: (-len(r.channels), r.iso3))
     rows = [canada_row, *others]
 
     size, constraint = burt(G, CANADA)
@@ -478,6 +507,8 @@ def analyse(
         "region": region,
         "software": f"mpdkg {__version__}",
         "weights_file": config.source,
+        "states_only": bool(states),
+        "states": len(states) if states else None,
         "weights": config.as_dict(),
     }
     network = {
@@ -496,6 +527,7 @@ def analyse(
         network=network,
         sources=facts.sources,
         graph=G,
+        territories=territories,
     )
 
 
