@@ -348,6 +348,13 @@ def test_world_page_in_a_browser(browser, mini_maps, tmp_path):
         page.select_option("#pillar", "5")  # refugee protection: France has no channel there
         assert fill("FRA") == "#e3e3e3" and fill("USA") != "#e3e3e3"
         assert "countries with a channel to Canada" in page.locator("#visible-count").inner_text()
+        # regression: countries with no channel to Canada were shaded, against the legend
+        for pillar in ("all", "1", "2", "5"):
+            page.select_option("#pillar", pillar)
+            counted = page.locator("#visible-count").inner_text()
+            partners = int(counted.split(" countries with a channel")[0])
+            assert int(page.get_attribute("#visible-count", "data-shaded")) <= partners, (pillar, counted)
+        page.select_option("#pillar", "5")
         page.hover('#world path[data-iso3="USA"]')
         assert "United States" in page.locator("#tooltip").inner_text()
         v.check_clean()

@@ -196,7 +196,8 @@ def world_svg(data: MapData, colours: dict[str, str] | None = None, *, svg_id: s
 def slice_colours(data: MapData, s: Slice, maximum: float) -> dict[str, str]:
     colours = {iso3: score_colour(0.0, maximum) for iso3 in data.countries}
     for iso3, row in s.rows.items():
-        colours[iso3] = score_colour(row.score, maximum)
+        # only a country with a channel to Canada in the slice is shaded, as the legend says
+        colours[iso3] = score_colour(row.score if row.links else 0.0, maximum)
     colours[CANADA] = CANADA_COLOUR
     return colours
 

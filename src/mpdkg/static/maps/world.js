@@ -23,8 +23,10 @@
       else if (iso === model.canada) fill = model.colours.canada;
       else {
         var row = rows[byIso[iso]];
-        fill = M.scoreColour(row ? row.score : 0, slice.max);
-        if (row && row.score > 0) shaded++;
+        // only a country with a channel to Canada in this slice is shaded, as the legend says
+        var tied = row && row.links.length > 0;
+        fill = M.scoreColour(tied ? row.score : 0, slice.max);
+        if (tied && row.score > 0) shaded++;
       }
       p.setAttribute("fill", fill);
     });
