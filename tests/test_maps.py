@@ -30,6 +30,12 @@ PAGES = ("maps/network.html", "maps/world.html", "report/index.html")
 @pytest.fixture(scope="module")
 def mini_dataset(tmp_path_factory):
     graph = write_mini_graph(tmp_path_factory.mktemp("maps-graph"))
+    # a forum without Canada: Japan is in the network (through Mexico) but has no channel to Canada
+    with (graph / "fora" / "test.csv").open("a", encoding="utf-8") as f:
+        f.write("south,A forum without Canada,,interregional-forum,1,2000,,,,no,,,,t-forum,,\n")
+    (graph / "memberships" / "south.csv").write_text(
+        "member,role,start,end,as_of,source,quote,note\nMEX,member,2000,,,t-forum,,\nJPN,member,2000,,,t-forum,,\n"
+    )
     return build_dataset(load_sources(graph)).dataset
 
 
@@ -348,12 +354,13 @@ def test_world_page_in_a_browser(browser, mini_maps, tmp_path):
         page.select_option("#pillar", "5")  # refugee protection: France has no channel there
         assert fill("FRA") == "#e3e3e3" and fill("USA") != "#e3e3e3"
         assert "countries with a channel to Canada" in page.locator("#visible-count").inner_text()
-        # regression: countries with no channel to Canada were shaded, against the legend
+        # regression: countries with no channel to Canada (Japan here) were shaded, against the legend
         for pillar in ("all", "1", "2", "5"):
             page.select_option("#pillar", pillar)
             counted = page.locator("#visible-count").inner_text()
             partners = int(counted.split(" countries with a channel")[0])
             assert int(page.get_attribute("#visible-count", "data-shaded")) <= partners, (pillar, counted)
+            assert fill("JPN") == "#e3e3e3", pillar
         page.select_option("#pillar", "5")
         page.hover('#world path[data-iso3="USA"]')
         assert "United States" in page.locator("#tooltip").inner_text()
