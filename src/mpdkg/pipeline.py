@@ -65,6 +65,7 @@ RUN_OUTPUTS = (
     "inferred.ttl",
     "maps",
     "report",
+    "open-data.nq.gz",
 )
 
 
@@ -189,7 +190,32 @@ def run_all(out: Path, graph_root: Path | None = None, step: Step = _quiet) -> B
             (stage / "diff.json").write_text(change.to_json(), encoding="utf-8")
         step("drawing the maps and the report")
         write_maps(built.dataset, stage, origins=origins_from_built(built), step=step)
+        write_open_data_step(stage, graph_root, step)
     return BuildResult(built, None, Path(out))
+
+
+def write_open_data_step(stage: Path, graph_root: Path | None = None, step: Step = _quiet) -> None:
+    """The vendored open data (graph/open-data/) as the separate dump open-data.nq.gz, built
+    Oxigraph-native and checked with its SHACL shapes; skipped for a graph/ without open data."""
+    import time
+
+    from mpdkg import paths
+    from mpdkg.rdf import opendata as od
+
+    graph_dir = Path(graph_root) if graph_root is not None else paths.graph_dir()
+    root = graph_dir / "open-data"
+    if not any(root.glob("*/MANIFEST.json")):
+        step(f"no open data in {root}: {od.DUMP_NAME} not written")
+        return
+    started = time.perf_counter()
+    step("building the open-data graphs (UNHCR, visas)")
+    quads = od.open_data_quads(root, graph_dir)
+    step(f"validating {len(quads):,} open-data triples with SHACL (rudof)")
+    problems = od.validate_quads(quads)
+    if problems:
+        raise ValidationFailed("open data (shapes/opendata.ttl):\n" + "\n".join(problems[:50]), len(problems))
+    written = od.write_open_data(stage, quads=quads)
+    step(f"wrote {written.path.name}: {written.quads:,} triples in {time.perf_counter() - started:.1f} s")
 
 
 def release(

@@ -326,6 +326,19 @@ def default_data() -> Path | None:
     return None
 
 
+#: The open-data dump (mpdkg.rdf.opendata) that ``mpdkg run`` writes beside mpdkg.trig.
+OPEN_DATA_DUMP = "open-data.nq.gz"
+
+
+def with_open_data(dumps: list[Path]) -> list[Path]:
+    """The dumps, plus the open-data dump beside the first one when it is there (only for the
+    default data: dumps named on the command line are read as given)."""
+    if not dumps:
+        return dumps
+    extra = Path(dumps[0]).parent / OPEN_DATA_DUMP
+    return [*dumps, extra] if extra.is_file() and extra not in dumps else dumps
+
+
 def stale_sources(dump: Path) -> list[Path]:
     """Curated files changed after a dump was built: its answers would not show them."""
     from mpdkg import paths
@@ -365,10 +378,11 @@ def load_store(paths_: list[Path]) -> ox.Store:
 
 
 def open_engine(data: list[Path] | None = None, engine: str = "oxigraph"):
-    """The embedded engine over the given dumps, dist/mpdkg.trig, or (failing both) the sources."""
+    """The embedded engine over the given dumps, dist/mpdkg.trig (with dist/open-data.nq.gz when
+    a full run wrote it), or (failing both) the sources."""
     paths_ = list(data or [])
     if not paths_ and default_data():
-        paths_ = [default_data()]
+        paths_ = with_open_data([default_data()])
     if engine == "rdflib":
         ds = Dataset(default_union=True)
         if paths_:

@@ -1,0 +1,476 @@
+"""The vendored open data (``graph/open-data/``) as RDF, built straight into Oxigraph quads.
+
+The open data is one to two orders of magnitude larger than the curated graph, so it never goes
+through rdflib: each extract row becomes :class:`pyoxigraph.Quad` objects in a named graph per
+dataset, and the quads are written as one sorted, gzipped N-Quads dump (``open-data.nq.gz``),
+byte-identical for identical extracts. The curated dataset (``mpdkg.trig``) does not contain them;
+the embedded query engine loads the dump beside it when it is there.
+
+Model (terms in ``ontology/opendata.ttl``, shapes in ``shapes/opendata.ttl``):
+
+- UNHCR figures are W3C Data Cube observations: ``qb:Observation`` in one ``qb:DataSet`` per
+  table (``solutions``, ``asylum-applications``), with the dimensions year (``mpd:refYear``),
+  country of origin (``mpd:origin``), country of asylum (``mpd:asylumCountry``), the measure type
+  (``qb:measureType``: one observation per measure, the Data Cube "measure dimension" pattern)
+  and, for asylum applications, procedure type, application type and decision level; the unit
+  (persons or cases) is ``sdmx-attribute:unitMeasure``.
+- Passport Index rows are dated, directed relations: one ``mpd:VisaRequirement`` per snapshot,
+  nationality (the passport) and destination, with its ``mpd:visaCategory``, visa-free days
+  when the source gives them, the snapshot date and the upstream value unchanged.
+- Every observation and requirement is ``prov:wasDerivedFrom`` one ``mpd:OpenDataRelease`` per
+  dataset (title, publisher, licence, citation, upstream repository and commit, retrieval date),
+  all taken from the dataset's ``MANIFEST.json``.
+
+Countries are the curated country IRIs (``https://w3id.org/mpdkg/country/ISO3``); the few codes
+that are not ISO 3166-1 countries of the curated graph (UNHCR's ``UNK`` unknown, ``XXA``
+stateless, ``TIB`` Tibetan; Passport Index ``XKX`` Kosovo) are ``mpd:StatisticalArea`` nodes
+under ``https://w3id.org/mpdkg/open-data/area/``, labelled, in the graph that uses them.
+
+>>> quads = open_data_quads()
+>>> graphs = {q.graph_name.value for q in quads}
+>>> sorted(g.rsplit("/", 1)[1] for g in graphs)
+['unhcr', 'visas']
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from mpdkg.namespaces import BASE
+from mpdkg.sources import opendata
+
+DUMP_NAME = "open-data.nq.gz"
+
+GRAPH_UNHCR = BASE + "graph/open-data/unhcr"
+GRAPH_VISAS = BASE + "graph/open-data/visas"
+#: dataset folder under graph/open-data/ -> named graph
+GRAPHS = {"unhcr": GRAPH_UNHCR, "passport-index": GRAPH_VISAS}
+
+OPEN = BASE + "open-data/"
+AREA = OPEN + "area/"
+UNIT = BASE + "unit/"
+VISA_CATEGORY = BASE + "visa-category/"
+
+_MPD = BASE + "ontology#"
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+_PROV = "http://www.w3.org/ns/prov#"
+_DCT = "http://purl.org/dc/terms/"
+_QB = "http://purl.org/linked-data/cube#"
+_SDMX_ATTR = "http://purl.org/linked-data/sdmx/2009/attribute#"
+_SCHEMA = "https://schema.org/"
+
+_N = ox.NamedNode
+TYPE = _N(_RDF + "type")
+LABEL = _N(_RDFS + "label")
+NOTATION = _N(_SKOS + "notation")
+IN_SCHEME = _N(_SKOS + "inScheme")
+CONCEPT = _N(_SKOS + "Concept")
+CONCEPT_SCHEME = _N(_SKOS + "ConceptScheme")
+DERIVED = _N(_PROV + "wasDerivedFrom")
+OBSERVATION = _N(_QB + "Observation")
+DATASET = _N(_QB + "DataSet")
+DSD = _N(_QB + "DataStructureDefinition")
+COMPONENT = _N(_QB + "ComponentSpecification")
+IN_DATASET = _N(_QB + "dataSet")
+STRUCTURE = _N(_QB + "structure")
+MEASURE_TYPE = _N(_QB + "measureType")
+UNIT_MEASURE = _N(_SDMX_ATTR + "unitMeasure")
+
+
+def mpd(local: str) -> ox.NamedNode:
+    return _N(_MPD + local)
+
+
+_XSD_INT = _N(_XSD + "integer")
+_XSD_DATE = _N(_XSD + "date")
+
+
+def _int(value: int) -> ox.Literal:
+    return ox.Literal(str(value), datatype=_XSD_INT)
+
+
+def _en(text: str) -> ox.Literal:
+    return ox.Literal(text, language="en")
+
+
+#: UNHCR solutions columns -> measure property (one observation per non-empty cell).
+SOLUTION_MEASURES = {
+    "resettlement": "resettlementArrivals",
+    "returned_refugees": "returnedRefugees",
+    "naturalisation": "naturalisations",
+    "returned_idps": "returnedIDPs",
+}
+ASYLUM_MEASURE = "asylumApplications"
+
+#: Names of the codes that are not ISO 3166-1 countries of the curated graph (the UNHCR rows
+#: carry their own names; these are the fall-backs and the Passport Index's).
+AREA_NAMES = {
+    "UNK": "Unknown origin (UNHCR)",
+    "XXA": "Stateless (UNHCR)",
+    "TIB": "Tibetan (UNHCR)",
+    "XKX": "Kosovo",
+}
+
+#: UNHCR's asylum code lists: (dimension, IRI segment, code -> label). Labels say only what the
+#: package and graph/open-data/README.md establish; other codes are labelled by their code.
+UNHCR_CODES = {
+    "procedure_type": (
+        "procedureType",
+        "procedure-type",
+        {"G": "government procedure", "U": "UNHCR procedure", "J": "joint procedure"},
+    ),
+    "app_type": (
+        "applicationType",
+        "application-type",
+        {"N": "new application", "A": "appeal", "R": "repeat or reopened application"},
+    ),
+    "dec_level": (
+        "decisionLevel",
+        "decision-level",
+        {
+            "FI": "first instance",
+            "AR": "administrative review",
+            "RA": "repeat application",
+            "JR": "judicial review",
+        },
+    ),
+}
+UNITS = {"P": "persons", "C": "cases"}
+
+#: Passport Index requirement (normalised by the extraction) -> visa category; ``self``
+#: (passport = destination) is not a requirement and is skipped.
+VISA_CATEGORIES = (
+    "visa-free",
+    "visa-on-arrival",
+    "eta",
+    "e-visa",
+    "visa-required",
+    "no-admission",
+    "covid-ban",
+    "hayya-entry-permit",
+)
+
+
+def visa_category_iri(slug: str) -> ox.NamedNode:
+    return _N(VISA_CATEGORY + slug)
+
+
+def unit_iri(slug: str) -> ox.NamedNode:
+    return _N(UNIT + slug)
+
+
+def release_iri(ds: opendata.Dataset) -> ox.NamedNode:
+    return _N(f"{OPEN}release/{ds.name}/{ds.commit}")
+
+
+def curated_countries(graph_dir: Path | None = None) -> frozenset[str]:
+    """The ISO alpha-3 codes of the curated graph (``graph/countries.csv``)."""
+    from mpdkg import paths
+
+    path = Path(graph_dir or paths.graph_dir()) / "countries.csv"
+    with open(path, encoding="utf-8", newline="") as handle:
+        return frozenset(row["alpha3"] for row in csv.DictReader(handle))
+
+
+@dataclass
+class _Emitter:
+    graph: ox.NamedNode
+    countries: frozenset[str]
+    quads: list[ox.Quad] = field(default_factory=list)
+    areas: dict[str, str] = field(default_factory=dict)
+
+    def add(self, s, p, o) -> None:
+        self.quads.append(ox.Quad(s, p, o, self.graph))
+
+    def place(self, code: str, name: str | None = None) -> ox.NamedNode:
+        if code in self.countries:
+            return _N(f"{BASE}country/{code}")
+        if not re.fullmatch(r"[A-Z]{3}", code or ""):
+            raise opendata.OpenDataError(f"{self.graph.value}: country code {code!r} is not three letters")
+        self.areas.setdefault(code, AREA_NAMES.get(code) or name or code)
+        return _N(AREA + code)
+
+    def finish(self) -> list[ox.Quad]:
+        for code, name in sorted(self.areas.items()):
+            node = _N(AREA + code)
+            self.add(node, TYPE, mpd("StatisticalArea"))
+            self.add(node, LABEL, _en(name))
+            self.add(node, NOTATION, ox.Literal(code))
+        return self.quads
+
+
+def _release(em: _Emitter, ds: opendata.Dataset) -> ox.NamedNode:
+    """The dataset release as a prov:Entity, everything from its manifest."""
+    node = release_iri(ds)
+    m = ds.manifest
+    em.add(node, TYPE, mpd("OpenDataRelease"))
+    em.add(node, TYPE, _N(_PROV + "Entity"))
+    em.add(node, LABEL, _en(f"{ds.title}, commit {ds.commit[:7]}"))
+    em.add(node, _N(_DCT + "title"), ox.Literal(ds.title))
+    if m.get("publisher"):
+        em.add(node, _N(_DCT + "publisher"), ox.Literal(m["publisher"]))
+    em.add(node, _N(_DCT + "license"), _N(ds.licence["url"]))
+    em.add(node, mpd("licenceName"), ox.Literal(ds.licence["name"]))
+    em.add(node, _N(_DCT + "bibliographicCitation"), ox.Literal(ds.citation))
+    upstream = m["upstream"]
+    em.add(node, mpd("upstreamRepository"), _N(upstream.get("url") or f"https://github.com/{ds.repository}"))
+    em.add(node, mpd("upstreamCommit"), ox.Literal(ds.commit))
+    if upstream.get("commit_date"):
+        em.add(node, mpd("upstreamCommitDate"), ox.Literal(upstream["commit_date"], datatype=_XSD_DATE))
+    em.add(node, mpd("retrievedOn"), ox.Literal(ds.extracted, datatype=_XSD_DATE))
+    return node
+
+
+def _data_set(em, release, ident: str, title: str, dimensions: list[str], measures: list[str]):
+    node = _N(f"{OPEN}{ident}")
+    dsd = _N(f"{OPEN}{ident}/structure")
+    em.add(node, TYPE, DATASET)
+    em.add(node, LABEL, _en(title))
+    em.add(node, STRUCTURE, dsd)
+    em.add(node, DERIVED, release)
+    em.add(dsd, TYPE, DSD)
+    em.add(dsd, LABEL, _en(f"structure of {title}"))
+    components = [
+        ("dimension", _N(_QB + "measureType") if d == "qb:measureType" else mpd(d)) for d in dimensions
+    ]
+    components += [("measure", mpd(m)) for m in measures]
+    components.append(("attribute", UNIT_MEASURE))
+    for order, (kind, prop) in enumerate(components, start=1):
+        spec = _N(f"{OPEN}{ident}/structure/{order}")
+        em.add(dsd, _N(_QB + "component"), spec)
+        em.add(spec, TYPE, COMPONENT)
+        em.add(spec, _N(_QB + kind), prop)
+        if kind == "dimension":
+            em.add(spec, _N(_QB + "order"), _int(order))
+    return node
+
+
+def unhcr_quads(root: Path | None = None, countries: frozenset[str] | None = None) -> list[ox.Quad]:
+    """Resettlement and other solutions, and asylum applications, for Canada (asylum or origin)."""
+    ds = opendata.dataset("unhcr", root)
+    em = _Emitter(_N(GRAPH_UNHCR), countries if countries is not None else curated_countries())
+    release = _release(em, ds)
+    persons = unit_iri("persons")
+
+    solutions = _data_set(
+        em,
+        release,
+        "unhcr/solutions",
+        "UNHCR durable solutions (resettlement arrivals, returns, naturalisations), Canada as country of asylum or origin",
+        ["refYear", "origin", "asylumCountry", "qb:measureType"],
+        list(SOLUTION_MEASURES.values()),
+    )
+    for row in opendata.read_rows("unhcr", "solutions_canada.csv", root):
+        origin = em.place(row["coo_iso"], row["coo_name"])
+        asylum = em.place(row["coa_iso"], row["coa_name"])
+        for column, measure in SOLUTION_MEASURES.items():
+            value = row[column]
+            if value is None:
+                continue
+            obs = _N(f"{OPEN}unhcr/solutions/{row['year']}/{row['coo_iso']}/{row['coa_iso']}/{measure}")
+            em.add(obs, TYPE, OBSERVATION)
+            em.add(obs, IN_DATASET, solutions)
+            em.add(obs, mpd("refYear"), _int(row["year"]))
+            em.add(obs, mpd("origin"), origin)
+            em.add(obs, mpd("asylumCountry"), asylum)
+            em.add(obs, MEASURE_TYPE, mpd(measure))
+            em.add(obs, mpd(measure), _int(value))
+            em.add(obs, UNIT_MEASURE, persons)
+            em.add(obs, DERIVED, release)
+
+    asylum_ds = _data_set(
+        em,
+        release,
+        "unhcr/asylum-applications",
+        "UNHCR asylum applications lodged, Canada as country of asylum or origin",
+        [
+            "refYear",
+            "origin",
+            "asylumCountry",
+            "procedureType",
+            "applicationType",
+            "decisionLevel",
+            "qb:measureType",
+        ],
+        [ASYLUM_MEASURE],
+    )
+    used: dict[str, set[str]] = {column: set() for column in UNHCR_CODES}
+    for row in opendata.read_rows("unhcr", "asylum_applications_canada.csv", root):
+        if row["applied"] is None:
+            continue
+        origin = em.place(row["coo_iso"], row["coo_name"])
+        asylum = em.place(row["coa_iso"], row["coa_name"])
+        key = "-".join(row[c] or "NA" for c in ("procedure_type", "app_type", "dec_level", "app_pc"))
+        obs = _N(f"{OPEN}unhcr/asylum-applications/{row['year']}/{row['coo_iso']}/{row['coa_iso']}/{key}")
+        em.add(obs, TYPE, OBSERVATION)
+        em.add(obs, IN_DATASET, asylum_ds)
+        em.add(obs, mpd("refYear"), _int(row["year"]))
+        em.add(obs, mpd("origin"), origin)
+        em.add(obs, mpd("asylumCountry"), asylum)
+        for column, (prop, segment, _labels) in UNHCR_CODES.items():
+            if row[column] is not None:
+                used[column].add(row[column])
+                em.add(obs, mpd(prop), _N(f"{OPEN}unhcr/{segment}/{row[column]}"))
+        em.add(obs, MEASURE_TYPE, mpd(ASYLUM_MEASURE))
+        em.add(obs, mpd(ASYLUM_MEASURE), _int(row["applied"]))
+        if row["app_pc"] not in UNITS:
+            raise opendata.OpenDataError(f"unhcr/asylum_applications_canada.csv: app_pc {row['app_pc']!r}")
+        em.add(obs, UNIT_MEASURE, unit_iri(UNITS[row["app_pc"]]))
+        em.add(obs, DERIVED, release)
+    for column, (_prop, segment, labels) in UNHCR_CODES.items():
+        scheme = _N(f"{OPEN}unhcr/{segment}")
+        em.add(scheme, TYPE, CONCEPT_SCHEME)
+        em.add(scheme, LABEL, _en(f"UNHCR {segment.replace('-', ' ')} codes"))
+        for code in sorted(used[column]):
+            concept = _N(f"{OPEN}unhcr/{segment}/{code}")
+            em.add(concept, TYPE, CONCEPT)
+            em.add(concept, IN_SCHEME, scheme)
+            em.add(concept, NOTATION, ox.Literal(code))
+            em.add(concept, LABEL, _en(labels.get(code, f"UNHCR {segment.replace('-', ' ')} code {code}")))
+    return em.finish()
+
+
+def visa_quads(root: Path | None = None, countries: frozenset[str] | None = None) -> list[ox.Quad]:
+    """What Canada requires of each nationality and each country of Canadians, per snapshot."""
+    ds = opendata.dataset("passport-index", root)
+    em = _Emitter(_N(GRAPH_VISAS), countries if countries is not None else curated_countries())
+    release = _release(em, ds)
+    for row in opendata.read_rows("passport-index", "canada_visa_requirements.csv", root):
+        category = row["requirement"]
+        if category == "self":
+            continue
+        if category not in VISA_CATEGORIES:
+            raise opendata.OpenDataError(
+                f"passport-index/canada_visa_requirements.csv: requirement {category!r} is not one of "
+                f"{', '.join(VISA_CATEGORIES)} (add it to the ontology's visa categories first)"
+            )
+        snapshot = row["snapshot"].isoformat()
+        node = _N(f"{OPEN}visas/{snapshot}/{row['passport']}/{row['destination']}")
+        em.add(node, TYPE, mpd("VisaRequirement"))
+        em.add(node, mpd("nationality"), em.place(row["passport"]))
+        em.add(node, mpd("destination"), em.place(row["destination"]))
+        em.add(node, mpd("visaCategory"), visa_category_iri(category))
+        if row["days"] is not None:
+            em.add(node, mpd("visaFreeDays"), _int(row["days"]))
+        em.add(node, mpd("snapshotDate"), ox.Literal(snapshot, datatype=_XSD_DATE))
+        em.add(node, mpd("upstreamValue"), ox.Literal(row["value"] or ""))
+        em.add(node, DERIVED, release)
+    return em.finish()
+
+
+def open_data_quads(root: Path | None = None, graph_dir: Path | None = None) -> list[ox.Quad]:
+    """Every open-data quad, deduplicated, in a run-independent order."""
+    countries = curated_countries(graph_dir)
+    quads = unhcr_quads(root, countries) + visa_quads(root, countries)
+    return sorted(
+        set(quads), key=lambda q: (q.graph_name.value, str(q.subject), str(q.predicate), str(q.object))
+    )
+
+
+def render_nquads(quads: Iterable[ox.Quad]) -> bytes:
+    """Sorted N-Quads lines (byte order), one per distinct quad."""
+    text = ox.serialize(list(quads), format=ox.RdfFormat.N_QUADS)
+    lines = sorted(set(text.splitlines()))
+    return b"\n".join(line for line in lines if line.strip()) + b"\n"
+
+
+def render_dump(quads: Iterable[ox.Quad]) -> bytes:
+    """The gzipped dump: no file name, zero timestamp, so the same quads give the same bytes."""
+    return gzip.compress(render_nquads(quads), compresslevel=6, mtime=0)
+
+
+@dataclass(frozen=True)
+class Written:
+    path: Path
+    quads: int
+    per_graph: dict[str, int]
+
+
+def count_per_graph(quads: Iterable[ox.Quad]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for q in quads:
+        counts[q.graph_name.value] = counts.get(q.graph_name.value, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def write_open_data(folder: Path, root: Path | None = None, quads: list[ox.Quad] | None = None) -> Written:
+    """Write ``open-data.nq.gz`` into ``folder``; the quads are built unless given."""
+    quads = quads if quads is not None else open_data_quads(root)
+    path = Path(folder) / DUMP_NAME
+    path.write_bytes(render_dump(quads))
+    return Written(path, len(quads), count_per_graph(quads))
+
+
+def shapes_file() -> Path:
+    from mpdkg import paths
+
+    return paths.shapes_dir() / "opendata.ttl"
+
+
+def validate_quads(quads: list[ox.Quad], shapes: Path | None = None) -> list[str]:
+    """SHACL (rudof, fast enough for the whole open-data graph) on the union of the quads with
+    the ontology's visa categories; one line per violation, empty when the graph conforms."""
+    import tempfile
+
+    import pyrudof
+
+    from mpdkg import paths
+
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    onto = ox.Store()
+    onto.load(path=str(paths.ontology_file().parent / "opendata.ttl"), format=ox.RdfFormat.TURTLE)
+    triples += [ox.Triple(q.subject, q.predicate, q.object) for q in onto]
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data.nt"
+        data.write_bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+        rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+        rudof.read_data(str(data), format=pyrudof.RDFFormat.NTriples)
+        rudof.read_shacl(str(shapes or shapes_file()))
+        report = rudof.validate_shacl()
+    return sorted(
+        {f"{v.focus_node}: {v.message or v.constraint_component} ({v.path or ''})" for v in report.violations}
+    )
+
+
+def sample_quads(quads: list[ox.Quad], every: int = 20) -> list[ox.Quad]:
+    """Every ``every``-th observation and visa requirement (in IRI order) with everything else
+    (releases, data sets, structures, code lists, areas), for a quick SHACL check."""
+    bulk = {OBSERVATION, mpd("VisaRequirement")}
+    many = sorted({q.subject.value for q in quads if q.predicate == TYPE and q.object in bulk})
+    drop = set(many) - set(many[::every])
+    return [q for q in quads if q.subject.value not in drop]
+
+
+def read_dump(path: Path) -> Iterator[ox.Quad]:
+    """The quads of a written dump (for checks; the query engine loads the file itself)."""
+    data = gzip.decompress(Path(path).read_bytes())
+    yield from ox.parse(data, format=ox.RdfFormat.N_QUADS)
+
+
+__all__ = [
+    "DUMP_NAME",
+    "GRAPHS",
+    "GRAPH_UNHCR",
+    "GRAPH_VISAS",
+    "Written",
+    "count_per_graph",
+    "open_data_quads",
+    "read_dump",
+    "render_dump",
+    "render_nquads",
+    "sample_quads",
+    "unhcr_quads",
+    "validate_quads",
+    "visa_quads",
+    "write_open_data",
+]
