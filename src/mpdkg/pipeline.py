@@ -15,7 +15,7 @@ from mpdkg.rdf.build import Built, build_dataset
 from mpdkg.rdf.dumps import write_dumps
 from mpdkg.sources.load import load_sources
 from mpdkg.staging import staged
-from mpdkg.validate.shacl import Report, load_shapes, validate_built
+from mpdkg.validate.shacl import DEFAULT_ENGINE, Report, load_shapes, validate_built
 
 Step = Callable[[str], None]
 
@@ -36,7 +36,7 @@ def build_and_validate(
     step: Step = _quiet,
     validate: bool = True,
     extra_shapes: list[Path] | None = None,
-    engine: str = "pyshacl",
+    engine: str = DEFAULT_ENGINE,
 ):
     step("loading curated sources")
     records = load_sources(graph_root)

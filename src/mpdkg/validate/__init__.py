@@ -3,6 +3,8 @@ mapped back to source file and line.
 """
 
 from mpdkg.validate.shacl import (
+    DEFAULT_ENGINE,
+    ENGINES,
     Finding,
     Report,
     load_shapes,
@@ -12,6 +14,8 @@ from mpdkg.validate.shacl import (
 )
 
 __all__ = [
+    "DEFAULT_ENGINE",
+    "ENGINES",
     "Finding",
     "Report",
     "load_shapes",

@@ -1,7 +1,14 @@
 """SHACL validation of the built graph, reported in a curator's terms (file, line, value, message).
 
-pySHACL runs on a plain in-memory rdflib Graph (the union of ontology and curated facts): it is
-both correct and fast enough for the curated graph; the only cross-node rule is one SPARQL query.
+Two engines read the same shapes and give the same findings (``tests/validate/``):
+
+- ``rudof`` (Rust, the default): the dataset goes to it as N-Triples, one string, no union graph;
+  the SHACL step takes well under a second on the curated graph;
+- ``pyshacl``, the reference: a plain in-memory rdflib Graph, the union of ontology and curated
+  facts (never an oxrdflib store: it is slower and wrong there).
+
+Both reports are rendered alike (values as their lexical form or a prefixed name, paths in SPARQL
+syntax), so a finding reads the same whichever engine found it.
 """
 
 from __future__ import annotations
@@ -10,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyshacl import validate as shacl_validate
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import SH
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH
+from rdflib.util import from_n3
 
 from mpdkg import paths
 from mpdkg.errors import Origin
@@ -66,14 +74,72 @@ def load_shapes(folder: Path | None = None) -> Graph:
 
 
 def _short(graph: Graph, node) -> str:
+    """A node as a curator reads it: a literal's lexical form, an IRI as a prefixed name (or the
+    bare IRI when no prefix fits), a SHACL path in SPARQL syntax (``a|b``, ``a/b``, ``^a``)."""
     if node is None:
         return ""
     if isinstance(node, Literal):
         return str(node)
-    try:
-        return graph.namespace_manager.normalizeUri(node) if isinstance(node, URIRef) else str(node)
-    except Exception:
-        return str(node)
+    if isinstance(node, URIRef):
+        try:
+            short = graph.namespace_manager.normalizeUri(node)
+        except Exception:
+            return str(node)
+        return short[1:-1] if short.startswith("<") and short.endswith(">") else short
+    return str(node)
+
+
+def _path_text(graph: Graph, results: Graph, node) -> str:
+    """pySHACL copies a complex ``sh:resultPath`` into its results graph; write it as SPARQL."""
+    if not isinstance(node, BNode):
+        return _short(graph, node)
+    alternatives = results.value(node, SH.alternativePath)
+    if alternatives is not None:
+        return "|".join(_path_text(graph, results, item) for item in results.items(alternatives))
+    if results.value(node, RDF.first) is not None:  # a sequence path is a plain list
+        return "/".join(_path_text(graph, results, item) for item in results.items(node))
+    inverse = results.value(node, SH.inversePath)
+    if inverse is not None:
+        return "^" + _path_text(graph, results, inverse)
+    for key, mark in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
+        inner = results.value(node, key)
+        if inner is not None:
+            return _path_text(graph, results, inner) + mark
+    return str(node)
+
+
+def _rudof_term(text: str | None):
+    """rudof writes a value as N-Triples (``"x"@en``, ``"1"^^<...>``, ``_:b``) or a bare IRI."""
+    if not text:
+        return None
+    if text.startswith('"'):
+        return from_n3(text)
+    if text.startswith("_:"):
+        return BNode(text[2:])
+    return URIRef(text[1:-1] if text.startswith("<") and text.endswith(">") else text)
+
+
+def _rudof_path(graph: Graph, text: str | None) -> str:
+    """rudof writes an alternative path as ``(a | b)`` (a sequence as ``a / b``)."""
+    if not text:
+        return ""
+    text = text[1:-1] if text.startswith("<") and text.endswith(">") else text
+    if text.startswith("(") and text.endswith(")"):
+        inner = text[1:-1]
+        for sep in (" | ", " / "):
+            if sep in inner:
+                return sep.strip().join(_rudof_path(graph, part) for part in inner.split(sep))
+        text = inner
+    if text.startswith("^"):
+        return "^" + _rudof_path(graph, text[1:])
+    return _short(graph, URIRef(text))
+
+
+def _ordered(findings) -> list[Finding]:
+    return sorted(
+        set(findings),
+        key=lambda f: (f.origin is None, f.origin or Origin("", 0), f.message, f.focus, f.path, f.value),
+    )
 
 
 def validate_graph(data: Graph, shapes: Graph | None = None, origin_of=None) -> Report:
@@ -94,34 +160,33 @@ def validate_graph(data: Graph, shapes: Graph | None = None, origin_of=None) -> 
                 severity=SEVERITY.get(results.value(result, SH.resultSeverity), "violation"),
                 message=str(results.value(result, SH.resultMessage) or "constraint not met"),
                 focus=str(subject),
-                path=_short(data, results.value(result, SH.resultPath)),
-                value=_short(data, value),
+                path=_path_text(data, results, results.value(result, SH.resultPath)),
+                value="" if value == subject else _short(data, value),
             )
         )
-    findings.sort(key=lambda f: (f.origin is None, f.origin or Origin("", 0), f.message, f.focus))
-    return Report(findings)
+    return Report(_ordered(findings))
 
 
-def validate_graph_rudof(data: Graph, shapes: Graph | None = None, origin_of=None) -> Report:
-    """The fast path for large graphs: rudof's SHACL engine (Rust). The tests check that it finds
-    the same violations as pySHACL on planted errors of every constraint kind the shapes use."""
+def _ntriples(data: Graph | Dataset) -> str:
+    """The triples of a graph, or of every graph of a dataset (duplicates are harmless)."""
+    if isinstance(data, Dataset):
+        return "".join(g.serialize(format="nt") for g in data.graphs() if len(g))
+    return data.serialize(format="nt")
+
+
+def validate_graph_rudof(data: Graph | Dataset, shapes: Graph | None = None, origin_of=None) -> Report:
+    """rudof's SHACL engine (Rust), the fast default. ``data`` is a graph or a dataset (validated as
+    the union of its graphs). ``tests/validate/`` checks that it gives the same findings as pySHACL
+    on the curated graph and on a planted violation of every property shape."""
     import json
-    import tempfile
 
-    import pyoxigraph as ox
     import pyrudof
 
-    from mpdkg.rdf.engine import sorted_triples
-
     shapes = shapes if shapes is not None else load_shapes()
-    with tempfile.TemporaryDirectory() as tmp:
-        data_path, shapes_path = Path(tmp) / "data.nt", Path(tmp) / "shapes.ttl"
-        data_path.write_bytes(ox.serialize(sorted_triples(data), format=ox.RdfFormat.N_TRIPLES))
-        shapes.serialize(shapes_path, format="turtle")
-        rudof = pyrudof.Rudof(pyrudof.RudofConfig())
-        rudof.read_data(str(data_path), format=pyrudof.RDFFormat.NTriples)
-        rudof.read_shacl(str(shapes_path))
-        report = rudof.validate_shacl()
+    rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+    rudof.read_data(_ntriples(data), format=pyrudof.RDFFormat.NTriples)
+    rudof.read_shacl(shapes.serialize(format="turtle"))
+    report = rudof.validate_shacl()
     findings = []
     for entry in report.violations:
         message = entry.message or entry.constraint_component.rsplit("#", 1)[-1]
@@ -131,29 +196,30 @@ def validate_graph_rudof(data: Graph, shapes: Graph | None = None, origin_of=Non
             except ValueError:
                 message = message[1:-1]
         focus = entry.focus_node
-        subject = entry.value if focus == str(ONTOLOGY) and entry.value else focus
+        value = _rudof_term(entry.value)
+        subject = str(value) if focus == str(ONTOLOGY) and value is not None else focus
         findings.append(
             Finding(
                 origin=origin_of(URIRef(subject)) if origin_of else None,
                 severity=str(entry.severity).lower(),
                 message=message,
                 focus=subject,
-                path=_short(data, URIRef(entry.path)) if entry.path else "",
-                value=entry.value or "",
+                path=_rudof_path(data, entry.path),
+                value="" if value is None or str(value) == subject else _short(data, value),
             )
         )
-    findings = sorted(
-        set(findings), key=lambda f: (f.origin is None, f.origin or Origin("", 0), f.message, f.focus)
-    )
-    return Report(findings)
+    return Report(_ordered(findings))
 
 
-ENGINES = ("pyshacl", "rudof")
+#: The SHACL engines; the first is the default (``mpdkg validate``, ``build``, ``run``).
+ENGINES = ("rudof", "pyshacl")
+DEFAULT_ENGINE = ENGINES[0]
 
 
-def validate_built(built: Built, shapes: Graph | None = None, engine: str = "pyshacl") -> Report:
-    """Validate a build with pySHACL (the reference) or rudof (fast, for large graphs)."""
-    graph = union_graph(built.dataset)
+def validate_built(built: Built, shapes: Graph | None = None, engine: str = DEFAULT_ENGINE) -> Report:
+    """Validate a build with rudof (fast, the default) or pySHACL (the reference)."""
     if engine == "rudof":
-        return validate_graph_rudof(graph, shapes, built.origin_of)
-    return validate_graph(graph, shapes, built.origin_of)
+        return validate_graph_rudof(built.dataset, shapes, built.origin_of)
+    if engine != "pyshacl":
+        raise ValueError(f"unknown SHACL engine {engine!r}: expected one of {', '.join(ENGINES)}")
+    return validate_graph(union_graph(built.dataset), shapes, built.origin_of)
