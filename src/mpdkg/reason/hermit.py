@@ -125,11 +125,12 @@ class ReasonReport:
     members: dict[str, int] = field(default_factory=dict)
     rules: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    engine: str = "HermiT"
 
     def text(self) -> str:
         if self.status != "ok":
             return f"reasoning {self.status}: {self.message}"
-        lines = [f"reasoning ok: {self.inferred} inferred triple(s) in {self.seconds:.1f} s (HermiT)"]
+        lines = [f"reasoning ok: {self.inferred} inferred triple(s) in {self.seconds:.1f} s ({self.engine})"]
         for name, count in self.rules.items():
             lines.append(f"  rule {name}: {count} triple(s)")
         for name, count in self.members.items():
@@ -187,7 +188,7 @@ def load_rules(folder: Path | None = None) -> list[Rule]:
     return [parse_rule(p) for p in sorted(folder.glob("*.rq"))] if folder.is_dir() else []
 
 
-def run_rules(asserted: Graph, rules: list[Rule]) -> dict[str, set[tuple]]:
+def run_rules(asserted: Iterable[tuple], rules: list[Rule]) -> dict[str, set[tuple]]:
     """Each rule's CONSTRUCT result (blank nodes dropped) over the asserted triples."""
     store = ox.Store()
     store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in sorted_triples(asserted))
@@ -218,10 +219,18 @@ def java_executable() -> str | None:
     return shutil.which(owlready2.JAVA_EXE)
 
 
-def _owl_view(graph: Graph) -> Graph:
+def _owl_view(graph: Iterable[tuple]) -> Graph:
     """The triples HermiT can read: literals outside the OWL 2 datatype map are left out."""
     view = Graph()
-    for s, p, o in graph:
+    for t in owl_view_triples(graph):
+        view.add(t)
+    return view
+
+
+def owl_view_triples(triples: Iterable[tuple]) -> set[tuple]:
+    """``_owl_view`` as a plain set (what the OWL 2 RL engine reads)."""
+    view = set()
+    for s, p, o in triples:
         if isinstance(o, Literal) and o.datatype is not None and o.datatype not in OWL2_DATATYPES:
             continue
         if isinstance(o, URIRef) and str(o).startswith(_XSD_PREFIX) and o not in OWL2_DATATYPES:
@@ -488,8 +497,19 @@ def unsatisfiable(result: HermitOutput) -> list[str]:
     return sorted(found)
 
 
-def reason_into(built: Built, step: Step = lambda s: None, rules_folder: Path | None = None) -> ReasonReport:
+def reason_into(
+    built: Built,
+    step: Step = lambda s: None,
+    rules_folder: Path | None = None,
+    full: bool = False,
+    cache_dir: Path | None = None,
+) -> ReasonReport:
     """Reason over ``built`` and add the inferred triples to its ``inferred`` named graph.
+
+    By default the ontology is classified by HermiT (cached per ontology change, ``tbox``) and
+    the facts are materialised by an OWL 2 RL engine (``rl``); when that path sees a possible
+    inconsistency, or ``full`` is set, HermiT reasons over everything (consistency, realisation,
+    explanations). Both give the same triples (``tests/reason/test_equivalence.py``).
 
     Returns a report (``skipped`` when Java is missing); raises ReasoningFailed when the graph
     is inconsistent or a class can have no members.
@@ -502,26 +522,34 @@ def reason_into(built: Built, step: Step = lambda s: None, rules_folder: Path | 
             "Install a Java runtime (Debian: apt-get install default-jre-headless) to reason.",
         )
     started = time.monotonic()
-    asserted = _asserted(built)
+    asserted = set(built.ontology) | set(built.curated)
     rules = load_rules(rules_folder)
     step("applying rules")
     by_rule = run_rules(asserted, rules)
     derived = set().union(*by_rule.values()) if by_rule else set()
-    whole = Graph()
-    for t in asserted:
-        whole.add(t)
-    for t in derived:
-        whole.add(t)
-    step("reasoning with HermiT")
-    view = _owl_view(whole)
-    result = classify(java, view)
-    if result.inconsistent:
-        step("explaining the inconsistency")
-        raise ReasoningFailed(*Diagnosis(built, whole, derived, by_rule).explain_inconsistency(java, view))
-    bad = unsatisfiable(result)
-    if bad:
-        raise ReasoningFailed(*Diagnosis(built, whole, derived, by_rule).explain_unsatisfiable(bad))
-    found = inferred_triples(result) | derived
+    view_triples = owl_view_triples(asserted | derived)
+
+    def diagnosis() -> Diagnosis:
+        whole = Graph()
+        for t in asserted | derived:
+            whole.add(t)
+        return Diagnosis(built, whole, derived, by_rule)
+
+    engine, entailed, note = None, None, ""
+    if not full:
+        engine, entailed, note = _fast(java, built, view_triples, diagnosis, step, cache_dir)
+    if entailed is None:
+        step("reasoning with HermiT" + (f" ({note})" if note else ""))
+        view = _owl_view(view_triples)
+        result = classify(java, view)
+        if result.inconsistent:
+            step("explaining the inconsistency")
+            raise ReasoningFailed(*diagnosis().explain_inconsistency(java, view))
+        bad = unsatisfiable(result)
+        if bad:
+            raise ReasoningFailed(*diagnosis().explain_unsatisfiable(bad))
+        engine, entailed = "HermiT", inferred_triples(result)
+    found = entailed | derived
     new = sorted(
         (t for t in found if t not in asserted and not any(isinstance(x, BNode) for x in t)),
         key=lambda t: (str(t[0]), str(t[1]), str(t[2])),
@@ -531,8 +559,13 @@ def reason_into(built: Built, step: Step = lambda s: None, rules_folder: Path | 
         target.add(t)
     members = {}
     nsm = built.dataset.namespace_manager
+    stated_types: dict = defaultdict(set)
+    rdf_type = RDF.type
+    for s, p, o in asserted:
+        if p == rdf_type:
+            stated_types[o].add(s)
     for cls in defined_classes(built.ontology, rules):
-        count = len(set(asserted.subjects(RDF.type, cls)) | set(target.subjects(RDF.type, cls)))
+        count = len(stated_types[cls] | set(target.subjects(RDF.type, cls)))
         members[cls.n3(nsm)] = count
     rule_counts = {rule.name: len(by_rule.get(rule.name, ())) for rule in rules}
     return ReasonReport(
@@ -541,7 +574,30 @@ def reason_into(built: Built, step: Step = lambda s: None, rules_folder: Path | 
         members=members,
         rules=rule_counts,
         seconds=time.monotonic() - started,
+        engine=engine,
     )
+
+
+def _fast(java, built, view_triples, diagnosis, step, cache_dir):
+    """The fast path: (engine, entailed triples, "") or (None, None, why HermiT must decide)."""
+    from mpdkg.reason import rl, tbox
+
+    unchecked = rl.unchecked_constructs(built.ontology)
+    if unchecked:
+        return None, None, "the ontology uses " + ", ".join(unchecked)
+    step("classifying the ontology with HermiT (cached)")
+    classified = tbox.classify_tbox(java, built.ontology, cache_dir)
+    if classified.unsatisfiable:
+        raise ReasoningFailed(*diagnosis().explain_unsatisfiable(classified.unsatisfiable))
+    if classified.inconsistent:
+        return None, None, "the ontology alone is inconsistent"
+    step("materialising the facts (OWL 2 RL)")
+    known = rl.materialise(view_triples, built.ontology, classified)
+    found = rl.problems(known, built.ontology, view_triples)
+    if found:
+        return None, None, "OWL 2 RL found " + found[0]
+    cache = "cached" if classified.cached else "classified now"
+    return f"OWL 2 RL; ontology by HermiT, {cache}", rl.as_reported(known, built.ontology, classified), ""
 
 
 def inferred_turtle(built: Built) -> bytes:

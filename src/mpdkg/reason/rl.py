@@ -1,0 +1,229 @@
+"""The fast path: the ABox materialised by an OWL 2 RL engine (``reasonable``, Rust).
+
+Input: the same OWL view HermiT reads (asserted triples plus the rules' results, literals outside
+the OWL 2 datatype map left out), plus HermiT's classification of the ontology (``tbox``:
+subclass and equivalence axioms between named classes, cached per ontology change).
+
+``reasonable`` implements the OWL 2 RL rules but not property chains (``owl:propertyChainAxiom``,
+rule prp-spo2): ``mpd:memberOf`` (``org:hasMembership`` then ``org:organization``) and, through
+``owl:inverseOf``, ``mpd:hasMember`` would be missing. ``complete`` adds the chains and inverses
+in Python and hands the new triples back to the engine (incrementally) until nothing changes.
+
+What comes out is filtered as HermiT reports it: types of named classes (with every named
+superclass from the classification) and values of object properties, between IRIs.
+``tests/reason/test_equivalence.py`` checks that both give the same triples.
+
+OWL 2 RL finds only some inconsistencies; ``problems`` checks the ones the ontology can produce
+(disjoint classes, irreflexive and asymmetric properties, single-valued properties with two
+values, values outside a datatype range, members of owl:Nothing). When one is found, or when the
+ontology uses a construct those checks do not cover, the caller reasons with HermiT over
+everything instead, which decides and explains.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
+
+from mpdkg.reason.hermit import _SKIP_CLASSES, _XSD_PREFIX, OWL2_DATATYPES, _ancestors, _fits
+from mpdkg.reason.tbox import TBox
+
+#: Constructs whose inconsistencies ``problems`` does not look for: with any of them in the
+#: ontology the fast path hands over to HermiT.
+UNCHECKED = {
+    OWL.complementOf,
+    OWL.oneOf,
+    OWL.disjointUnionOf,
+    OWL.propertyDisjointWith,
+    OWL.differentFrom,
+    OWL.sourceIndividual,  # negative property assertions
+    OWL.hasKey,
+    OWL.minCardinality,
+    OWL.minQualifiedCardinality,
+    OWL.maxQualifiedCardinality,
+    OWL.qualifiedCardinality,
+    OWL.hasSelf,
+}
+_UNCHECKED_TYPES = {OWL.AllDifferent, OWL.AllDisjointProperties, OWL.NegativePropertyAssertion}
+
+
+def unchecked_constructs(ontology: Graph) -> list[str]:
+    found = {str(p) for p in ontology.predicates() if p in UNCHECKED}
+    found |= {str(o) for o in ontology.objects(None, RDF.type) if o in _UNCHECKED_TYPES}
+    for _r, value in ontology.subject_objects(OWL.maxCardinality):
+        if str(value) not in ("0", "1"):
+            found.add(f"{OWL.maxCardinality} {value}")
+    for _r, value in ontology.subject_objects(OWL.cardinality):
+        if str(value) != "1":
+            found.add(f"{OWL.cardinality} {value}")
+    return sorted(found)
+
+
+def _list(graph: Graph, node) -> list:
+    out = []
+    while node is not None and node != RDF.nil:
+        first = graph.value(node, RDF.first)
+        if first is not None:
+            out.append(first)
+        node = graph.value(node, RDF.rest)
+    return out
+
+
+def _chains_and_inverses(ontology: Graph) -> tuple[list[tuple[URIRef, list[URIRef]]], list[tuple]]:
+    chains = []
+    for p, head in ontology.subject_objects(OWL.propertyChainAxiom):
+        steps = _list(ontology, head)
+        if isinstance(p, URIRef) and steps and all(isinstance(s, URIRef) for s in steps):
+            chains.append((p, steps))
+    inverses = [
+        (p, q)
+        for p, q in ontology.subject_objects(OWL.inverseOf)
+        if isinstance(p, URIRef) and isinstance(q, URIRef)
+    ]
+    return sorted(chains), sorted(inverses)
+
+
+def complete(triples: set[tuple], chains, inverses) -> set[tuple]:
+    """Triples the property chains and inverses add to ``triples`` (not already there), to a
+    fixpoint: a chain may run over values an inverse gives, and the other way round."""
+    wanted = {s for _p, steps in chains for s in steps} | {x for pair in inverses for x in pair}
+    wanted |= {p for p, _steps in chains}
+    by_prop: dict[URIRef, set[tuple]] = defaultdict(set)
+    for s, p, o in triples:
+        if p in wanted and not isinstance(o, Literal):
+            by_prop[p].add((s, o))
+    added: set[tuple] = set()
+    while True:
+        new: set[tuple] = set()
+        for p, q in inverses:
+            new.update((o, q, s) for s, o in by_prop.get(p, ()))
+            new.update((o, p, s) for s, o in by_prop.get(q, ()))
+        for p, steps in chains:
+            reach: dict = defaultdict(set)
+            for s, o in by_prop.get(steps[0], ()):
+                reach[s].add(o)
+            for step in steps[1:]:
+                nxt: dict = defaultdict(set)
+                for s, o in by_prop.get(step, ()):
+                    nxt[s].add(o)
+                reach = {s: {z for y in ys for z in nxt.get(y, ())} for s, ys in reach.items()}
+            new.update((s, p, o) for s, os in reach.items() for o in os)
+        new = {t for t in new if (t[0], t[2]) not in by_prop[t[1]]}
+        if not new:
+            return added
+        for s, p, o in new:
+            by_prop[p].add((s, o))
+        added |= new
+
+
+def tbox_axioms(tbox: TBox) -> list[tuple]:
+    """HermiT's classification as triples the RL engine reads."""
+    out = [(URIRef(a), RDFS.subClassOf, URIRef(b)) for a, b in tbox.subclass]
+    for group in tbox.equivalent:
+        out += [(URIRef(a), OWL.equivalentClass, URIRef(b)) for a in group for b in group if a != b]
+    return out
+
+
+def materialise(view: set[tuple], ontology: Graph, tbox: TBox) -> set[tuple]:
+    """Every triple OWL 2 RL (with property chains) entails from ``view`` and the classification."""
+    import reasonable
+
+    chains, inverses = _chains_and_inverses(ontology)
+    base = set(view)
+    base |= complete(base, chains, inverses)  # usually all the engine misses, so one pass
+    engine = reasonable.PyReasoner()
+    engine.from_graph(list(base) + tbox_axioms(tbox))
+    known = set(engine.reason())
+    while True:
+        extra = complete(known, chains, inverses)
+        if not extra:
+            return known
+        engine.from_graph(sorted(extra))
+        known = set(engine.reason())
+
+
+def as_reported(known: Iterable[tuple], ontology: Graph, tbox: TBox) -> set[tuple]:
+    """What HermiT reports of ``known``: types of named classes, with every named superclass, and
+    object-property values, between IRIs (``owl:`` terms left out)."""
+    classes = {c for c in ontology.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)}
+    classes |= {URIRef(c) for pair in tbox.subclass for c in pair}
+    classes -= {URIRef(c) for c in _SKIP_CLASSES}
+    props = {p for p in ontology.subjects(RDF.type, OWL.ObjectProperty) if isinstance(p, URIRef)}
+    props = {p for p in props if not str(p).startswith(str(OWL))}
+    ancestors = _ancestors(tbox.subclass, tbox.equivalent)
+    out: set[tuple] = set()
+    for s, p, o in known:
+        if not isinstance(s, URIRef) or not isinstance(o, URIRef):
+            continue
+        if p == RDF.type:
+            if o in classes:
+                out.add((s, p, o))
+                out.update((s, p, URIRef(c)) for c in ancestors.get(str(o), ()) if c not in _SKIP_CLASSES)
+        elif p in props:
+            out.add((s, p, o))
+    return out
+
+
+def problems(known: set[tuple], ontology: Graph, view: set[tuple]) -> list[str]:
+    """The inconsistencies OWL 2 RL can see in the materialised triples (a short word each; the
+    explanation is HermiT's, on the full path)."""
+    found: list[str] = []
+    types: dict = defaultdict(set)
+    values: dict = defaultdict(set)
+    for s, p, o in known:
+        if p == RDF.type:
+            types[s].add(o)
+        else:
+            values[(s, p)].add(o)
+    if any(OWL.Nothing in ts for ts in types.values()):
+        found.append("a member of owl:Nothing")
+    groups = [
+        set(_list(ontology, m))
+        for a in ontology.subjects(RDF.type, OWL.AllDisjointClasses)
+        for m in ontology.objects(a, OWL.members)
+    ]
+    groups += [{a, b} for a, b in ontology.subject_objects(OWL.disjointWith)]
+    for members in groups:
+        if any(len(ts & members) >= 2 for ts in types.values()):
+            found.append("an individual in two disjoint classes")
+            break
+    for p in set(ontology.subjects(RDF.type, OWL.IrreflexiveProperty)):
+        if any(pp == p and s == o for s, pp, o in known):
+            found.append(f"{p} relates a thing to itself")
+    for p in set(ontology.subjects(RDF.type, OWL.AsymmetricProperty)):
+        pairs = {(s, o) for (s, pp), os in values.items() if pp == p for o in os}
+        if any((o, s) in pairs for s, o in pairs):
+            found.append(f"{p} holds both ways")
+    single = set(ontology.subjects(RDF.type, OWL.FunctionalProperty))
+    max_one: dict = defaultdict(set)  # class -> properties with at most one value
+    for cls, restriction in ontology.subject_objects(RDFS.subClassOf):
+        if isinstance(restriction, BNode):
+            prop = ontology.value(restriction, OWL.onProperty)
+            for key in (OWL.maxCardinality, OWL.cardinality):
+                if str(ontology.value(restriction, key)) == "1" and prop is not None:
+                    max_one[cls].add(prop)
+            none = str(ontology.value(restriction, OWL.maxCardinality)) == "0" and prop is not None
+            if none and any(cls in types.get(s, ()) for (s, pp) in values if pp == prop):
+                found.append(f"a value of {prop} where none may be")
+    for (s, p), os in values.items():
+        if len(os) < 2:
+            continue
+        if p in single or any(p in max_one.get(c, ()) for c in types.get(s, ())):
+            found.append(f"two values of the single-valued {p}")  # HermiT decides whether they differ
+            break
+    by_prop: dict = defaultdict(list)
+    for _s, p, o in view:
+        if isinstance(o, Literal):
+            by_prop[p].append(o)
+    ranges = [(p, r) for p, r in ontology.subject_objects(RDFS.range) if isinstance(r, URIRef)]
+    for p, rng in ranges:
+        if not (str(rng).startswith(_XSD_PREFIX) or rng in OWL2_DATATYPES):
+            continue
+        if any(not _fits(o, rng) for o in by_prop.get(p, ())):
+            found.append(f"a value of {p} outside its range {rng}")
+    if any(getattr(o, "ill_typed", False) for os in by_prop.values() for o in os):
+        found.append("a literal that is not a valid value of its datatype")
+    return found
