@@ -26,10 +26,10 @@ that are not ISO 3166-1 countries of the curated graph (UNHCR's ``UNK`` unknown,
 stateless, ``TIB`` Tibetan; Passport Index ``XKX`` Kosovo) are ``mpd:StatisticalArea`` nodes
 under ``https://w3id.org/mpdkg/open-data/area/``, labelled, in the graph that uses them.
 
->>> quads = open_data_quads()
->>> graphs = {q.graph_name.value for q in quads}
->>> sorted(g.rsplit("/", 1)[1] for g in graphs)
-['unhcr', 'visas']
+>>> GRAPHS["passport-index"]
+'https://w3id.org/mpdkg/graph/open-data/visas'
+>>> visa_category_iri("eta").value
+'https://w3id.org/mpdkg/visa-category/eta'
 """
 
 from __future__ import annotations
