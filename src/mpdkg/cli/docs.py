@@ -32,5 +32,10 @@ def register(app: typer.Typer) -> None:
 
             step("reasoning, for the defined classes' members")
             reason_into(built, step)
-            for path in write_docs(out_dir, OxigraphEngine(store_from_dataset(built.dataset)), built.dataset):
+            from mpdkg.rdf.opendata import open_data_quads
+
+            step("building the open data, for the open-data queries' answers")
+            store = store_from_dataset(built.dataset)
+            store.bulk_extend(open_data_quads())
+            for path in write_docs(out_dir, OxigraphEngine(store), built.dataset):
                 err.print(f"wrote {path}")

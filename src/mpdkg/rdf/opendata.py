@@ -245,7 +245,10 @@ def _data_set(em, release, ident: str, title: str, dimensions: list[str], measur
     ]
     components += [("measure", mpd(m)) for m in measures]
     components.append(("attribute", UNIT_MEASURE))
+    component_class = {"dimension": "DimensionProperty", "measure": "MeasureProperty"}
     for order, (kind, prop) in enumerate(components, start=1):
+        if kind in component_class and prop != MEASURE_TYPE:
+            em.add(prop, TYPE, _N(_QB + component_class[kind]))
         spec = _N(f"{OPEN}{ident}/structure/{order}")
         em.add(dsd, _N(_QB + "component"), spec)
         em.add(spec, TYPE, COMPONENT)
