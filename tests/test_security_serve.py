@@ -244,3 +244,33 @@ def test_cli_refuses_the_bypass_too(tmp_path):
         assert listener.connections == 0
     finally:
         listener.close()
+
+
+def test_a_runaway_gives_way_to_cheap_queries(tmp_path):
+    """With one worker busy on a runaway, a cheap query is answered in well under the time limit:
+    the runaway is stopped (503) because others wait, and a standby worker takes its place."""
+    with mpdkg_serve(tmp_path, "--workers", "1", "--timeout", "10", "--preempt-after", "0.2") as (base, _log):
+        runaway: list = []
+        thread = threading.Thread(
+            target=lambda: runaway.append(
+                sparql(
+                    base,
+                    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }",
+                    method="POST",
+                )
+            )
+        )
+        thread.start()
+        time.sleep(0.5)  # the runaway is running
+        started = time.monotonic()
+        status, _kind, body = sparql(base, "ASK { country:CAN ?p ?o }")
+        elapsed = time.monotonic() - started
+        thread.join(30)
+        assert status == 200 and json.loads(body)["boolean"] is True
+        assert elapsed < 2.0, elapsed  # not the 10 s time limit
+        assert runaway and runaway[0][0] == 503 and b"other requests were waiting" in runaway[0][2]
+        # alone, a long query is not preempted: it runs to the time limit
+        status, _kind, body = sparql(
+            base, "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }", method="POST"
+        )
+        assert status == 504

@@ -29,6 +29,16 @@ def register(app: typer.Typer) -> None:
         timeout: Annotated[float, typer.Option(help="Seconds a query may run before it is stopped.")] = 10.0,
         max_rows: Annotated[int, typer.Option(help="Most rows (or triples) an answer may have.")] = 10_000,
         workers: Annotated[int, typer.Option(help="Query worker processes (queries running at once).")] = 2,
+        preempt_after: Annotated[
+            float,
+            typer.Option(
+                help="Seconds a query may run while other requests wait before it is stopped (503) so "
+                "that they are answered; 0 lets every query run to --timeout."
+            ),
+        ] = 0.25,
+        spares: Annotated[
+            int, typer.Option(help="Loaded standby workers that replace a stopped one at once.")
+        ] = 1,
         log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
         public_base: Annotated[
             str | None,
@@ -68,8 +78,9 @@ def register(app: typer.Typer) -> None:
         with reported():
             err.print("loading the graph into the query workers…", highlight=False)
             server = S.make_server(
-                host, port, data, timeout, max_rows, workers, public_base=public_base, cors=cors
-            )
+                host, port, data, timeout, max_rows, workers, public_base=public_base, cors=cors,
+                spares=spares, preempt_after=preempt_after,
+            )  # fmt: skip
         where = f"http://{host}:{server.server_address[1]}"
         err.print(
             f"serving {server.service.pool.triples} quads: query page {where}/ · endpoint {where}/sparql "

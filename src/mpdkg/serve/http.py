@@ -361,9 +361,14 @@ def make_server(
     public_base: str | None = None,
     cors: bool = False,
     max_connections: int = MAX_CONNECTIONS,
+    spares: int = 1,
+    preempt_after: float = 0.25,
 ) -> Server:
     """The HTTP server with its workers started (call ``serve_forever``, then ``close``)."""
-    service = Service(data, timeout, max_rows, workers, public_base=public_base, cors=cors)
+    service = Service(
+        data, timeout, max_rows, workers, public_base=public_base, cors=cors, spares=spares,
+        preempt_after=preempt_after,
+    )  # fmt: skip
     try:
         return Server((host, port), service, max_connections)
     except OSError as exc:

@@ -56,6 +56,8 @@ class Service:
         base_iri: str = BASE_IRI,
         public_base: str | None = None,
         cors: bool = False,
+        spares: int = 1,
+        preempt_after: float = 0.25,
     ):
         if public_base is not None and not re.match(
             r"^https?://[^\s/<>\"{}|\\^`]+(/[^\s<>\"{}|\\^`]*)?$", public_base
@@ -75,7 +77,7 @@ class Service:
         self.folder = Path(tempfile.mkdtemp(prefix="mpdkg-serve-"))
         try:
             self.data_file = _prepare_data(data, self.folder)
-            self.pool = WorkerPool(self.data_file, workers)
+            self.pool = WorkerPool(self.data_file, workers, spares=spares, preempt_after=preempt_after)
         except BaseException:
             shutil.rmtree(self.folder, ignore_errors=True)
             raise

@@ -306,25 +306,39 @@ class _Worker:
 
 
 class WorkerPool:
-    """Worker processes holding the graph; a task that runs past its time limit has its worker
-    killed and a fresh one started in the background."""
+    """Worker processes holding the graph. A task that runs past its time limit has its worker
+    killed; so has a task that has run longer than ``preempt_after`` seconds while other requests
+    wait for a worker (it is answered 503: long queries run when the server is not busy). A killed
+    worker is replaced at once from ``spares`` hot standby workers, which are loaded but take no
+    task, and the standby is refilled in the background."""
 
-    def __init__(self, data_file: Path, size: int = DEFAULT_WORKERS):
+    def __init__(
+        self, data_file: Path, size: int = DEFAULT_WORKERS, spares: int = 1, preempt_after: float = 0.25
+    ):
         if size < 1:
             raise ServeError("--workers must be at least 1")
+        if spares < 0 or preempt_after < 0:
+            raise ServeError("spares and preempt_after must not be negative")
         self.data_file = str(data_file)
         self.size = size
+        self.spares = spares
+        self.preempt_after = preempt_after
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._standby: queue.Queue[_Worker] = queue.Queue()
         self._closed = False
         self._lock = threading.Lock()
         self._live: set[_Worker] = set()
+        self._running: dict[int, float] = {}  # id of the requesting thread -> when its task began
+        self._waiting = 0
         self.triples = 0
         self.network_isolated = False
         self.restarts = 0
+        self.preempted = 0
         for _ in range(size):
-            worker = self._start()
-            self._idle.put(worker)
+            self._idle.put(self._start())
+        for _ in range(spares):
+            self._standby.put(self._start())
 
     def _start(self) -> _Worker:
         parent_end, child_end = self._context.Pipe()
@@ -364,6 +378,13 @@ class WorkerPool:
             worker.conn.close()
 
     def _replace(self) -> None:
+        """Put a standby worker to work at once (if one is ready) and start a new one behind it."""
+        try:
+            self._idle.put(self._standby.get_nowait())
+            target = self._standby
+        except queue.Empty:
+            target = self._idle
+
         def start() -> None:
             try:
                 worker = self._start()
@@ -373,31 +394,69 @@ class WorkerPool:
             if self._closed:
                 self._discard(worker)
             else:
-                self._idle.put(worker)
+                target.put(worker)
 
         self.restarts += 1
         threading.Thread(target=start, name="mpdkg-respawn", daemon=True).start()
 
+    def _should_preempt(self, me: int, began: float) -> bool:
+        """Whether this thread's task is the oldest running one, has run past the preemption
+        budget, and others wait for a worker while a standby can take its place."""
+        if not self.preempt_after or time.monotonic() - began < self.preempt_after:
+            return False
+        with self._lock:
+            if self._waiting == 0 or self._standby.empty():
+                return False
+            return min(self._running, key=self._running.get) == me
+
     def run(self, task: tuple, timeout: float):
-        """Run one task on a free worker; raises Refused (503 busy, 504 too slow)."""
+        """Run one task on a free worker; raises Refused (503 busy or preempted, 504 too slow)."""
+        with self._lock:
+            self._waiting += 1
         try:
             worker = self._idle.get(timeout=timeout)
         except queue.Empty:
             raise Refused(
                 503, "all query workers are busy; try again shortly", {"Retry-After": "2"}
             ) from None
+        finally:
+            with self._lock:
+                self._waiting -= 1
+        me = threading.get_ident()
+        began = time.monotonic()
+        with self._lock:
+            self._running[me] = began
         try:
             worker.conn.send(task)
-            if worker.conn.poll(timeout):
-                answer = worker.conn.recv()
-                self._idle.put(worker)
-                return answer
+            deadline = began + timeout
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                if worker.conn.poll(min(left, 0.02)):
+                    answer = worker.conn.recv()
+                    self._idle.put(worker)
+                    return answer
+                if self._should_preempt(me, began):
+                    self.preempted += 1
+                    self._discard(worker)
+                    self._replace()
+                    raise Refused(
+                        503,
+                        f"the query was stopped after {time.monotonic() - began:.2f} s because other "
+                        "requests were waiting: long queries run when the server is not busy; try again "
+                        "shortly, or narrow the query (LIMIT, a smaller pattern)",
+                        {"Retry-After": "5"},
+                    )
         except (EOFError, BrokenPipeError, OSError):
             self._discard(worker)
             self._replace()
             raise Refused(
                 500, "the query worker stopped unexpectedly (out of memory?); it was restarted"
             ) from None
+        finally:
+            with self._lock:
+                self._running.pop(me, None)
         self._discard(worker)
         self._replace()
         raise Refused(504, f"the query was stopped after {timeout:g} s (this server's time limit)")
