@@ -1,4 +1,4 @@
-"""Both SHACL paths (pySHACL, the reference; rudof, the fast one for large graphs) find the same
+"""Both SHACL paths (rudof, the default; pySHACL, the reference) find the same
 planted violations, one of each constraint kind the shapes use, mapped back to file and line."""
 
 from __future__ import annotations

@@ -174,6 +174,32 @@ def _ntriples(data: Graph | Dataset) -> str:
     return data.serialize(format="nt")
 
 
+SHAPE_ID = "urn:mpdkg:shape:"
+
+
+def _named_shapes(shapes: Graph) -> tuple[Graph, dict[str, str]]:
+    """A copy of ``shapes`` whose blank-node shapes (those with a path or a message) have IRIs,
+    so that rudof's ``source_shape`` names the shape; and each shape's ``sh:message``."""
+    named = {
+        node: URIRef(f"{SHAPE_ID}{i}")
+        for i, node in enumerate(
+            sorted(
+                {n for n in shapes.subjects(SH.path, None)} | {n for n in shapes.subjects(SH.message, None)}
+            )
+        )
+        if isinstance(node, BNode)
+    }
+    copy = Graph()
+    for prefix, ns in shapes.namespaces():
+        copy.bind(prefix, ns, override=True, replace=True)
+    for s, p, o in shapes:
+        copy.add((named.get(s, s), p, named.get(o, o)))
+    messages = {
+        str(s): str(m) for s, m in copy.subject_objects(SH.message) if copy.value(s, SH.select) is None
+    }
+    return copy, messages
+
+
 def validate_graph_rudof(data: Graph | Dataset, shapes: Graph | None = None, origin_of=None) -> Report:
     """rudof's SHACL engine (Rust), the fast default. ``data`` is a graph or a dataset (validated as
     the union of its graphs). ``tests/validate/`` checks that it gives the same findings as pySHACL
@@ -182,14 +208,17 @@ def validate_graph_rudof(data: Graph | Dataset, shapes: Graph | None = None, ori
 
     import pyrudof
 
-    shapes = shapes if shapes is not None else load_shapes()
+    shapes, messages = _named_shapes(shapes if shapes is not None else load_shapes())
     rudof = pyrudof.Rudof(pyrudof.RudofConfig())
     rudof.read_data(_ntriples(data), format=pyrudof.RDFFormat.NTriples)
     rudof.read_shacl(shapes.serialize(format="turtle"))
     report = rudof.validate_shacl()
     findings = []
     for entry in report.violations:
-        message = entry.message or entry.constraint_component.rsplit("#", 1)[-1]
+        # SHACL: a result's message is its shape's sh:message; rudof keeps it for some
+        # constraints only (not sh:or, sh:lessThanOrEquals, sh:uniqueLang, qualified counts)
+        message = messages.get(entry.source_shape) or entry.message
+        message = message or entry.constraint_component.rsplit("#", 1)[-1]
         if message.startswith('"') and message.endswith('"'):
             try:
                 message = json.loads(message)
