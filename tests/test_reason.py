@@ -23,6 +23,14 @@ runner = CliRunner()
 MPD_NS = R.MPD_NS
 
 
+@pytest.fixture(autouse=True)
+def private_tbox_cache(tmp_path_factory, monkeypatch):
+    """The ontology's classification is cached in the session's folder, never the user's."""
+    from mpdkg.reason.tbox import CACHE_ENV
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path_factory.getbasetemp() / "tbox-cache"))
+
+
 def members(built, cls):
     inferred = built.dataset.graph(GRAPHS.inferred)
     return {str(s).rsplit("/", 1)[1] for s in inferred.subjects(RDF.type, cls)}

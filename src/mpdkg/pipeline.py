@@ -141,8 +141,8 @@ def full_dataset(
     from mpdkg.reason.hermit import reason_into
 
     _records, built, _report = build_and_validate(graph_root, step)
-    step("reasoning (OWL, HermiT)")
-    report = reason_into(built, step)
+    step("reasoning (OWL: HermiT over everything)" if require_reasoning else "reasoning (OWL)")
+    report = reason_into(built, step, full=require_reasoning)  # a release: HermiT over everything
     if report.status != "ok":
         if require_reasoning:
             raise ReasoningSkipped(f"reasoning could not run: {report.message}")
