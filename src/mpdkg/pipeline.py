@@ -44,7 +44,7 @@ def build_and_validate(
     built = build_dataset(records)
     report = None
     if validate:
-        step("validating with SHACL")
+        step(f"validating with SHACL ({engine})")
         shapes = load_shapes()
         for path in extra_shapes or []:
             shapes.parse(path, format="turtle")
@@ -140,7 +140,9 @@ def full_dataset(
     from mpdkg.namespaces import GRAPHS
     from mpdkg.reason.hermit import reason_into
 
-    _records, built, _report = build_and_validate(graph_root, step)
+    # a release (require_reasoning) is checked by the reference engines: pySHACL and HermiT
+    engine = "pyshacl" if require_reasoning else DEFAULT_ENGINE
+    _records, built, _report = build_and_validate(graph_root, step, engine=engine)
     step("reasoning (OWL: HermiT over everything)" if require_reasoning else "reasoning (OWL)")
     report = reason_into(built, step, full=require_reasoning)  # a release: HermiT over everything
     if report.status != "ok":
