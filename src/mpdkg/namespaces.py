@@ -14,11 +14,14 @@ from __future__ import annotations
 import re
 
 from rdflib import Namespace, URIRef
-from rdflib.namespace import DefinedNamespace
+from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDFS, SKOS, TIME, XSD, DefinedNamespace
 
 BASE = "https://w3id.org/mpdkg/"
 SCHEMA = Namespace("https://schema.org/")
 WD = Namespace("http://www.wikidata.org/entity/")
+#: The ontology namespace, open: terms that the closed ``MPD`` does not list (analysis terms and
+#: the like) are made from it; a typo there is caught by the ontology check of queries and SHACL.
+ONTOLOGY_NS = Namespace(BASE + "ontology#")
 
 
 class MPD(DefinedNamespace):
@@ -166,23 +169,44 @@ def actor_iri(ref: str) -> URIRef:
     return country_iri(ref) if ref.isupper() else forum_iri(ref)
 
 
-SPARQL_PREFIXES = (
-    "\n".join(
-        f"PREFIX {prefix}: <{iri}>"
-        for prefix, iri in (
-            ("mpd", BASE + "ontology#"),
-            ("org", "http://www.w3.org/ns/org#"),
-            ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
-            ("skos", "http://www.w3.org/2004/02/skos/core#"),
-            ("prov", "http://www.w3.org/ns/prov#"),
-            ("time", "http://www.w3.org/2006/time#"),
-            ("dcterms", "http://purl.org/dc/terms/"),
-            ("schema", "https://schema.org/"),
-            ("role", BASE + "role/"),
-            ("country", BASE + "country/"),
-            ("forum", BASE + "forum/"),
-        )
-    )
-    + "\n"
+#: The one table of prefixes: the dumps' Turtle and JSON-LD, the result writers, and (with the W3C
+#: extras of :func:`mpdkg.query.parse.query_prefixes`) every query.
+PREFIXES = {
+    "mpd": MPD._NS,
+    "org": ORG,
+    "time": TIME,
+    "prov": PROV,
+    "skos": SKOS,
+    "dcterms": DCTERMS,
+    "schema": SCHEMA,
+    "wd": WD,
+    "owl": OWL,
+    "rdfs": RDFS,
+    "xsd": XSD,
+    "vann": "http://purl.org/vocab/vann/",
+    "country": BASE + "country/",
+    "forum": BASE + "forum/",
+    "agreement": BASE + "agreement/",
+    "membership": BASE + "membership/",
+    "engagement": BASE + "engagement/",
+    "source": BASE + "source/",
+    "pillar": BASE + "pillar/",
+    "region": BASE + "region/",
+    "role": BASE + "role/",
+}
+
+_LIBRARY_PREFIXES = (
+    "mpd",
+    "org",
+    "rdfs",
+    "skos",
+    "prov",
+    "time",
+    "dcterms",
+    "schema",
+    "role",
+    "country",
+    "forum",
 )
+SPARQL_PREFIXES = "\n".join(f"PREFIX {p}: <{PREFIXES[p]}>" for p in _LIBRARY_PREFIXES) + "\n"
 """The prologue for SPARQL written in the library (the catalogue files carry their own)."""

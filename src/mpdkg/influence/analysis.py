@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import networkx as nx
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, XSD
 
 from mpdkg import __version__
@@ -48,12 +48,12 @@ from mpdkg.influence.network import (
     load_facts,
     project,
 )
-from mpdkg.namespaces import DATASET, SCHEMA, country_iri, pillar_iri, region_iri, slug
+from mpdkg.namespaces import DATASET, ONTOLOGY_NS, SCHEMA, country_iri, pillar_iri, region_iri, slug
 from mpdkg.query.results import csv_writer
 
 DIGITS = 6
 ANALYSIS_BASE = BASE + "analysis/influence/"
-MPDA = Namespace(BASE + "ontology#")  # terms defined in ontology/analysis.ttl
+MPDA = ONTOLOGY_NS  # terms defined in ontology/analysis.ttl
 SOFTWARE = URIRef(f"{BASE}software/mpdkg/{__version__}")
 CENTRALITIES = ("weighted_degree", "betweenness", "eigenvector", "personalized_pagerank")
 

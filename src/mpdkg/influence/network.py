@@ -29,9 +29,9 @@ import networkx as nx
 import pyoxigraph as ox
 
 from mpdkg.influence.config import InfluenceConfig
+from mpdkg.namespaces import BASE
 
 CANADA = "CAN"
-BASE = "https://w3id.org/mpdkg/"
 CANADA_IRI = BASE + "country/CAN"
 
 PREFIXES = """

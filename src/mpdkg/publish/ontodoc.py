@@ -12,13 +12,13 @@ class gets a section in plain words with its formal definition and its current m
 
 from __future__ import annotations
 
-from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from mpdkg.namespaces import BASE, GRAPHS
+from mpdkg.namespaces import BASE, GRAPHS, ONTOLOGY_NS
 
-MPD_NS = Namespace(BASE + "ontology#")
+MPD_NS = ONTOLOGY_NS
 EXAMPLES = 3
 
 _CHARACTERISTICS = (

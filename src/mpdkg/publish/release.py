@@ -85,7 +85,7 @@ def _write_release(built, version: str, target: Path, step) -> None:
         step("writing the release")
         write_dumps(built.dataset, stage)
         onto = built.dataset.graph(GRAPHS.ontology)
-        from mpdkg.rdf.dumps import PREFIXES
+        from mpdkg.namespaces import PREFIXES
 
         for prefix, ns in PREFIXES.items():
             onto.bind(prefix, ns, override=True, replace=True)

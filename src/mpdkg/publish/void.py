@@ -23,8 +23,7 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID, XSD
 
-from mpdkg.namespaces import BASE, DATASET, GRAPHS, ONTOLOGY
-from mpdkg.rdf.build import PREFIXES
+from mpdkg.namespaces import BASE, DATASET, GRAPHS, ONTOLOGY, PREFIXES
 from mpdkg.rdf.dumps import CONTEXT_NAME, DUMP_NAMES
 from mpdkg.rdf.engine import sorted_triples
 

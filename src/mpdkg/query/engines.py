@@ -25,6 +25,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 
 from mpdkg import netguard
 from mpdkg.errors import MpdkgError, UsageError
+from mpdkg.namespaces import ONTOLOGY_NS
 from mpdkg.query.catalogue import CatalogueQuery, Parameter, parse_query_text
 from mpdkg.query.parse import (
     Checked,
@@ -232,6 +233,9 @@ class RemoteEngine:
 
         sparql = self._wrapper()
         sparql.setQuery(parsed.with_prologue())
+        # SPARQLWrapper guesses the form with a regex that a prefix such as sdmx-attribute: fools
+        # (it took one query for an ADD update); the front door has read the form already.
+        sparql.queryType = parsed.form.upper()
         graph_form = parsed.form in ("construct", "describe")
         sparql.setReturnFormat(TURTLE if graph_form else JSON)
         body = self._fetch(sparql)
@@ -453,7 +457,7 @@ def _cached_ids(engine, plural: str):
     return cache[plural]
 
 
-_ONTOLOGY_NS = "https://w3id.org/mpdkg/ontology#"
+_ONTOLOGY_NS = str(ONTOLOGY_NS)
 _MPD_TERM = re.compile(r"(?<![\w?$:.\-])mpd:((?:[\w-]|\.(?=[\w-]))*)")
 _MPD_IRI = re.compile(r"<https://w3id\.org/mpdkg/ontology#([^>\s]*)>")
 

@@ -51,7 +51,7 @@ _W3C = {
 
 def query_prefixes() -> dict[str, str]:
     """Prefix -> namespace for every query (W3C vocabularies and the dumps' prefixes)."""
-    from mpdkg.rdf.build import PREFIXES
+    from mpdkg.namespaces import PREFIXES
 
     return {**_W3C, **{prefix: str(ns) for prefix, ns in PREFIXES.items()}}
 

@@ -167,7 +167,7 @@ def to_json(result: QueryResult) -> str:
 def to_turtle(result: QueryResult) -> str:
     if result.kind != "graph" or result.graph is None:
         raise ValueError("turtle output is for CONSTRUCT and DESCRIBE queries; use csv, tsv or json")
-    from mpdkg.rdf.build import PREFIXES
+    from mpdkg.namespaces import PREFIXES
 
     for prefix, ns in PREFIXES.items():
         result.graph.bind(prefix, ns, override=True, replace=True)

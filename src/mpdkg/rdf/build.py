@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
-from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SKOS, TIME, XSD
+from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
 
 from mpdkg import paths
 from mpdkg.errors import Origin
@@ -22,6 +22,7 @@ from mpdkg.namespaces import (
     BASE,
     GRAPHS,
     MPD,
+    PREFIXES,
     SCHEMA,
     WD,
     actor_iri,
@@ -41,30 +42,6 @@ from mpdkg.namespaces import (
 from mpdkg.sources.dates import PartialDate
 from mpdkg.sources.records import Records
 from mpdkg.sources.vocab import Vocabulary, load_ontology, vocabulary_from
-
-PREFIXES = {
-    "mpd": MPD._NS,
-    "org": ORG,
-    "time": TIME,
-    "prov": PROV,
-    "skos": SKOS,
-    "dcterms": DCTERMS,
-    "schema": SCHEMA,
-    "wd": WD,
-    "owl": OWL,
-    "rdfs": RDFS,
-    "xsd": XSD,
-    "vann": "http://purl.org/vocab/vann/",
-    "country": BASE + "country/",
-    "forum": BASE + "forum/",
-    "agreement": BASE + "agreement/",
-    "membership": BASE + "membership/",
-    "engagement": BASE + "engagement/",
-    "source": BASE + "source/",
-    "pillar": BASE + "pillar/",
-    "region": BASE + "region/",
-    "role": BASE + "role/",
-}
 
 
 @dataclass

@@ -14,7 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
-from mpdkg.rdf.build import PREFIXES
+from mpdkg.namespaces import PREFIXES
 from mpdkg.rdf.engine import sorted_quads, sorted_triples
 
 DUMP_NAMES = {

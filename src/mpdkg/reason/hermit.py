@@ -44,17 +44,17 @@ try:
 except ImportError:  # Windows: no flock; stale working folders are then only aged out
     fcntl = None
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from mpdkg import paths
 from mpdkg.errors import MpdkgError, Origin
-from mpdkg.namespaces import BASE, GRAPHS
-from mpdkg.rdf.build import PREFIXES, Built
+from mpdkg.namespaces import BASE, GRAPHS, ONTOLOGY_NS, PREFIXES
+from mpdkg.rdf.build import Built
 from mpdkg.rdf.engine import from_ox, sorted_triples
 
 Step = Callable[[str], None]
-MPD_NS = Namespace(BASE + "ontology#")
+MPD_NS = ONTOLOGY_NS
 
 #: Seconds HermiT may run before the step gives up.
 HERMIT_TIMEOUT = 600

@@ -112,7 +112,7 @@ def _local_href(iri: str, base: str) -> str | None:
 
 def _curie(iri: str) -> str:
     """rdf:type for http://www.w3.org/1999/02/22-rdf-syntax-ns#type (the dumps' prefixes)."""
-    from mpdkg.rdf.build import PREFIXES
+    from mpdkg.namespaces import PREFIXES
 
     best = ""
     for prefix, ns in {**{k: str(v) for k, v in PREFIXES.items()}, "rdf": str(RDF_NS)}.items():

@@ -7,6 +7,7 @@ import logging
 import re
 
 from mpdkg.errors import MpdkgError
+from mpdkg.namespaces import BASE
 
 log = logging.getLogger("mpdkg.serve")
 
@@ -20,7 +21,7 @@ SOCKET_TIMEOUT = 10.0  # seconds a client may take to send its request (slow or 
 MAX_CONNECTIONS = 64  # requests handled at once; more are answered 503 at once, not queued forever
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 WORKER_START_TIMEOUT = 300.0
-BASE_IRI = "https://w3id.org/mpdkg/"
+BASE_IRI = BASE
 
 RESULT_TYPES = {
     "application/sparql-results+json": "json",

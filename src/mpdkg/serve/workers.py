@@ -72,7 +72,7 @@ def _to_xml(result) -> str:
 def _serialize_triples(triples: list, fmt: str) -> bytes:
     import pyoxigraph as ox
 
-    from mpdkg.rdf.build import PREFIXES
+    from mpdkg.namespaces import PREFIXES
 
     triples = sorted(triples, key=str)
     if fmt == "jsonld":
