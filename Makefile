@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install lint format docs clean
+.PHONY: run test test-fast install lint format docs clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (set PYTHON=...)"; exit 1; }
@@ -29,6 +29,10 @@ run: $(STAMP)
 ## test: install the test extras into .venv and run the whole suite
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest
+
+## test-fast: the suite without the tests marked slow (the README tour, kills, benchmarks)
+test-fast: $(TEST_STAMP)
+	$(BIN)/python -m pytest -m "not slow"
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests scripts
