@@ -117,7 +117,7 @@ def test_a_release_reasons_with_hermit_over_everything(monkeypatch):
         raise Called(full)
 
     monkeypatch.setattr(R, "reason_into", reason_into)
-    monkeypatch.setattr(mpdkg.pipeline, "build_and_validate", lambda root, step: (None, None, None))
+    monkeypatch.setattr(mpdkg.pipeline, "build_and_validate", lambda root, step, **kw: (None, None, None))
     seen = []
     for require in (True, False):
         with pytest.raises(Called) as info:

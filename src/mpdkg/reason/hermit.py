@@ -12,6 +12,11 @@ The step, in order (``reason_into``):
    rejects them, and no axiom uses them), loaded into an owlready2 World.
 3. **HermiT** (the reasoner bundled with owlready2; needs Java) classifies the ontology, checks
    consistency, realises every individual and lists every object-property value it entails.
+   That is ``full=True`` (``mpdkg reason --full``, and every release). By default the step takes
+   the fast path instead: HermiT classifies the ontology alone, once per ontology change
+   (``tbox``, cached), and an OWL 2 RL engine materialises the facts (``rl``); the same triples
+   come out (``tests/reason/test_fast_path.py``). Where the fast path sees a possible
+   inconsistency it hands over to HermiT over everything, which decides and explains.
 4. **Inferred triples**: every type (all named superclasses, not only the most specific) and
    every object-property value that is entailed but not asserted, plus the rules' results, go
    into the ``inferred`` named graph. No blank nodes; the same input gives the same triples.

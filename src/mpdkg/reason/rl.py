@@ -92,9 +92,10 @@ def complete(triples: set[tuple], chains, inverses) -> set[tuple]:
     wanted = {s for _p, steps in chains for s in steps} | {x for pair in inverses for x in pair}
     wanted |= {p for p, _steps in chains}
     by_prop: dict[URIRef, set[tuple]] = defaultdict(set)
+    names = {str(p): p for p in wanted}  # rdflib terms hash in Python; plain strings in C
     for s, p, o in triples:
-        if p in wanted and not isinstance(o, Literal):
-            by_prop[p].add((s, o))
+        if str(p) in names and not isinstance(o, Literal):
+            by_prop[names[str(p)]].add((s, o))
     added: set[tuple] = set()
     while True:
         new: set[tuple] = set()
@@ -127,12 +128,26 @@ def tbox_axioms(tbox: TBox) -> list[tuple]:
     return out
 
 
+def literal_properties(ontology: Graph) -> set:
+    """The properties whose literal values the OWL 2 RL rules can use: with a domain, in a
+    restriction, in a property hierarchy, and the ``owl:`` terms of the axioms themselves. Other
+    literal values (labels, quotes, notes: most of the graph) are left out of the engine's input.
+    """
+    found = set(ontology.subjects(RDFS.domain, None)) | set(ontology.objects(None, OWL.onProperty))
+    for link in (RDFS.subPropertyOf, OWL.equivalentProperty):
+        for a, b in ontology.subject_objects(link):
+            found |= {a, b}
+    found |= {p for p in ontology.predicates() if str(p).startswith(str(OWL))}
+    return found
+
+
 def materialise(view: set[tuple], ontology: Graph, tbox: TBox) -> set[tuple]:
     """Every triple OWL 2 RL (with property chains) entails from ``view`` and the classification."""
     import reasonable
 
     chains, inverses = _chains_and_inverses(ontology)
-    base = set(view)
+    keep = literal_properties(ontology)
+    base = {t for t in view if not isinstance(t[2], Literal) or t[1] in keep}
     base |= complete(base, chains, inverses)  # usually all the engine misses, so one pass
     engine = reasonable.PyReasoner()
     engine.from_graph(list(base) + tbox_axioms(tbox))
@@ -155,10 +170,11 @@ def as_reported(known: Iterable[tuple], ontology: Graph, tbox: TBox) -> set[tupl
     props = {p for p in props if not str(p).startswith(str(OWL))}
     ancestors = _ancestors(tbox.subclass, tbox.equivalent)
     out: set[tuple] = set()
+    rdf_type = URIRef(str(RDF.type))
     for s, p, o in known:
         if not isinstance(s, URIRef) or not isinstance(o, URIRef):
             continue
-        if p == RDF.type:
+        if p == rdf_type:
             if o in classes:
                 out.add((s, p, o))
                 out.update((s, p, URIRef(c)) for c in ancestors.get(str(o), ()) if c not in _SKIP_CLASSES)
@@ -173,8 +189,11 @@ def problems(known: set[tuple], ontology: Graph, view: set[tuple]) -> list[str]:
     found: list[str] = []
     types: dict = defaultdict(set)
     values: dict = defaultdict(set)
-    for s, p, o in known:
-        if p == RDF.type:
+    rdf_type = URIRef(str(RDF.type))
+    # literal values as stated (the engine may write "x" as "x"^^xsd:string: one value, two terms)
+    stated = [t for t in view if isinstance(t[2], Literal)]
+    for s, p, o in [t for t in known if not isinstance(t[2], Literal)] + stated:
+        if p == rdf_type:
             types[s].add(o)
         else:
             values[(s, p)].add(o)
@@ -191,7 +210,7 @@ def problems(known: set[tuple], ontology: Graph, view: set[tuple]) -> list[str]:
             found.append("an individual in two disjoint classes")
             break
     for p in set(ontology.subjects(RDF.type, OWL.IrreflexiveProperty)):
-        if any(pp == p and s == o for s, pp, o in known):
+        if any(s in os for (s, pp), os in values.items() if pp == p):
             found.append(f"{p} relates a thing to itself")
     for p in set(ontology.subjects(RDF.type, OWL.AsymmetricProperty)):
         pairs = {(s, o) for (s, pp), os in values.items() if pp == p for o in os}
