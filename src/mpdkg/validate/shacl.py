@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyshacl import validate as shacl_validate
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.util import from_n3
@@ -145,6 +144,8 @@ def _ordered(findings) -> list[Finding]:
 def validate_graph(data: Graph, shapes: Graph | None = None, origin_of=None) -> Report:
     """Validate ``data``; ``origin_of(node)`` maps a node back to its source file and line."""
     shapes = shapes if shapes is not None else load_shapes()
+    from pyshacl import validate as shacl_validate  # 0.2 s to import: only when it is used
+
     _conforms, results, _text = shacl_validate(
         data, shacl_graph=shapes, inference="none", abort_on_first=False, allow_warnings=True
     )
@@ -210,8 +211,9 @@ def validate_graph_rudof(data: Graph | Dataset, shapes: Graph | None = None, ori
 
     shapes, messages = _named_shapes(shapes if shapes is not None else load_shapes())
     rudof = pyrudof.Rudof(pyrudof.RudofConfig())
-    rudof.read_data(_ntriples(data), format=pyrudof.RDFFormat.NTriples)
-    rudof.read_shacl(shapes.serialize(format="turtle"))
+    strict = pyrudof.ReaderMode.Strict  # never drop a triple or a shape it cannot read
+    rudof.read_data(_ntriples(data), format=pyrudof.RDFFormat.NTriples, reader_mode=strict)
+    rudof.read_shacl(shapes.serialize(format="turtle"), reader_mode=strict)
     report = rudof.validate_shacl()
     findings = []
     for entry in report.violations:
