@@ -213,7 +213,7 @@ def validate_graph_rudof(data: Graph | Dataset, shapes: Graph | None = None, ori
     rudof = pyrudof.Rudof(pyrudof.RudofConfig())
     strict = pyrudof.ReaderMode.Strict  # never drop a triple or a shape it cannot read
     rudof.read_data(_ntriples(data), format=pyrudof.RDFFormat.NTriples, reader_mode=strict)
-    rudof.read_shacl(shapes.serialize(format="turtle"), reader_mode=strict)
+    rudof.read_shacl(shapes.serialize(format="nt"), format=pyrudof.ShaclFormat.NTriples, reader_mode=strict)
     report = rudof.validate_shacl()
     findings = []
     for entry in report.violations:
