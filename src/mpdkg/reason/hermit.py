@@ -535,8 +535,8 @@ def reason_into(
     view_triples = owl_view_triples(asserted | derived)
 
     def diagnosis() -> Diagnosis:
-        whole = Graph()
-        for t in asserted | derived:
+        whole = _asserted(built)  # in the graphs' order: the explanations read in that order
+        for t in sorted(derived):
             whole.add(t)
         return Diagnosis(built, whole, derived, by_rule)
 

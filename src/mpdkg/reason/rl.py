@@ -167,18 +167,23 @@ def as_reported(known: Iterable[tuple], ontology: Graph, tbox: TBox) -> set[tupl
     classes |= {URIRef(c) for pair in tbox.subclass for c in pair}
     classes -= {URIRef(c) for c in _SKIP_CLASSES}
     props = {p for p in ontology.subjects(RDF.type, OWL.ObjectProperty) if isinstance(p, URIRef)}
-    props = {p for p in props if not str(p).startswith(str(OWL))}
+    prop_names = {str(p) for p in props if not str(p).startswith(str(OWL))}
     ancestors = _ancestors(tbox.subclass, tbox.equivalent)
+    # keyed by plain strings: rdflib terms hash and compare in Python, strings in C
+    with_ancestors = {
+        str(c): (c, *(URIRef(a) for a in sorted(ancestors.get(str(c), ())) if a not in _SKIP_CLASSES))
+        for c in classes
+    }
+    rdf_type = str(RDF.type)
     out: set[tuple] = set()
-    rdf_type = URIRef(str(RDF.type))
     for s, p, o in known:
         if not isinstance(s, URIRef) or not isinstance(o, URIRef):
             continue
-        if p == rdf_type:
-            if o in classes:
-                out.add((s, p, o))
-                out.update((s, p, URIRef(c)) for c in ancestors.get(str(o), ()) if c not in _SKIP_CLASSES)
-        elif p in props:
+        name = str(p)
+        if name == rdf_type:
+            for c in with_ancestors.get(str(o), ()):
+                out.add((s, p, c))
+        elif name in prop_names:
             out.add((s, p, o))
     return out
 
@@ -187,16 +192,34 @@ def problems(known: set[tuple], ontology: Graph, view: set[tuple]) -> list[str]:
     """The inconsistencies OWL 2 RL can see in the materialised triples (a short word each; the
     explanation is HermiT's, on the full path)."""
     found: list[str] = []
+    irreflexive = set(ontology.subjects(RDF.type, OWL.IrreflexiveProperty))
+    asymmetric = set(ontology.subjects(RDF.type, OWL.AsymmetricProperty))
+    single = set(ontology.subjects(RDF.type, OWL.FunctionalProperty))
+    max_one: dict = defaultdict(set)  # class -> properties with at most one value
+    max_none: dict = defaultdict(set)  # class -> properties with no value
+    for cls, restriction in ontology.subject_objects(RDFS.subClassOf):
+        prop = ontology.value(restriction, OWL.onProperty) if isinstance(restriction, BNode) else None
+        if prop is None:
+            continue
+        for key in (OWL.maxCardinality, OWL.cardinality):
+            if str(ontology.value(restriction, key)) == "1":
+                max_one[cls].add(prop)
+        if str(ontology.value(restriction, OWL.maxCardinality)) == "0":
+            max_none[cls].add(prop)
+    checked = irreflexive | asymmetric | single
+    checked |= {p for ps in max_one.values() for p in ps} | {p for ps in max_none.values() for p in ps}
+    checked_names = {str(p): p for p in checked}
     types: dict = defaultdict(set)
     values: dict = defaultdict(set)
-    rdf_type = URIRef(str(RDF.type))
+    rdf_type = str(RDF.type)
     # literal values as stated (the engine may write "x" as "x"^^xsd:string: one value, two terms)
     stated = [t for t in view if isinstance(t[2], Literal)]
     for s, p, o in [t for t in known if not isinstance(t[2], Literal)] + stated:
-        if p == rdf_type:
+        name = str(p)
+        if name == rdf_type:
             types[s].add(o)
-        else:
-            values[(s, p)].add(o)
+        elif name in checked_names:
+            values[(s, checked_names[name])].add(o)
     if any(OWL.Nothing in ts for ts in types.values()):
         found.append("a member of owl:Nothing")
     groups = [
@@ -209,24 +232,17 @@ def problems(known: set[tuple], ontology: Graph, view: set[tuple]) -> list[str]:
         if any(len(ts & members) >= 2 for ts in types.values()):
             found.append("an individual in two disjoint classes")
             break
-    for p in set(ontology.subjects(RDF.type, OWL.IrreflexiveProperty)):
+    for p in sorted(irreflexive):
         if any(s in os for (s, pp), os in values.items() if pp == p):
             found.append(f"{p} relates a thing to itself")
-    for p in set(ontology.subjects(RDF.type, OWL.AsymmetricProperty)):
+    for p in sorted(asymmetric):
         pairs = {(s, o) for (s, pp), os in values.items() if pp == p for o in os}
         if any((o, s) in pairs for s, o in pairs):
             found.append(f"{p} holds both ways")
-    single = set(ontology.subjects(RDF.type, OWL.FunctionalProperty))
-    max_one: dict = defaultdict(set)  # class -> properties with at most one value
-    for cls, restriction in ontology.subject_objects(RDFS.subClassOf):
-        if isinstance(restriction, BNode):
-            prop = ontology.value(restriction, OWL.onProperty)
-            for key in (OWL.maxCardinality, OWL.cardinality):
-                if str(ontology.value(restriction, key)) == "1" and prop is not None:
-                    max_one[cls].add(prop)
-            none = str(ontology.value(restriction, OWL.maxCardinality)) == "0" and prop is not None
-            if none and any(cls in types.get(s, ()) for (s, pp) in values if pp == prop):
-                found.append(f"a value of {prop} where none may be")
+    for s, p in values:
+        if any(p in max_none.get(c, ()) for c in types.get(s, ())):
+            found.append(f"a value of {p} where none may be")
+            break
     for (s, p), os in values.items():
         if len(os) < 2:
             continue
@@ -234,9 +250,8 @@ def problems(known: set[tuple], ontology: Graph, view: set[tuple]) -> list[str]:
             found.append(f"two values of the single-valued {p}")  # HermiT decides whether they differ
             break
     by_prop: dict = defaultdict(list)
-    for _s, p, o in view:
-        if isinstance(o, Literal):
-            by_prop[p].append(o)
+    for _s, p, o in stated:
+        by_prop[p].append(o)
     ranges = [(p, r) for p, r in ontology.subject_objects(RDFS.range) if isinstance(r, URIRef)]
     for p, rng in ranges:
         if not (str(rng).startswith(_XSD_PREFIX) or rng in OWL2_DATATYPES):
