@@ -1,11 +1,17 @@
 """rudof (the default SHACL engine) and pySHACL (the reference) give the SAME findings: the same
 focus nodes, messages, paths, values and file:line origins, on the curated graph and on a small
 graph holding a planted violation of every property shape and node-level constraint of
-``shapes/``. A test below fails when a shape is added that no planted case violates.
+``shapes/mpdkg.shapes.ttl``. A test below fails when a shape or constraint kind is added that no
+planted case violates.
 
-No legitimate difference between the two engines remains on these shapes: both reports are
-rendered alike in ``mpdkg.validate.shacl`` (a literal's lexical form, a bare IRI without angle
-brackets, an alternative path as ``a|b``, no value when it is the focus node itself).
+Where the engines differ, ``mpdkg.validate.shacl`` reconciles them and these tests hold it to it:
+
+- rudof drops a shape's ``sh:message`` for ``sh:or``, ``sh:lessThanOrEquals``, ``sh:uniqueLang``
+  and qualified counts and writes its own text (``OR not satisfied``); the shapes are given IRIs
+  so that rudof's ``source_shape`` names them and the shape's message is used, as SHACL says;
+- the engines write values and paths differently (``"x"@fr`` or ``x``, ``(a | b)`` or a copied
+  blank-node path): both are rendered as a literal's lexical form, a prefixed name or bare IRI,
+  and ``a|b``; a value equal to the focus node is left out.
 """
 
 from __future__ import annotations
@@ -273,8 +279,8 @@ def test_every_shape_has_a_planted_violation(planted):
     shapes = curated_shapes()
     reached = {(f.message, f.path) for f in reports["rudof"].findings}
     for template, path in _constraint_keys(shapes):
-        pattern = re.compile(re.escape(template).replace(r"\{\?", "{?").replace(r"\}", "}"))
-        pattern = re.compile(re.sub(r"\{\?\w+\}", ".*", pattern.pattern))
+        # a SPARQL constraint's message has {?var} placeholders
+        pattern = re.compile(".*".join(re.escape(part) for part in re.split(r"\{\?\w+\}", template)))
         assert any(pattern.fullmatch(m) and p == path for m, p in reached), (
             f"no planted violation of {template!r} [{path}]"
         )
