@@ -322,6 +322,7 @@ def test_every_constraint_kind_is_planted(planted):
         assert expected in reported, f"no planted violation of {name}"
 
 
+@pytest.mark.slow  # pySHACL on the whole curated graph: about 5 s
 def test_curated_graph_same_findings():
     built = build_dataset(load_sources())
     fast = validate_built(built, engine="rudof")
