@@ -56,7 +56,7 @@ from mpdkg import paths
 from mpdkg.errors import MpdkgError, Origin
 from mpdkg.namespaces import BASE, GRAPHS, ONTOLOGY_NS, PREFIXES
 from mpdkg.rdf.build import Built
-from mpdkg.rdf.engine import from_ox, sorted_triples
+from mpdkg.rdf.engine import from_ox, to_ox
 
 Step = Callable[[str], None]
 MPD_NS = ONTOLOGY_NS
@@ -196,7 +196,7 @@ def load_rules(folder: Path | None = None) -> list[Rule]:
 def run_rules(asserted: Iterable[tuple], rules: list[Rule]) -> dict[str, set[tuple]]:
     """Each rule's CONSTRUCT result (blank nodes dropped) over the asserted triples."""
     store = ox.Store()
-    store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in sorted_triples(asserted))
+    store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in asserted)  # a set: any order
     out: dict[str, set[tuple]] = {}
     for rule in rules:
         try:
@@ -235,13 +235,17 @@ def _owl_view(graph: Iterable[tuple]) -> Graph:
 def owl_view_triples(triples: Iterable[tuple]) -> set[tuple]:
     """``_owl_view`` as a plain set (what the OWL 2 RL engine reads)."""
     view = set()
+    lang_string, plain = str(RDF.langString), RDF.PlainLiteral
     for s, p, o in triples:
-        if isinstance(o, Literal) and o.datatype is not None and o.datatype not in OWL2_DATATYPES:
-            continue
-        if isinstance(o, URIRef) and str(o).startswith(_XSD_PREFIX) and o not in OWL2_DATATYPES:
-            continue  # a range such as xsd:date
-        if o == RDF.langString:
-            o = RDF.PlainLiteral  # OWL 2's name for language-tagged (and plain) strings
+        if isinstance(o, Literal):
+            if o.datatype is not None and o.datatype not in OWL2_DATATYPES:
+                continue
+        elif isinstance(o, URIRef):
+            name = str(o)
+            if name.startswith(_XSD_PREFIX) and o not in OWL2_DATATYPES:
+                continue  # a range such as xsd:date
+            if name == lang_string:
+                o = plain  # OWL 2's name for language-tagged (and plain) strings
         view.add((s, p, o))
     return view
 

@@ -151,13 +151,29 @@ def materialise(view: set[tuple], ontology: Graph, tbox: TBox) -> set[tuple]:
     base |= complete(base, chains, inverses)  # usually all the engine misses, so one pass
     engine = reasonable.PyReasoner()
     engine.from_graph(list(base) + tbox_axioms(tbox))
-    known = set(engine.reason())
+    known = _reason(engine)
     while True:
         extra = complete(known, chains, inverses)
         if not extra:
             return known
         engine.from_graph(sorted(extra))
-        known = set(engine.reason())
+        known = _reason(engine)
+
+
+def _reason(engine) -> set[tuple]:
+    """The engine's answer. It builds every term with ``rdflib.URIRef``, which checks each IRI in
+    Python: half of the time at 100k triples. The IRIs are the ones it was given (checked when
+    the graph was built), so the check is switched off meanwhile."""
+    import rdflib.term
+
+    check = getattr(rdflib.term, "_is_valid_uri", None)
+    if check is None:
+        return set(engine.reason())
+    rdflib.term._is_valid_uri = lambda uri: True
+    try:
+        return set(engine.reason())
+    finally:
+        rdflib.term._is_valid_uri = check
 
 
 def as_reported(known: Iterable[tuple], ontology: Graph, tbox: TBox) -> set[tuple]:
@@ -210,7 +226,7 @@ def problems(known: set[tuple], ontology: Graph, view: set[tuple]) -> list[str]:
     checked |= {p for ps in max_one.values() for p in ps} | {p for ps in max_none.values() for p in ps}
     checked_names = {str(p): p for p in checked}
     types: dict = defaultdict(set)
-    values: dict = defaultdict(set)
+    values: dict = defaultdict(lambda: defaultdict(set))  # property -> subject -> values
     rdf_type = str(RDF.type)
     # literal values as stated (the engine may write "x" as "x"^^xsd:string: one value, two terms)
     stated = [t for t in view if isinstance(t[2], Literal)]
@@ -219,7 +235,7 @@ def problems(known: set[tuple], ontology: Graph, view: set[tuple]) -> list[str]:
         if name == rdf_type:
             types[s].add(o)
         elif name in checked_names:
-            values[(s, checked_names[name])].add(o)
+            values[checked_names[name]][s].add(o)
     if any(OWL.Nothing in ts for ts in types.values()):
         found.append("a member of owl:Nothing")
     groups = [
@@ -233,22 +249,22 @@ def problems(known: set[tuple], ontology: Graph, view: set[tuple]) -> list[str]:
             found.append("an individual in two disjoint classes")
             break
     for p in sorted(irreflexive):
-        if any(s in os for (s, pp), os in values.items() if pp == p):
+        if any(s in os for s, os in values.get(p, {}).items()):
             found.append(f"{p} relates a thing to itself")
     for p in sorted(asymmetric):
-        pairs = {(s, o) for (s, pp), os in values.items() if pp == p for o in os}
-        if any((o, s) in pairs for s, o in pairs):
+        by_subject = values.get(p, {})
+        if any(s in by_subject.get(o, ()) for s, os in by_subject.items() for o in os):
             found.append(f"{p} holds both ways")
-    for s, p in values:
-        if any(p in max_none.get(c, ()) for c in types.get(s, ())):
+    none_of = {p for ps in max_none.values() for p in ps}
+    for p in sorted(none_of & set(values)):
+        if any(p in max_none.get(c, ()) for s in values[p] for c in types.get(s, ())):
             found.append(f"a value of {p} where none may be")
-            break
-    for (s, p), os in values.items():
-        if len(os) < 2:
-            continue
-        if p in single or any(p in max_one.get(c, ()) for c in types.get(s, ())):
-            found.append(f"two values of the single-valued {p}")  # HermiT decides whether they differ
-            break
+    one_of = {p for ps in max_one.values() for p in ps}
+    for p in sorted((single | one_of) & set(values)):
+        for s, os in values[p].items():
+            if len(os) > 1 and (p in single or any(p in max_one.get(c, ()) for c in types.get(s, ()))):
+                found.append(f"two values of the single-valued {p}")  # HermiT decides if they differ
+                break
     by_prop: dict = defaultdict(list)
     for _s, p, o in stated:
         by_prop[p].append(o)
