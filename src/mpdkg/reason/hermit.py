@@ -30,6 +30,7 @@ Where Java is missing the step is skipped with a plain message (status ``"skippe
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import re
@@ -601,12 +602,19 @@ def _fast(java, built, view_triples, diagnosis, step, cache_dir):
     if classified.inconsistent:
         return None, None, "the ontology alone is inconsistent"
     step("materialising the facts (OWL 2 RL)")
-    known = rl.materialise(view_triples, built.ontology, classified)
-    found = rl.problems(known, built.ontology, view_triples)
+    gc_was_on = gc.isenabled()
+    gc.disable()  # hundreds of thousands of new tuples and no cycles: the collector only costs time
+    try:
+        known = rl.materialise(view_triples, built.ontology, classified)
+        found = rl.problems(known, built.ontology, view_triples)
+        entailed = None if found else rl.as_reported(known, built.ontology, classified)
+    finally:
+        if gc_was_on:
+            gc.enable()
     if found:
         return None, None, "OWL 2 RL found " + found[0]
     cache = "cached" if classified.cached else "classified now"
-    return f"OWL 2 RL; ontology by HermiT, {cache}", rl.as_reported(known, built.ontology, classified), ""
+    return f"OWL 2 RL; ontology by HermiT, {cache}", entailed, ""
 
 
 def inferred_turtle(built: Built) -> bytes:
