@@ -595,7 +595,7 @@ def _fast(java, built, view_triples, diagnosis, step, cache_dir):
     unchecked = rl.unchecked_constructs(built.ontology)
     if unchecked:
         return None, None, "the ontology uses " + ", ".join(unchecked)
-    step("classifying the ontology with HermiT (cached)")
+    step("classifying the ontology (HermiT, once per ontology change)")
     classified = tbox.classify_tbox(java, built.ontology, cache_dir)
     if classified.unsatisfiable:
         raise ReasoningFailed(*diagnosis().explain_unsatisfiable(classified.unsatisfiable))
