@@ -337,6 +337,22 @@ def test_tables_fit_80_columns_and_never_cut_a_name(dump):
     assert table and max(len(x) for x in table) <= 80
     assert "…" not in result.stdout
     assert "Saint Vincent and the" in result.stdout.replace("│", " ")
+    # long unbreakable values (IRIs) fold instead of pushing the table past the width
+    wide = runner.invoke(
+        app,
+        [
+            "query",
+            "--data",
+            str(dump),
+            "-e",
+            'SELECT ?x ?label ?n WHERE { VALUES (?x ?label ?n) { (<https://w3id.org/mpdkg/statistical-area/a-rather-long-identifier> "Some label" 12345) } }',
+        ],
+        terminal_width=80,
+        env={"COLUMNS": "80"},
+    )
+    assert wide.exit_code == 0, wide.output
+    lines = [x for x in wide.stdout.splitlines() if x.startswith(("│", "┃"))]
+    assert lines and max(len(x) for x in lines) <= 80 and "12345" in wide.stdout
 
 
 def test_numbers_in_tables_are_rounded_and_exports_keep_precision():

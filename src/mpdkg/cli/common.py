@@ -216,13 +216,27 @@ def fit_table(columns: list[Column], rows: list[tuple], title: str | None = None
         if hidden
         else None
     )
+    # Widths decided here, not left to rich (which crops a table whose columns it cannot shrink):
+    # numbers get their natural width; text columns share what is left in proportion to their
+    # natural width, never below their longest word (names stay whole), except tokens longer
+    # than 30 characters (IRIs), which fold.
+    floor = {i: min(narrowest(i), natural(i), 30) for i in keep if not columns[i].numeric}
+    room = width - 3 * len(keep) - 1 - sum(natural(i) for i in keep if columns[i].numeric)
+    text = sum(natural(i) for i in floor)
+    widths = {}
+    for i in floor:
+        share = natural(i) if text <= room else int(room * natural(i) / max(text, 1))
+        widths[i] = max(floor[i], min(natural(i), share))
+    while sum(widths.values()) > room and any(widths[i] > floor[i] for i in widths):
+        widest = max((i for i in widths if widths[i] > floor[i]), key=lambda i: widths[i] - floor[i])
+        widths[widest] -= 1
     table = Table(title=title, caption=caption)
     for i in keep:
         c = columns[i]
         if c.numeric:
             table.add_column(c.header, justify="right", no_wrap=True, min_width=natural(i))
         else:
-            table.add_column(c.header, overflow="fold", min_width=min(narrowest(i), natural(i)))
+            table.add_column(c.header, overflow="fold", width=widths[i])
     for r in cells:
         table.add_row(*(r[i] for i in keep))
     return table
