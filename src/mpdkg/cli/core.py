@@ -213,6 +213,8 @@ def query(
             q = C.get_query(name)
         if engine not in ("oxigraph", "rdflib"):
             raise UsageError(f"--engine {engine!r}: expected oxigraph or rdflib")
+        # refuse SERVICE, updates, unknown prefixes and the like before any data is loaded
+        Q.parse(q.text, allow_network=allow_network or bool(endpoint))
         if endpoint:
             runner = Q.RemoteEngine(endpoint, timeout=timeout, user=user, password=password)
         else:
