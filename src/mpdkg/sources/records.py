@@ -18,6 +18,10 @@ class Source:
     accessed: dt.date
     note: str
     origin: Origin
+    #: What the source is: a notation of mpd:SourceKindScheme, or "" when not yet stated.
+    kind: str = ""
+    #: The address of the copy actually read, when ``url`` names the original.
+    read_from: str = ""
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,24 @@ class Engagement:
     origin: Origin
 
 
+@dataclass(frozen=True)
+class VisaPolicy:
+    """An entry rule of ``destination`` for holders of ``nationality``'s passports, over a period."""
+
+    id: str
+    nationality: str
+    destination: str
+    category: str
+    start: PartialDate | None
+    end: PartialDate | None
+    scope: str
+    label: str
+    sources: tuple[str, ...]
+    quote: str
+    note: str
+    origin: Origin
+
+
 @dataclass
 class Records:
     """Everything read from graph/, checked and cross-referenced."""
@@ -145,3 +167,4 @@ class Records:
     memberships: list[Membership] = field(default_factory=list)
     agreements: dict[str, Agreement] = field(default_factory=dict)
     engagements: dict[str, Engagement] = field(default_factory=dict)
+    visa_policies: dict[str, VisaPolicy] = field(default_factory=dict)

@@ -1,9 +1,12 @@
-"""The closed lists (kinds of forum and agreement, roles, engagement kinds), read from the
-ontology so that the ontology stays the one place where they are defined."""
+"""The closed lists (kinds of forum, agreement, engagement and source, roles, visa categories),
+read from the ontology so that the ontology stays the one place where they are defined.
+
+The visa categories are those of the open data (mpd:VisaCategoryScheme in ontology/opendata.ttl),
+so that curated visa policies and open-data visa requirements share one list."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -11,7 +14,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS, SKOS
 
 from mpdkg import paths
-from mpdkg.namespaces import MPD
+from mpdkg.namespaces import MPD, ONTOLOGY_NS
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,8 @@ class Vocabulary:
     agreement_kinds: dict[str, URIRef]
     roles: dict[str, URIRef]
     engagement_kinds: dict[str, URIRef]
+    source_kinds: dict[str, URIRef] = field(default_factory=dict)
+    visa_categories: dict[str, URIRef] = field(default_factory=dict)
 
 
 def _subclass_notations(graph: Graph, root: URIRef) -> dict[str, URIRef]:
@@ -45,6 +50,8 @@ def vocabulary_from(graph: Graph) -> Vocabulary:
         agreement_kinds=_subclass_notations(graph, MPD.Agreement),
         roles=_scheme_notations(graph, MPD.RoleScheme),
         engagement_kinds=_scheme_notations(graph, MPD.EngagementKindScheme),
+        source_kinds=_scheme_notations(graph, ONTOLOGY_NS.SourceKindScheme),
+        visa_categories=_scheme_notations(graph, ONTOLOGY_NS.VisaCategoryScheme),
     )
 
 
@@ -55,5 +62,25 @@ def load_ontology(path: Path | None = None) -> Graph:
     return graph
 
 
+#: The companion ontology file that defines the visa categories (owned by the open-data stage).
+VISA_CATEGORIES_FILE = "opendata.ttl"
+
+
+@cache
+def _companion(path: Path) -> Graph:
+    graph = Graph()
+    if path.is_file():
+        graph.parse(path, format="turtle")
+    return graph
+
+
 def vocabulary(path: Path | None = None) -> Vocabulary:
-    return vocabulary_from(load_ontology(path))
+    """The closed lists of the ontology at ``path`` (default ontology/mpdkg.ttl) and of its
+    companion opendata.ttl in the same folder (visa categories)."""
+    main = path or paths.ontology_file()
+    graph = Graph()
+    for triple in load_ontology(path):
+        graph.add(triple)
+    for triple in _companion(Path(main).parent / VISA_CATEGORIES_FILE):
+        graph.add(triple)
+    return vocabulary_from(graph)
