@@ -22,6 +22,7 @@ from mpdkg.namespaces import (
     BASE,
     GRAPHS,
     MPD,
+    ONTOLOGY_NS,
     PREFIXES,
     SCHEMA,
     WD,
@@ -160,6 +161,7 @@ def build_dataset(records: Records, vocab: Vocabulary | None = None) -> Built:
     _memberships(w, records)
     _agreements(w, records, vocab)
     _engagements(w, records)
+    _source_kinds_and_visa_policies(w, records, vocab)
     return built
 
 
@@ -333,3 +335,30 @@ def _engagements(w: _Writer, records: Records) -> None:
             w.add(iri, MPD.during, interval)
         w.pillars(iri, e.pillars)
         w.fact(iri, e.origin, e.sources, e.quote)
+
+
+def _source_kinds_and_visa_policies(w: _Writer, records: Records, vocab: Vocabulary) -> None:
+    """What each source is and the copy read (#19), and the curated visa policies, which share
+    the open data's country IRIs and visa-category concepts. Terms from the open namespace
+    until the closed MPD lists them."""
+    for s in records.sources.values():
+        if s.kind:
+            w.add(source_iri(s.id), ONTOLOGY_NS.sourceKind, vocab.source_kinds[s.kind])
+        if s.read_from:
+            w.add(source_iri(s.id), ONTOLOGY_NS.readFrom, URIRef(s.read_from))
+    for v in records.visa_policies.values():
+        iri = URIRef(f"{BASE}visa-policy/{v.id}")
+        w.add(iri, RDF.type, ONTOLOGY_NS.VisaPolicy)
+        w.add(iri, ONTOLOGY_NS.policyNationality, country_iri(v.nationality))
+        w.add(iri, ONTOLOGY_NS.policyDestination, country_iri(v.destination))
+        w.add(iri, ONTOLOGY_NS.policyCategory, vocab.visa_categories[v.category])
+        label = (
+            v.label or f"{v.category} for {v.nationality} nationals entering {v.destination} from {v.start}"
+        )
+        w.text(iri, RDFS.label, label, "en")
+        w.text(iri, ONTOLOGY_NS.scope, v.scope)
+        w.text(iri, MPD.note, v.note)
+        interval = w.interval(iri, v.start, v.end)
+        if interval is not None:
+            w.add(iri, ONTOLOGY_NS.inEffectDuring, interval)
+        w.fact(iri, v.origin, v.sources, v.quote)
