@@ -24,6 +24,8 @@ import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 
 import networkx as nx
 import pyoxigraph as ox
@@ -34,97 +36,16 @@ from mpdkg.namespaces import BASE
 CANADA = "CAN"
 CANADA_IRI = BASE + "country/CAN"
 
-PREFIXES = """
-PREFIX mpd: <https://w3id.org/mpdkg/ontology#>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX schema: <https://schema.org/>
-"""
+QUERY_DIR = "queries"
 
-Q_COUNTRIES = (
-    PREFIXES
-    + """
-SELECT ?c ?iso (MIN(STR(?l)) AS ?label) (MIN(STR(?rl)) AS ?region) (MIN(STR(?sl)) AS ?subregion) WHERE {
-  ?c a mpd:Country ; mpd:iso3166Alpha3 ?iso .
-  OPTIONAL { ?c rdfs:label ?l }
-  OPTIONAL { ?c mpd:inRegion/rdfs:label ?rl }
-  OPTIONAL { ?c mpd:inSubregion/rdfs:label ?sl }
-} GROUP BY ?c ?iso
-"""
-)
 
-Q_FORA = (
-    PREFIXES
-    + """
-SELECT ?f (MIN(STR(?l)) AS ?label) (MIN(STR(?k)) AS ?kind) (MIN(STR(?est)) AS ?established)
-       (MIN(STR(?end)) AS ?ended) WHERE {
-  ?f a mpd:Forum .
-  OPTIONAL { ?f rdfs:label ?l }
-  OPTIONAL { ?f a ?cls . ?cls rdfs:subClassOf mpd:Forum ; skos:notation ?k }
-  OPTIONAL { ?f mpd:establishedIn ?est }
-  OPTIONAL { ?f mpd:endedIn ?end }
-} GROUP BY ?f
-"""
-)
-
-Q_AGREEMENTS = (
-    PREFIXES
-    + """
-SELECT ?a (MIN(STR(?l)) AS ?label) (MIN(STR(?k)) AS ?kind) (MIN(?s) AS ?start) (MIN(?e) AS ?end) WHERE {
-  ?a a mpd:Agreement .
-  OPTIONAL { ?a rdfs:label ?l }
-  OPTIONAL { ?a a ?cls . ?cls rdfs:subClassOf+ mpd:Agreement ; skos:notation ?k }
-  OPTIONAL { ?a mpd:startYear ?s }
-  OPTIONAL { ?a mpd:endYear ?e }
-} GROUP BY ?a
-"""
-)
-
-Q_PARTIES = PREFIXES + "SELECT ?a ?party WHERE { ?a a mpd:Agreement ; mpd:party ?party }"
-
-Q_PILLARS = PREFIXES + "SELECT ?x ?p WHERE { ?x mpd:servesPillar ?p }"
-
-Q_MEMBERSHIPS = (
-    PREFIXES
-    + """
-SELECT ?m ?actor ?forum ?role ?start ?end ?attested WHERE {
-  ?m org:member ?actor ; org:organization ?forum ; org:role ?role .
-  OPTIONAL { ?m mpd:startYear ?start }
-  OPTIONAL { ?m mpd:endYear ?end }
-  OPTIONAL { ?m mpd:attestedOn ?attested }
-}
-"""
-)
-
-Q_ENGAGEMENTS = (
-    PREFIXES
-    + """
-SELECT ?e ?actor ?through ?kind (MIN(STR(?l)) AS ?label) (MIN(?s) AS ?start) (MIN(?en) AS ?end) WHERE {
-  ?e a mpd:Engagement ; mpd:actor ?actor ; mpd:through ?through ; mpd:engagementKind ?kind .
-  OPTIONAL { ?e rdfs:label ?l }
-  OPTIONAL { ?e mpd:startYear ?s }
-  OPTIONAL { ?e mpd:endYear ?en }
-} GROUP BY ?e ?actor ?through ?kind
-"""
-)
-
-Q_PARTNERS = PREFIXES + "SELECT ?e ?partner WHERE { ?e a mpd:Engagement ; mpd:partner ?partner }"
-
-Q_DERIVED = PREFIXES + "SELECT ?x ?s WHERE { ?x prov:wasDerivedFrom ?s }"
-
-Q_SOURCES = (
-    PREFIXES
-    + """
-SELECT ?s (MIN(STR(?t)) AS ?title) (MIN(STR(?u)) AS ?url) WHERE {
-  { SELECT DISTINCT ?s WHERE { ?x prov:wasDerivedFrom ?s } }
-  OPTIONAL { ?s dcterms:title ?t }
-  OPTIONAL { ?s schema:url ?u }
-} GROUP BY ?s
-"""
-)
+@lru_cache(maxsize=None)
+def query_text(name: str) -> str:
+    """The SPARQL text of ``src/mpdkg/influence/queries/<name>.rq``, read once from the package."""
+    path = resources.files("mpdkg.influence").joinpath(f"{QUERY_DIR}/{name}.rq")
+    if not path.is_file():
+        raise KeyError(f"{name}: no such influence query (src/mpdkg/influence/{QUERY_DIR}/{name}.rq)")
+    return path.read_text(encoding="utf-8")
 
 
 # --- facts -------------------------------------------------------------------------------------
@@ -270,35 +191,35 @@ def load_facts(data) -> Facts:
     engine = as_engine(data)
     facts = Facts()
     pillars: dict[str, set[int]] = defaultdict(set)
-    for x, p in _rows(engine, Q_PILLARS):
+    for x, p in _rows(engine, query_text("pillars")):
         n = local_name(p)
         if n.isdigit():
             pillars[x].add(int(n))
-    for iri, iso, label, region, subregion in _rows(engine, Q_COUNTRIES):
+    for iri, iso, label, region, subregion in _rows(engine, query_text("countries")):
         facts.countries[iri] = Country(iri, iso, label or iso, region or "", subregion or "")
-    for iri, label, kind, est, ended in _rows(engine, Q_FORA):
+    for iri, label, kind, est, ended in _rows(engine, query_text("fora")):
         facts.channels[iri] = Channel(
             iri, "forum", label or local_name(iri), kind or "other", tuple(sorted(pillars.get(iri, ()))),
             _year(est), _year(ended),
         )  # fmt: skip
-    for iri, label, kind, start, end in _rows(engine, Q_AGREEMENTS):
+    for iri, label, kind, start, end in _rows(engine, query_text("agreements")):
         facts.channels[iri] = Channel(
             iri, "agreement", label or local_name(iri), kind or "other",
             tuple(sorted(pillars.get(iri, ()))), _year(start), _year(end),
         )  # fmt: skip
     parties: dict[str, set[str]] = defaultdict(set)
-    for a, party in _rows(engine, Q_PARTIES):
+    for a, party in _rows(engine, query_text("parties")):
         parties[a].add(party)
     facts.parties = {a: tuple(sorted(p)) for a, p in sorted(parties.items())}
-    for iri, actor, forum, role, start, end, attested in _rows(engine, Q_MEMBERSHIPS):
+    for iri, actor, forum, role, start, end, attested in _rows(engine, query_text("memberships")):
         facts.memberships.append(
             Membership(iri, actor, forum, local_name(role), _year(start), _year(end), _year(attested))
         )
     facts.memberships.sort(key=lambda m: m.iri)
     partners: dict[str, set[str]] = defaultdict(set)
-    for e, partner in _rows(engine, Q_PARTNERS):
+    for e, partner in _rows(engine, query_text("partners")):
         partners[e].add(partner)
-    for iri, actor, through, kind, label, start, end in _rows(engine, Q_ENGAGEMENTS):
+    for iri, actor, through, kind, label, start, end in _rows(engine, query_text("engagements")):
         facts.engagements.append(
             Engagement(
                 iri, actor, through, local_name(kind), label or local_name(iri), _year(start), _year(end),
@@ -307,9 +228,9 @@ def load_facts(data) -> Facts:
         )  # fmt: skip
     facts.engagements.sort(key=lambda e: e.iri)
     derived: dict[str, set[str]] = defaultdict(set)
-    for x, source in _rows(engine, Q_DERIVED):
+    for x, source in _rows(engine, query_text("derived")):
         derived[x].add(source)
-    for source, title, url in _rows(engine, Q_SOURCES):
+    for source, title, url in _rows(engine, query_text("sources")):
         facts.sources[source] = Source(source, title or local_name(source), url or "")
     facts.derived_from = {x: tuple(sorted(s)) for x, s in derived.items()}
     return facts
