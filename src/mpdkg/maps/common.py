@@ -15,9 +15,11 @@ import html
 import json
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from mpdkg import paths
+from mpdkg.html import render
 from mpdkg.influence.network import CANADA
 from mpdkg.maps.data import NO_REGION, MapData, Slice
 
@@ -252,51 +254,44 @@ CSP = (
 )
 
 
+def render_page(
+    template: str, title: str, *, data: Any = None, scripts: tuple[str, ...] = (), **context: Any
+) -> str:
+    """A complete, self-contained page from ``templates/<template>`` (which extends
+    ``maps/page.html``): the maps stylesheet, the data as JSON and the scripts inlined, and a
+    Content-Security-Policy that forbids loading anything else, so even a mistake cannot make the
+    page reach the network."""
+    context.setdefault("css", "")
+    context.setdefault("body", "")
+    return render(
+        template,
+        title=title,
+        csp=CSP,
+        maps_css=static_text("maps.css"),
+        data_json=json_for_script(data) if data is not None else "",
+        scripts=scripts,
+        **context,
+    )
+
+
 def html_page(
     title: str, body: str, *, css: str = "", scripts: tuple[str, ...] = (), data: Any = None
 ) -> str:
-    """A complete, self-contained HTML page.
-
-    The Content-Security-Policy forbids the page to load anything but what is inlined and data:
-    images, so even a mistake cannot make it reach the network.
-    """
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        '<link rel="icon" href="data:,">',
-        f"<title>{esc(title)}</title>",
-        f"<style>\n{static_text('maps.css')}\n{css}</style>",
-        "</head>",
-        "<body>",
-        body,
-    ]
-    if data is not None:
-        parts.append(f'<script type="application/json" id="mpdkg-data">{json_for_script(data)}</script>')
-    for script in scripts:
-        parts.append(f"<script>\n{script}\n</script>")
-    parts += ["</body>", "</html>", ""]
-    return "\n".join(parts)
+    """A self-contained page around ready-made ``body`` HTML (for the report, until it has its
+    own templates)."""
+    return render_page("maps/page.html", title, data=data, scripts=scripts, css=css, body=body)
 
 
-def filters_html(model: dict[str, Any]) -> str:
-    """The pillar and year selectors (the script fills nothing in: they are here already)."""
-    pillar_opts = "".join(
-        f'<option value="{p or "all"}">{esc(f"Pillar {p}: {label}" if p else label)}</option>'
-        for p, label in model["pillars"]
-    )
-    default_year = model["default"].split(":")[1]
-    year_opts = "".join(
-        f'<option value="{y}"{" selected" if str(y) == default_year else ""}>{y}</option>'
-        for y in model["years"]
-    )
-    return (
-        '<div class="filters">'
-        f'<label>Pillar <select id="pillar">{pillar_opts}</select></label> '
-        f'<label>Year <select id="year">{year_opts}</select></label> '
-        '<span id="visible-count" class="count"></span>'
-        "</div>"
-    )
+def save_figure(fig: Any, out_base: Path) -> list[Path]:
+    """Save a matplotlib figure as PNG and SVG beside each other, without dates (same data, same
+    bytes), and close it."""
+    import matplotlib.pyplot as plt
+
+    written = []
+    for ext in ("png", "svg"):
+        path = out_base.with_suffix(f".{ext}")
+        meta = {"Date": None} if ext == "svg" else {"Software": None}
+        fig.savefig(path, format=ext, metadata=meta, facecolor="white")
+        written.append(path)
+    plt.close(fig)
+    return written

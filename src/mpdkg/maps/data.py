@@ -19,7 +19,10 @@ True
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from mpdkg.influence.analysis import InfluenceConfig, analyse
@@ -30,33 +33,16 @@ from mpdkg.namespaces import BASE
 DEFAULT_YEARS = (2000, 2005, 2010, 2015, 2020)
 NO_REGION = "Unassigned"
 
-_PREFIXES = """
-PREFIX mpd: <https://w3id.org/mpdkg/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX schema: <https://schema.org/>
-"""
-Q_NUMERIC = (
-    _PREFIXES
-    + "SELECT ?iso3 ?num WHERE { ?c a mpd:Country ; mpd:iso3166Alpha3 ?iso3 ; mpd:iso3166Numeric ?num }"
-)
-Q_ALT_LABELS = (
-    _PREFIXES
-    + "SELECT ?ch ?alt WHERE { { ?ch a mpd:Forum } UNION { ?ch a mpd:Agreement } ?ch skos:altLabel ?alt }"
-)
-Q_SOURCES = (
-    _PREFIXES
-    + """
-SELECT ?s ?title ?publisher ?url ?accessed WHERE {
-  ?s a mpd:Source .
-  OPTIONAL { ?s dcterms:title ?title }
-  OPTIONAL { ?s dcterms:publisher ?publisher }
-  OPTIONAL { ?s schema:url ?url }
-  OPTIONAL { ?s mpd:accessedOn ?accessed }
-}"""
-)
-Q_PILLARS = _PREFIXES + "SELECT ?n ?label WHERE { ?p a mpd:Pillar ; mpd:number ?n ; rdfs:label ?label }"
+QUERY_DIR = "queries"
+
+
+@cache
+def query_text(name: str) -> str:
+    """The SPARQL text of ``src/mpdkg/maps/queries/<name>.rq``, read once from the package."""
+    path = resources.files("mpdkg.maps").joinpath(f"{QUERY_DIR}/{name}.rq")
+    if not path.is_file():
+        raise KeyError(f"{name}: no such maps query (src/mpdkg/maps/{QUERY_DIR}/{name}.rq)")
+    return path.read_text(encoding="utf-8")
 
 
 def short_id(iri: str) -> str:
@@ -232,35 +218,18 @@ def _short_name(label: str, alts: list[str]) -> str:
     return short[0] if short else label
 
 
-def load_map_data(source, config: InfluenceConfig | None = None) -> MapData:
-    """Read the facts of the analysis, and what the pictures need besides, from a dataset."""
-    engine = as_engine(source)
-    config = config or InfluenceConfig.load()
-    facts = load_facts(engine)
-    sources = {
-        short_id(r["s"]): Source(
-            short_id(r["s"]),
-            r.get("title", ""),
-            r.get("publisher", ""),
-            r.get("url", ""),
-            r.get("accessed", ""),
-        )
-        for r in _select(engine, Q_SOURCES)
-    }
-    pillars = {int(r["n"]): r["label"] for r in _select(engine, Q_PILLARS)}
-    numeric = {r["iso3"]: r["num"] for r in _select(engine, Q_NUMERIC)}
-    countries = {
-        c.iso3: Country(c.iso3, c.label, numeric.get(c.iso3, ""), c.region, c.subregion)
-        for c in facts.countries.values()
-    }
-    iso_of = {iri: c.iso3 for iri, c in facts.countries.items()}
-    alts: dict[str, list[str]] = defaultdict(list)
-    for r in _select(engine, Q_ALT_LABELS):
-        alts[r["ch"]].append(r["alt"])
-
+def _sources_of(facts: Facts) -> Callable[[str], tuple[str, ...]]:
     def src(iri: str) -> tuple[str, ...]:
         return tuple(sorted(short_id(s) for s in facts.derived_from.get(iri, ())))
 
+    return src
+
+
+def _canada_ties(
+    facts: Facts, config: InfluenceConfig, iso_of: dict[str, str], src: Callable[[str], tuple[str, ...]]
+) -> tuple[dict[str, list], dict[str, set[str]], dict[tuple[str, str], set[str]], dict[str, str]]:
+    """Canada's facts per channel, its roles, the members' facts per (country, forum) and the
+    bilateral partner of each agreement between Canada and exactly one country."""
     canada: dict[str, list] = defaultdict(list)
     roles: dict[str, set[str]] = defaultdict(set)
     member_facts: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -283,7 +252,37 @@ def load_map_data(source, config: InfluenceConfig | None = None) -> MapData:
             others = [p for p in parties if p != CANADA_IRI]
             if len(others) == 1 and others[0] in iso_of:
                 bilateral[a] = iso_of[others[0]]
+    return canada, roles, member_facts, bilateral
 
+
+def load_map_data(source, config: InfluenceConfig | None = None) -> MapData:
+    """Read the facts of the analysis, and what the pictures need besides, from a dataset."""
+    engine = as_engine(source)
+    config = config or InfluenceConfig.load()
+    facts = load_facts(engine)
+    sources = {
+        short_id(r["s"]): Source(
+            short_id(r["s"]),
+            r.get("title", ""),
+            r.get("publisher", ""),
+            r.get("url", ""),
+            r.get("accessed", ""),
+        )
+        for r in _select(engine, query_text("sources"))
+    }
+    pillars = {int(r["n"]): r["label"] for r in _select(engine, query_text("pillars"))}
+    numeric = {r["iso3"]: r["num"] for r in _select(engine, query_text("numeric"))}
+    countries = {
+        c.iso3: Country(c.iso3, c.label, numeric.get(c.iso3, ""), c.region, c.subregion)
+        for c in facts.countries.values()
+    }
+    iso_of = {iri: c.iso3 for iri, c in facts.countries.items()}
+    alts: dict[str, list[str]] = defaultdict(list)
+    for r in _select(engine, query_text("alt-labels")):
+        alts[r["ch"]].append(r["alt"])
+
+    src = _sources_of(facts)
+    canada, roles, member_facts, bilateral = _canada_ties(facts, config, iso_of, src)
     shorts = {
         short_id(iri): _short_name(ch.label, sorted(alts.get(iri, []))) for iri, ch in facts.channels.items()
     }

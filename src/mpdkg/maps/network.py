@@ -18,14 +18,14 @@ from typing import Any
 
 from mpdkg.maps.common import (
     CANADA_COLOUR,
+    NO_PILLAR,
     PILLAR_COLOURS,
     REGION_COLOURS,
     REGION_ORDER,
-    esc,
-    filters_html,
-    html_page,
     pillar_colour,
     region_colour,
+    render_page,
+    save_figure,
     static_text,
     truncate,
 )
@@ -107,49 +107,26 @@ def _xy(radius: float, angle: float) -> list[float]:
     return [round(radius * math.sin(angle), 1), round(-radius * math.cos(angle), 1)]
 
 
-def legend_html(data: MapData) -> str:
-    pillars = "".join(
-        f'<li><span class="swatch" style="background:{PILLAR_COLOURS[n]}"></span>{n}. {esc(label)}</li>'
-        for n, label in sorted(data.pillars.items())
-        if n in PILLAR_COLOURS
-    )
-    regions = "".join(
-        f'<li><span class="swatch circle" style="background:{REGION_COLOURS[r]}"></span>{esc(r)}</li>'
-        for r in REGION_ORDER
-    )
-    return (
-        '<aside class="legend" id="legend">'
-        "<h2>Channels (squares: fora, diamonds: agreements), by the pillar chosen, or the first pillar they serve</h2>"
-        f'<ul>{pillars}<li><span class="swatch" style="background:#8c8c8c"></span>no pillar recorded</li></ul>'
-        f"<h2>Countries (circles), by UN M49 region</h2><ul>{regions}</ul>"
-        "<h2>Size</h2><ul><li>country: influence score in the chosen pillar and year</li>"
-        "<li>channel: number of partner countries tied to Canada through it</li></ul>"
-        f'<h2>Centre</h2><ul><li><span class="swatch circle" style="background:{CANADA_COLOUR}"></span>Canada</li></ul>'
-        '<p class="muted">Hover a node for its channels to Canada and their sources; click to pin.</p>'
-        "</aside>"
-    )
+def legend_context(data: MapData) -> dict[str, Any]:
+    return {
+        "pillars": [
+            (n, label, PILLAR_COLOURS[n]) for n, label in sorted(data.pillars.items()) if n in PILLAR_COLOURS
+        ],
+        "no_pillar": NO_PILLAR,
+        "regions": [(r, REGION_COLOURS[r]) for r in REGION_ORDER],
+        "canada": CANADA_COLOUR,
+    }
 
 
 def network_html(data: MapData, model: dict[str, Any]) -> str:
-    body = (
-        f'<header><h1 id="title">{esc(model["title"])}: channels and partners</h1>'
-        '<p class="subtitle" id="subtitle"></p></header>'
-        + filters_html(model)
-        + '<div class="layout"><div class="map-wrap">'
-        '<svg id="network" class="network" viewBox="-560 -560 1120 1120" xmlns="http://www.w3.org/2000/svg" '
-        'role="img" aria-label="Relationship map">'
-        '<rect x="-560" y="-560" width="1120" height="1120" fill="#ffffff"/>'
-        '<g id="edges"></g><g id="nodes"></g><g id="labels"></g></svg></div>'
-        + legend_html(data)
-        + "</div>"
-        + '<div id="tooltip" class="tooltip" hidden></div>'
-        + f'<footer class="source-line">{esc(model["sourceLine"])}</footer>'
-    )
-    return html_page(
+    return render_page(
+        "maps/network.html",
         model["title"] + " — relationship map",
-        body,
-        scripts=(static_text("common.js"), static_text("network.js")),
         data=model,
+        scripts=(static_text("common.js"), static_text("network.js")),
+        model=model,
+        default_year=model["default"].split(":")[1],
+        legend=legend_context(data),
     )
 
 
@@ -300,14 +277,7 @@ def network_figure(
         fontsize=11.5,
     )
     fig.text(0.01, 0.012, source, fontsize=8.5, color="#444444", wrap=True)
-    written = []
-    for ext in ("png", "svg"):
-        path = out_base.with_suffix(f".{ext}")
-        meta = {"Date": None} if ext == "svg" else {"Software": None}
-        fig.savefig(path, format=ext, metadata=meta, facecolor="white")
-        written.append(path)
-    plt.close(fig)
-    return written
+    return save_figure(fig, out_base)
 
 
 def spread_labels(

@@ -19,14 +19,15 @@ from pathlib import Path
 from typing import Any
 
 from mpdkg import paths
+from mpdkg.html import render
 from mpdkg.influence.network import CANADA
 from mpdkg.maps.common import (
     CANADA_COLOUR,
+    NO_CHANNEL,
     NO_DATA,
     SCALE,
-    esc,
-    filters_html,
-    html_page,
+    render_page,
+    save_figure,
     score_colour,
     static_text,
 )
@@ -175,22 +176,13 @@ def world_svg(data: MapData, colours: dict[str, str] | None = None, *, svg_id: s
     iso = numeric_to_iso3(data)
     x0, y0, x1, y1 = _bounds()
     pad = 4
-    box = f"{x0 - pad:.0f} {y0 - pad:.0f} {x1 - x0 + 2 * pad:.0f} {y1 - y0 + 2 * pad:.0f}"
-    paths_ = []
+    box = (round(x0 - pad), round(y0 - pad), round(x1 - x0 + 2 * pad), round(y1 - y0 + 2 * pad))
+    shapes = []
     for shape in world_shapes().values():
         iso3 = iso.get(shape.numeric, "")
         label = data.countries[iso3].label if iso3 in data.countries else shape.name
-        fill = colours.get(iso3, NO_DATA)
-        attrs = f'data-iso3="{iso3}"' if iso3 else 'data-iso3=""'
-        paths_.append(
-            f'<path class="country" {attrs} fill="{fill}" d="{_path(shape)}"><title>{esc(label)}</title></path>'
-        )
-    return (
-        f'<svg id="{svg_id}" class="world" viewBox="{box}" xmlns="http://www.w3.org/2000/svg" '
-        f'role="img" aria-label="World map">'
-        f'<rect x="{x0 - pad:.0f}" y="{y0 - pad:.0f}" width="{x1 - x0 + 2 * pad:.0f}" '
-        f'height="{y1 - y0 + 2 * pad:.0f}" fill="#ffffff"/>' + "".join(paths_) + "</svg>"
-    )
+        shapes.append((iso3, colours.get(iso3, NO_DATA), _path(shape), label))
+    return render("maps/_world_svg.html", svg_id=svg_id, box=box, shapes=shapes)
 
 
 def slice_colours(data: MapData, s: Slice, maximum: float) -> dict[str, str]:
@@ -202,42 +194,31 @@ def slice_colours(data: MapData, s: Slice, maximum: float) -> dict[str, str]:
     return colours
 
 
+def _legend_context(maximum: float) -> dict[str, Any]:
+    return {
+        "scale": SCALE,
+        "ticks": [(f"{t * 100:.0f}", f"{(t * t) * maximum:.3g}") for t in (0, 0.25, 0.5, 0.75, 1.0)],
+        "no_channel": NO_CHANNEL,
+        "canada": CANADA_COLOUR,
+        "no_data": NO_DATA,
+    }
+
+
 def legend_html(maximum: float) -> str:
-    stops = ", ".join(SCALE)
-    ticks = "".join(
-        f'<span style="left:{t * 100:.0f}%">{(t * t) * maximum:.3g}</span>' for t in (0, 0.25, 0.5, 0.75, 1.0)
-    )
-    return (
-        '<div class="legend world-legend">'
-        f'<div class="gradient" style="background:linear-gradient(to right, {stops})"></div>'
-        f'<div class="ticks" id="legend-ticks">{ticks}</div>'
-        '<div class="keys"><span class="swatch" style="background:#e3e3e3"></span>no channel to Canada '
-        f'<span class="swatch" style="background:{CANADA_COLOUR}"></span>Canada '
-        f'<span class="swatch" style="background:{NO_DATA};border:1px solid #ccc"></span>no ISO code</div>'
-        "</div>"
-    )
+    return render("maps/_world_legend.html", **_legend_context(maximum))
 
 
 def world_html(data: MapData, model: dict[str, Any], default: Slice) -> str:
     maximum = model["slices"][model["default"]]["max"]
-    body = (
-        '<header><h1 id="title">'
-        + esc(model["title"])
-        + ': influence by country</h1><p class="subtitle" id="subtitle"></p></header>'
-        + filters_html(model)
-        + '<main class="world-main"><div class="map-wrap" id="map">'
-        + world_svg(data, slice_colours(data, default, maximum))
-        + "</div>"
-        + legend_html(maximum)
-        + "</main>"
-        + '<div id="tooltip" class="tooltip" hidden></div>'
-        + f'<footer class="source-line">{esc(model["sourceLine"])}</footer>'
-    )
-    return html_page(
+    return render_page(
+        "maps/world.html",
         model["title"] + " — world map",
-        body,
-        scripts=(static_text("common.js"), static_text("world.js")),
         data=model,
+        scripts=(static_text("common.js"), static_text("world.js")),
+        model=model,
+        default_year=model["default"].split(":")[1],
+        svg=world_svg(data, slice_colours(data, default, maximum)),
+        **_legend_context(maximum),
     )
 
 
@@ -289,11 +270,4 @@ def world_figure(
     fig.text(0.76, 0.055, "■", color="#e3e3e3", fontsize=16)
     fig.text(0.78, 0.058, "no channel to Canada", fontsize=12)
     fig.text(0.01, 0.012, source, fontsize=8.5, color="#444444", wrap=True)
-    written = []
-    for ext in ("png", "svg"):
-        path = out_base.with_suffix(f".{ext}")
-        meta = {"Date": None} if ext == "svg" else {"Software": None}
-        fig.savefig(path, format=ext, metadata=meta, facecolor="white")
-        written.append(path)
-    plt.close(fig)
-    return written
+    return save_figure(fig, out_base)
