@@ -34,16 +34,46 @@ under ``https://w3id.org/mpdkg/open-data/area/``, labelled, in the graph that us
 
 from __future__ import annotations
 
-import csv
 import gzip
-import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from mpdkg.namespaces import BASE
+from mpdkg.rdf.opendata_base import (
+    AREA,
+    CONCEPT,
+    CONCEPT_SCHEME,
+    DERIVED,
+    IN_DATASET,
+    IN_SCHEME,
+    LABEL,
+    MEASURE_TYPE,
+    NOTATION,
+    OBSERVATION,
+    OPEN,
+    TYPE,
+    UNIT,
+    UNIT_MEASURE,
+    VISA_CATEGORY,
+    curated_countries,
+    mpd,
+    release_iri,
+    unit_iri,
+)
+from mpdkg.rdf.opendata_base import (
+    XSD_DATE as _XSD_DATE,
+)
+from mpdkg.rdf.opendata_base import (
+    Emitter as _Emitter,
+)
+from mpdkg.rdf.opendata_base import N as _N
+from mpdkg.rdf.opendata_base import data_set as _data_set
+from mpdkg.rdf.opendata_base import en_lit as _en
+from mpdkg.rdf.opendata_base import int_lit as _int
+from mpdkg.rdf.opendata_base import release_node as _release
 from mpdkg.sources import opendata
 
 DUMP_NAME = "open-data.nq.gz"
@@ -53,56 +83,6 @@ GRAPH_VISAS = BASE + "graph/open-data/visas"
 #: dataset folder under graph/open-data/ -> named graph
 GRAPHS = {"unhcr": GRAPH_UNHCR, "passport-index": GRAPH_VISAS}
 
-OPEN = BASE + "open-data/"
-AREA = OPEN + "area/"
-UNIT = BASE + "unit/"
-VISA_CATEGORY = BASE + "visa-category/"
-
-_MPD = BASE + "ontology#"
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_SKOS = "http://www.w3.org/2004/02/skos/core#"
-_PROV = "http://www.w3.org/ns/prov#"
-_DCT = "http://purl.org/dc/terms/"
-_QB = "http://purl.org/linked-data/cube#"
-_SDMX_ATTR = "http://purl.org/linked-data/sdmx/2009/attribute#"
-_SCHEMA = "https://schema.org/"
-
-_N = ox.NamedNode
-TYPE = _N(_RDF + "type")
-LABEL = _N(_RDFS + "label")
-NOTATION = _N(_SKOS + "notation")
-IN_SCHEME = _N(_SKOS + "inScheme")
-CONCEPT = _N(_SKOS + "Concept")
-CONCEPT_SCHEME = _N(_SKOS + "ConceptScheme")
-DERIVED = _N(_PROV + "wasDerivedFrom")
-OBSERVATION = _N(_QB + "Observation")
-DATASET = _N(_QB + "DataSet")
-DSD = _N(_QB + "DataStructureDefinition")
-COMPONENT = _N(_QB + "ComponentSpecification")
-IN_DATASET = _N(_QB + "dataSet")
-STRUCTURE = _N(_QB + "structure")
-MEASURE_TYPE = _N(_QB + "measureType")
-UNIT_MEASURE = _N(_SDMX_ATTR + "unitMeasure")
-
-
-def mpd(local: str) -> ox.NamedNode:
-    return _N(_MPD + local)
-
-
-_XSD_INT = _N(_XSD + "integer")
-_XSD_DATE = _N(_XSD + "date")
-
-
-def _int(value: int) -> ox.Literal:
-    return ox.Literal(str(value), datatype=_XSD_INT)
-
-
-def _en(text: str) -> ox.Literal:
-    return ox.Literal(text, language="en")
-
-
 #: UNHCR solutions columns -> measure property (one observation per non-empty cell).
 SOLUTION_MEASURES = {
     "resettlement": "resettlementArrivals",
@@ -111,15 +91,6 @@ SOLUTION_MEASURES = {
     "returned_idps": "returnedIDPs",
 }
 ASYLUM_MEASURE = "asylumApplications"
-
-#: Names of the codes that are not ISO 3166-1 countries of the curated graph (the UNHCR rows
-#: carry their own names; these are the fall-backs and the Passport Index's).
-AREA_NAMES = {
-    "UNK": "Unknown origin (UNHCR)",
-    "XXA": "Stateless (UNHCR)",
-    "TIB": "Tibetan (UNHCR)",
-    "XKX": "Kosovo",
-}
 
 #: UNHCR's asylum code lists: (dimension, IRI segment, code -> label). Labels say only what the
 #: package and graph/open-data/README.md establish; other codes are labelled by their code.
@@ -163,99 +134,6 @@ VISA_CATEGORIES = (
 
 def visa_category_iri(slug: str) -> ox.NamedNode:
     return _N(VISA_CATEGORY + slug)
-
-
-def unit_iri(slug: str) -> ox.NamedNode:
-    return _N(UNIT + slug)
-
-
-def release_iri(ds: opendata.Dataset) -> ox.NamedNode:
-    return _N(f"{OPEN}release/{ds.name}/{ds.commit}")
-
-
-def curated_countries(graph_dir: Path | None = None) -> frozenset[str]:
-    """The ISO alpha-3 codes of the curated graph (``graph/countries.csv``)."""
-    from mpdkg import paths
-
-    path = Path(graph_dir or paths.graph_dir()) / "countries.csv"
-    with open(path, encoding="utf-8", newline="") as handle:
-        return frozenset(row["alpha3"] for row in csv.DictReader(handle))
-
-
-@dataclass
-class _Emitter:
-    graph: ox.NamedNode
-    countries: frozenset[str]
-    quads: list[ox.Quad] = field(default_factory=list)
-    areas: dict[str, str] = field(default_factory=dict)
-
-    def add(self, s, p, o) -> None:
-        self.quads.append(ox.Quad(s, p, o, self.graph))
-
-    def place(self, code: str, name: str | None = None) -> ox.NamedNode:
-        if code in self.countries:
-            return _N(f"{BASE}country/{code}")
-        if not re.fullmatch(r"[A-Z]{3}", code or ""):
-            raise opendata.OpenDataError(f"{self.graph.value}: country code {code!r} is not three letters")
-        self.areas.setdefault(code, AREA_NAMES.get(code) or name or code)
-        return _N(AREA + code)
-
-    def finish(self) -> list[ox.Quad]:
-        for code, name in sorted(self.areas.items()):
-            node = _N(AREA + code)
-            self.add(node, TYPE, mpd("StatisticalArea"))
-            self.add(node, LABEL, _en(name))
-            self.add(node, NOTATION, ox.Literal(code))
-        return self.quads
-
-
-def _release(em: _Emitter, ds: opendata.Dataset) -> ox.NamedNode:
-    """The dataset release as a prov:Entity, everything from its manifest."""
-    node = release_iri(ds)
-    m = ds.manifest
-    em.add(node, TYPE, mpd("OpenDataRelease"))
-    em.add(node, TYPE, _N(_PROV + "Entity"))
-    em.add(node, LABEL, _en(f"{ds.title}, commit {ds.commit[:7]}"))
-    em.add(node, _N(_DCT + "title"), ox.Literal(ds.title))
-    if m.get("publisher"):
-        em.add(node, _N(_DCT + "publisher"), ox.Literal(m["publisher"]))
-    em.add(node, _N(_DCT + "license"), _N(ds.licence["url"]))
-    em.add(node, mpd("licenceName"), ox.Literal(ds.licence["name"]))
-    em.add(node, _N(_DCT + "bibliographicCitation"), ox.Literal(ds.citation))
-    upstream = m["upstream"]
-    em.add(node, mpd("upstreamRepository"), _N(upstream.get("url") or f"https://github.com/{ds.repository}"))
-    em.add(node, mpd("upstreamCommit"), ox.Literal(ds.commit))
-    if upstream.get("commit_date"):
-        em.add(node, mpd("upstreamCommitDate"), ox.Literal(upstream["commit_date"], datatype=_XSD_DATE))
-    em.add(node, mpd("retrievedOn"), ox.Literal(ds.extracted, datatype=_XSD_DATE))
-    return node
-
-
-def _data_set(em, release, ident: str, title: str, dimensions: list[str], measures: list[str]):
-    node = _N(f"{OPEN}{ident}")
-    dsd = _N(f"{OPEN}{ident}/structure")
-    em.add(node, TYPE, DATASET)
-    em.add(node, LABEL, _en(title))
-    em.add(node, STRUCTURE, dsd)
-    em.add(node, DERIVED, release)
-    em.add(dsd, TYPE, DSD)
-    em.add(dsd, LABEL, _en(f"structure of {title}"))
-    components = [
-        ("dimension", _N(_QB + "measureType") if d == "qb:measureType" else mpd(d)) for d in dimensions
-    ]
-    components += [("measure", mpd(m)) for m in measures]
-    components.append(("attribute", UNIT_MEASURE))
-    component_class = {"dimension": "DimensionProperty", "measure": "MeasureProperty"}
-    for order, (kind, prop) in enumerate(components, start=1):
-        if kind in component_class and prop != MEASURE_TYPE:
-            em.add(prop, TYPE, _N(_QB + component_class[kind]))
-        spec = _N(f"{OPEN}{ident}/structure/{order}")
-        em.add(dsd, _N(_QB + "component"), spec)
-        em.add(spec, TYPE, COMPONENT)
-        em.add(spec, _N(_QB + kind), prop)
-        if kind == "dimension":
-            em.add(spec, _N(_QB + "order"), _int(order))
-    return node
 
 
 def unhcr_quads(root: Path | None = None, countries: frozenset[str] | None = None) -> list[ox.Quad]:
@@ -461,6 +339,14 @@ def read_dump(path: Path) -> Iterator[ox.Quad]:
 
 
 __all__ = [
+    "AREA",
+    "OPEN",
+    "UNIT",
+    "curated_countries",
+    "mpd",
+    "release_iri",
+    "unit_iri",
+    "visa_category_iri",
     "DUMP_NAME",
     "GRAPHS",
     "GRAPH_UNHCR",
