@@ -174,9 +174,9 @@ def graphs_to_push(data: list[Path] | None, graph: str | None = None) -> dict[st
         out = {graph: sorted(triples, key=str)}
     else:
         out = {}
-        for name in sorted(store.named_graphs(), key=lambda n: n.value):
-            out[name.value] = sorted(
-                (q.triple for q in store.quads_for_pattern(None, None, None, name)), key=str
+        for node in sorted(store.named_graphs(), key=lambda n: n.value):
+            out[node.value] = sorted(
+                (q.triple for q in store.quads_for_pattern(None, None, None, node)), key=str
             )
         if any(True for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph())):
             raise UsageError(
@@ -262,7 +262,12 @@ class _Client:
         request that changes nothing: GET of a graph that does not exist (Graph Store Protocol)
         or an empty SPARQL Update."""
         if method == "PUT":
-            probe = ("GET", _gsp_url(url, "urn:x-mpdkg:credentials-check"), None, "text/plain")
+            probe: tuple[str, str, bytes | None, str] = (
+                "GET",
+                _gsp_url(url, "urn:x-mpdkg:credentials-check"),
+                None,
+                "text/plain",
+            )
         else:
             probe = ("POST", url, b"update=", "application/x-www-form-urlencoded")
         self.challenge = ("none", {})
@@ -326,7 +331,9 @@ class _Client:
 
 
 def _ntriples(triples: list[ox.Triple]) -> bytes:
-    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    out = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    assert out is not None  # no output file given: the bytes are returned
+    return out
 
 
 def _gsp_url(endpoint: str, graph: str) -> str:
@@ -546,9 +553,9 @@ def _repair(
     the store is dropped. Without a manifest, graphs in mpdkg's graph namespace are taken as an
     earlier push's (their names say so)."""
     if not found.exists:
-        present = store.graphs_starting((OUR_GRAPHS, STAGING_PREFIX))
-        stray = [g for g in present if g.startswith(STAGING_PREFIX)]
-        found.graphs = {g: 0 for g in present if not g.startswith(STAGING_PREFIX)}
+        listed = store.graphs_starting((OUR_GRAPHS, STAGING_PREFIX))
+        stray = [g for g in listed if g.startswith(STAGING_PREFIX)]
+        found.graphs = {g: 0 for g in listed if not g.startswith(STAGING_PREFIX)}
         _drop(store, stray)
         if stray:
             report.repairs.append(f"no push manifest; dropped {len(stray)} staging graph(s) left without one")
@@ -581,10 +588,10 @@ def _repair(
         report.repairs.append(
             f"dropped {len(left)} staging graph(s) that push {found.push_id} left after its switch"
         )
-    stray = present - set(found.staging) - set(found.leftover)
-    if stray:
+    strays = present - set(found.staging) - set(found.leftover)
+    if strays:
         report.repairs.append(
-            f"dropped {len(stray)} stray staging graph(s) (a killed push's request the store finished afterwards)"
+            f"dropped {len(strays)} stray staging graph(s) (a killed push's request the store finished afterwards)"
         )
     _drop(store, (present | set(found.leftover)) - set(keep.values()))
     report.reused = sorted(keep)
@@ -666,6 +673,73 @@ def _drop_leftovers(store: _Store, staged: dict[str, str]) -> None:
     store.update(" ;\n".join(operations), "dropping the staging graphs")
 
 
+def _check_options(method: str, batch: int, switch: str, others: tuple[str | None, ...]) -> None:
+    if method not in ("auto", "gsp", "update"):
+        raise UsageError(f"--method {method!r}: expected auto, gsp or update")
+    if batch < 1:
+        raise UsageError("--batch must be at least 1")
+    if switch not in ("auto", "move", "diff"):
+        raise UsageError(f"switch {switch!r}: expected auto, move or diff")
+    for other in others:
+        if other is not None and not other.startswith(("http://", "https://")):
+            raise UsageError(f"{other!r}: expected an http:// or https:// address")
+
+
+def _stage_all(
+    store: _Store,
+    endpoint: str,
+    method: str,
+    full: dict[str, list[ox.Triple]],
+    staged: dict[str, str],
+    kept: dict[str, str],
+    batch: int,
+    report: PushReport,
+    step: Callable[[str], None],
+) -> None:
+    """Fill every staging graph not kept from an interrupted push: by the Graph Store Protocol,
+    falling back for good to SPARQL Update where the address does not speak it (``auto``)."""
+    client = store.client
+    for name, triples in sorted(full.items()):
+        if name in kept:
+            continue
+        target = staged[name]
+        step(f"staging {name} ({len(triples)} triples)")
+        if method in ("gsp", "auto"):
+            status = _stage_gsp(client, endpoint, target, triples)
+            if status < 300:
+                report.method = "gsp"
+                continue
+            if method == "gsp" or status not in _NOT_GSP:
+                raise PushError(
+                    f"{endpoint} refused the Graph Store Protocol PUT for <{name}>: "
+                    f"{client.last_error or status}"
+                )
+            method = "update"  # this address does not speak the protocol: fall back for good
+            report.method = "update"
+        _stage_update(store, target, triples, batch)
+    if report.method == "auto":
+        report.method = "update" if choose_method(endpoint) == "update" else "gsp"
+
+
+def _check_staged(
+    store: _Store, push_id: str, staged: dict[str, str], full: dict[str, list[ox.Triple]]
+) -> None:
+    """Before the switch: this push still owns the store, and every staging graph is whole."""
+    now = store.manifest()
+    if now.pending_id != push_id:
+        raise PushError(
+            f"another push ({now.pending_id or now.push_id or 'unknown'}) took over the store while "
+            "this one was staging; nothing was switched"
+        )
+    for name, target in sorted(staged.items()):
+        have = store.count(target)
+        if have != len(full[name]):
+            raise PushError(
+                f"the staging graph <{target}> for <{name}> holds {have} of {len(full[name])} "
+                "triples; nothing was switched (push again)"
+            )
+
+
 def push(
     endpoint: str,
     data: list[Path] | None = None,
@@ -683,16 +757,8 @@ def push(
 ) -> PushReport:
     """Replace the graphs of the last push with the graphs of the dumps in the store at
     ``endpoint``, switching all at once; see the module docstring."""
-    if method not in ("auto", "gsp", "update"):
-        raise UsageError(f"--method {method!r}: expected auto, gsp or update")
-    if batch < 1:
-        raise UsageError("--batch must be at least 1")
-    if switch not in ("auto", "move", "diff"):
-        raise UsageError(f"switch {switch!r}: expected auto, move or diff")
+    _check_options(method, batch, switch, (update_endpoint, query_endpoint))
     client = _Client(endpoint, user, password, timeout)
-    for other in (update_endpoint, query_endpoint):
-        if other is not None and not other.startswith(("http://", "https://")):
-            raise UsageError(f"{other!r}: expected an http:// or https:// address")
     graphs = graphs_to_push(data, graph)
     build = build_id(data, graph)
     if method == "auto":
@@ -719,41 +785,9 @@ def push(
     marker = _manifest_triples(report.push_id, build, IN_PROGRESS, found.graphs, plan, found)
     store.update(" ;\n".join(_write_manifest(marker)), "the push manifest")
 
-    for name, triples in sorted(full.items()):
-        if name in kept:
-            continue
-        target = staged[name]
-        step(f"staging {name} ({len(triples)} triples)")
-        if method in ("gsp", "auto"):
-            status = _stage_gsp(client, endpoint, target, triples)
-            if status < 300:
-                report.method = "gsp"
-                continue
-            if method == "gsp" or status not in _NOT_GSP:
-                raise PushError(
-                    f"{endpoint} refused the Graph Store Protocol PUT for <{name}>: "
-                    f"{client.last_error or status}"
-                )
-            method = "update"  # this address does not speak the protocol: fall back for good
-            report.method = "update"
-        _stage_update(store, target, triples, batch)
-    if report.method == "auto":
-        report.method = "update" if choose_method(endpoint) == "update" else "gsp"
-
+    _stage_all(store, endpoint, method, full, staged, kept, batch, report, step)
     step("checking the staging graphs")
-    now = store.manifest()
-    if now.pending_id != report.push_id:
-        raise PushError(
-            f"another push ({now.pending_id or now.push_id or 'unknown'}) took over the store while "
-            "this one was staging; nothing was switched"
-        )
-    for name, target in sorted(staged.items()):
-        have = store.count(target)
-        if have != len(full[name]):
-            raise PushError(
-                f"the staging graph <{target}> for <{name}> holds {have} of {len(full[name])} "
-                "triples; nothing was switched (push again)"
-            )
+    _check_staged(store, report.push_id, staged, full)
 
     report.removed = sorted(g for g in found.graphs if g not in graphs)
     published = {g: len(t) for g, t in graphs.items()}
