@@ -159,3 +159,126 @@ def test_agreement_party_and_amends_are_checked(mini_graph):
     found = problems(mini_graph)
     assert any("party 'QQQ'" in p for p in found), found
     assert any("amends 'ghost'" in p for p in found), found
+
+
+# --- #19: source kinds, the copy read, visa policies ---------------------------------------------
+
+VISA_HEADER = "id,nationality,destination,category,start,end,scope,label,source,quote,note\n"
+
+
+def write_sources_with_kinds(graph: Path, rows: str) -> None:
+    (graph / "sources" / "kinds.csv").write_text(
+        "id,url,title,publisher,accessed,note,kind,read_from\n" + rows, encoding="utf-8"
+    )
+
+
+def write_visa_policies(graph: Path, rows: str) -> Path:
+    folder = graph / "visa-policy"
+    folder.mkdir(exist_ok=True)
+    path = folder / "canada.csv"
+    path.write_text(VISA_HEADER + rows, encoding="utf-8")
+    return path
+
+
+def test_source_kind_must_come_from_the_closed_list(mini_graph):
+    write_sources_with_kinds(
+        mini_graph,
+        "k-ok,https://example.org/a,A,P,2026-12-01,,government,\n"
+        "k-bad,https://example.org/b,B,P,2026-12-01,,blog,\n",
+    )
+    found = problems(mini_graph)
+    assert any(
+        p.startswith("graph/sources/kinds.csv:3:")
+        and "kind 'blog' is not allowed" in p
+        and "secondary-copy" in p
+        and "treaty-depositary" in p
+        for p in found
+    ), found
+    assert not any("kinds.csv:2:" in p for p in found), found
+
+
+def test_read_from_must_be_a_web_address_other_than_url(mini_graph):
+    write_sources_with_kinds(
+        mini_graph,
+        "k-a,https://example.org/a,A,P,2026-12-01,,news,github.com/mirror\n"
+        "k-b,https://example.org/b,B,P,2026-12-01,,news,https://example.org/b\n",
+    )
+    found = problems(mini_graph)
+    assert any(
+        "kinds.csv:2:" in p and "read_from 'github.com/mirror' is not valid" in p and "http" in p
+        for p in found
+    ), found
+    assert any("kinds.csv:3:" in p and "read_from is the same address as url" in p for p in found), found
+
+
+def test_new_engagement_kinds_are_accepted(mini_graph):
+    path = mini_graph / "engagements" / "test.csv"
+    header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
+    for n, kind in enumerate(("pledge", "commitment", "programme")):
+        values = {"id": f"{kind}-x", "kind": kind, "channel": "rcm", "start": f"201{n}", "source": "t-forum"}
+        append(path, ",".join(values.get(c, "") for c in header) + "\n")
+    records = load_sources(mini_graph)
+    assert {records.engagements[f"{k}-x"].kind for k in ("pledge", "commitment", "programme")} == {
+        "pledge",
+        "commitment",
+        "programme",
+    }
+
+
+def test_visa_policy_values_are_checked_with_file_and_line(mini_graph):
+    write_visa_policies(
+        mini_graph,
+        "mex-visa,MEX,CAN,visa-required,2009-07-14,2016-12-01,,,t-forum,,\n"  # line 2: fine
+        "Bad Id,mex,CAN,visa-needed,2009-13,,,,,,\n"  # line 3: four problems and no source
+        "xyz-visa,XYZ,CAN,visa-free,2010,2009,,,t-forum,,\n"  # line 4: unknown country, end first
+        "can-self,CAN,CAN,visa-free,2010,,,,t-forum,,\n"  # line 5: own nationals
+        "mex-visa,MEX,USA,eta,2011,,,,t-forum,,\n"  # line 6: duplicate id
+        "no-start,MEX,USA,eta,,,,,nowhere,,\n",  # line 7: no start, unknown source
+    )
+    found = problems(mini_graph)
+    where = "graph/visa-policy/canada.csv"
+
+    def has(line: int, *parts: str) -> bool:
+        return any(p.startswith(f"{where}:{line}:") and all(x in p for x in parts) for p in found)
+
+    assert not any(p.startswith(f"{where}:2:") for p in found), found
+    assert has(3, "id 'Bad Id' is not valid", "lowercase")
+    assert has(3, "nationality 'mex' is not valid", "alpha-3")
+    assert has(3, "category 'visa-needed' is not allowed", "visa-required", "eta", "visa-free")
+    assert has(3, "start: '2009-13' is not a real date", "YYYY-MM-DD")
+    assert has(3, "source is empty")
+    assert has(4, "nationality 'XYZ'", "graph/countries.csv")
+    assert has(4, "end 2009 is before start 2010")
+    assert has(5, "nationality and destination are both 'CAN'")
+    assert has(6, "duplicate visa policy id 'mex-visa'", f"{where}:2")
+    assert has(7, "start is empty")
+    assert has(7, "unknown source id 'nowhere'")
+
+
+def test_overlapping_visa_policies_for_the_same_scope_are_reported(mini_graph):
+    write_visa_policies(
+        mini_graph,
+        "mex-visa-2009,MEX,CAN,visa-required,2009-07-14,,,,t-forum,,\n"  # no end: still holds
+        "mex-eta-2016,MEX,CAN,eta,2016-12-01,2024-02-29,,,t-forum,,\n"  # overlaps the open one
+        "mex-visa-2024,MEX,CAN,visa-required,2024-02-29,,,,t-forum,,\n"  # starts the day the eTA ends
+        "mex-eta-air,MEX,CAN,eta,2024-02-29,,air travel with a US visa,,t-forum,,\n",  # other scope
+    )
+    found = problems(mini_graph)
+    overlaps = [p for p in found if "overlaps" in p]
+    assert len(overlaps) == 1, found
+    assert overlaps[0].startswith("graph/visa-policy/canada.csv:3:")
+    assert "'mex-visa-2009'" in overlaps[0] and "no end" in overlaps[0]
+
+
+def test_valid_visa_policies_load(mini_graph):
+    write_visa_policies(
+        mini_graph,
+        "mex-visa-2009,MEX,CAN,visa-required,2009-07-14,2016-12-01,,Visa on Mexican nationals,t-forum,,\n"
+        "mex-eta-2016,MEX,CAN,eta,2016-12-01,2024-02-29,,,t-forum;t-agr,,\n",
+    )
+    records = load_sources(mini_graph)
+    policy = records.visa_policies["mex-eta-2016"]
+    assert (policy.nationality, policy.destination, policy.category) == ("MEX", "CAN", "eta")
+    assert str(policy.start) == "2016-12-01" and str(policy.end) == "2024-02-29"
+    assert policy.sources == ("t-forum", "t-agr")
+    assert str(policy.origin) == "graph/visa-policy/canada.csv:3"

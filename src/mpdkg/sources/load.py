@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 
 from mpdkg import paths
@@ -31,6 +32,7 @@ from mpdkg.sources.records import (
     Pillar,
     Records,
     Source,
+    VisaPolicy,
 )
 from mpdkg.sources.vocab import Vocabulary, vocabulary
 
@@ -47,7 +49,7 @@ MAX_LABEL = 500
 MAX_TEXT = 5000
 
 COLUMNS = {
-    "sources": Columns(("id", "url", "title", "publisher", "accessed"), ("note",)),
+    "sources": Columns(("id", "url", "title", "publisher", "accessed"), ("note", "kind", "read_from")),
     "objectives": Columns(("id", "number", "label", "source")),
     "pillars": Columns(("id", "number", "label", "source"), ("objectives",)),
     "lines_of_effort": Columns(("id", "pillar", "number", "label", "source")),
@@ -91,6 +93,10 @@ COLUMNS = {
     "engagements": Columns(
         ("id", "kind", "channel", "source"),
         ("actor", "partners", "start", "end", "pillars", "label", "quote"),
+    ),
+    "visa_policy": Columns(
+        ("id", "nationality", "destination", "category", "start", "source"),
+        ("end", "scope", "label", "quote", "note"),
     ),
 }
 
@@ -220,10 +226,21 @@ def load_sources(root: Path | None = None, vocab: Vocabulary | None = None) -> R
             title = check.text(row, "title", required=True, limit=MAX_LABEL)
             publisher = check.text(row, "publisher", required=True, limit=MAX_LABEL)
             note = check.text(row, "note")
+            kind = check.choice(row, "kind", vocab.source_kinds) if row.get("kind") else ""
+            read_from = check.pattern(
+                row, "read_from", URL, "a web address starting with http:// or https://", required=False
+            )
+            if read_from and read_from == url:
+                check.fail(
+                    row,
+                    "read_from is the same address as url; leave read_from empty when the original was read",
+                )
             if sid and sid in records.sources:
                 check.fail(row, f"duplicate source id {sid!r} (first at {records.sources[sid].origin})")
             elif sid and url and accessed_date:
-                records.sources[sid] = Source(sid, url, title, publisher, accessed_date, note, row.origin)
+                records.sources[sid] = Source(
+                    sid, url, title, publisher, accessed_date, note, row.origin, kind, read_from
+                )
 
     # --- the policy framework -------------------------------------------------------------
     for path in required_file("framework/objectives.csv"):
@@ -439,6 +456,38 @@ def load_sources(root: Path | None = None, vocab: Vocabulary | None = None) -> R
             elif eid:
                 records.engagements[eid] = engagement
 
+    for path in _files(root / "visa-policy", "*.csv"):
+        for row in rows(path, "visa_policy"):
+            vid = check.pattern(row, "id", ID, "lowercase letters, digits and '-'")
+            policy = VisaPolicy(
+                id=vid,
+                nationality=check.pattern(
+                    row, "nationality", ALPHA3, "an ISO 3166-1 alpha-3 code such as MEX"
+                ),
+                destination=check.pattern(
+                    row, "destination", ALPHA3, "an ISO 3166-1 alpha-3 code such as CAN"
+                ),
+                category=check.choice(row, "category", vocab.visa_categories),
+                start=check.date(row, "start"),
+                end=check.date(row, "end"),
+                scope=check.text(row, "scope", limit=MAX_LABEL),
+                label=check.text(row, "label", limit=MAX_LABEL),
+                sources=cite(row),
+                quote=check.text(row, "quote"),
+                note=check.text(row, "note"),
+                origin=row.origin,
+            )
+            if not ordered(policy.start, policy.end):
+                check.fail(row, f"end {policy.end} is before start {policy.start}")
+            if policy.start is None and row.get("start") == "":
+                check.fail(row, "start is empty; say when the policy took effect")
+            if vid and vid in records.visa_policies:
+                check.fail(
+                    row, f"duplicate visa policy id {vid!r} (first at {records.visa_policies[vid].origin})"
+                )
+            elif vid:
+                records.visa_policies[vid] = policy
+
     _cross_check(records, cited, known_pillars, problems)
     if problems:
         raise SourceErrors(problems)
@@ -516,6 +565,37 @@ def _cross_check(records: Records, cited, known_pillars, problems: list[Problem]
             problems.append(Problem(e.origin, f"channel {e.channel!r} is not a forum or agreement id"))
         for p in e.partners:
             actor_known(e.origin, p, "partner")
+    _visa_policies_consistent(records, problems)
+
+
+def _visa_policies_consistent(records: Records, problems: list[Problem]) -> None:
+    """Countries exist, a country does not set a policy for itself, and two policies for the same
+    nationality, destination and scope do not certainly hold at the same time."""
+    by_pair: dict[tuple[str, str, str], list[VisaPolicy]] = defaultdict(list)
+    for v in records.visa_policies.values():
+        for col, code in (("nationality", v.nationality), ("destination", v.destination)):
+            if code and code not in records.countries:
+                problems.append(
+                    Problem(
+                        v.origin, f"{col} {code!r} is not an ISO 3166-1 alpha-3 code in graph/countries.csv"
+                    )
+                )
+        if v.nationality and v.nationality == v.destination:
+            problems.append(Problem(v.origin, f"nationality and destination are both {v.nationality!r}"))
+        if v.start is not None:
+            by_pair[(v.nationality, v.destination, v.scope)].append(v)
+    for group in by_pair.values():
+        group.sort(key=lambda v: (v.start.earliest(), v.origin))
+        for earlier, later in pairwise(group):
+            if earlier.end is None or later.start.latest() < earlier.end.earliest():
+                problems.append(
+                    Problem(
+                        later.origin,
+                        f"overlaps {earlier.id!r} ({earlier.origin}: {earlier.category} from {earlier.start}"
+                        f"{' to ' + str(earlier.end) if earlier.end else ', no end'}) for the same nationality, "
+                        "destination and scope; give the earlier policy an end no later than this start",
+                    )
+                )
 
 
 def _amends_without_cycles(records: Records, problems: list[Problem]) -> None:
