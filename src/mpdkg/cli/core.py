@@ -82,16 +82,38 @@ def validate(
 
 
 @app.command()
-def run(out_dir: OutDir = Path("dist"), graph_dir: GraphDir = None) -> None:
+def run(
+    out_dir: OutDir = Path("dist"),
+    graph_dir: GraphDir = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Run every stage again, even those whose inputs did not change."),
+    ] = False,
+) -> None:
     """The main job: build, validate and write everything to dist/ in one atomic step.
 
-    Example: mpdkg run --out dist
+    Only the stages whose inputs (sources, ontology, shapes, rules, weights, code) changed since
+    the last run into the same folder run again; the others are carried over (OUT/.stages.json
+    records the digests). A table on stderr says which stages ran and which were fresh.
+
+    Example: mpdkg run --out dist   (mpdkg run --force: every stage again)
     """
     from mpdkg.pipeline import run_all
 
     with reported(), progress("run") as step:
-        result = run_all(out_dir, graph_dir, step)
-    err.print(f"built {len(result.built.dataset)} triples into {out_dir}/", highlight=False)
+        result = run_all(out_dir, graph_dir, step, force=force)
+    _print_stages(result.stages)
+    err.print(f"built {result.triples} triples into {out_dir}/", highlight=False)
+
+
+def _print_stages(stages) -> None:
+    """One line per stage: ran (how long, why) or fresh."""
+    from rich.table import Table
+
+    table = Table("stage", "status", "seconds", "why", title="stages", title_justify="left")
+    for s in stages:
+        table.add_row(s.name, s.status, f"{s.seconds:.1f}" if s.status == "ran" else "", s.why)
+    err.print(table)
 
 
 def _params(values: list[str] | None) -> dict[str, str]:

@@ -164,36 +164,41 @@ class ReasoningSkipped(ValidationFailed):
         super().__init__(message, 1)
 
 
-def run_all(out: Path, graph_root: Path | None = None, step: Step = _quiet) -> BuildResult:
-    """The main job (``make run``): everything the build produces, written to ``out`` at once."""
-    from mpdkg import __version__
-    from mpdkg.maps.write import origins_from_built, write_maps
-    from mpdkg.publish.diff import diff_datasets, load_build
-    from mpdkg.publish.release import latest_release
-    from mpdkg.publish.stats import compute_stats, stats_json
-    from mpdkg.publish.void import write_void
+@dataclass
+class RunResult:
+    """What ``run_all`` did: each stage, run or fresh, and the output folder."""
 
-    built = full_dataset(graph_root, step)
+    out: Path
+    stages: list  # of mpdkg.pipeline.incremental.StageResult
+    built: Built | None  # None when no stage needed the graph in memory
+
+    @property
+    def triples(self) -> int:
+        """The triples of the published N-Triples dump (one per line)."""
+        from mpdkg.rdf.dumps import DUMP_NAMES
+
+        with open(self.out / DUMP_NAMES["nt"], "rb") as fh:
+            return sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
+
+
+def run_all(
+    out: Path,
+    graph_root: Path | None = None,
+    step: Step = _quiet,
+    *,
+    force: bool = False,
+    weights: Path | None = None,
+) -> RunResult:
+    """The main job (``make run``): everything the build produces, written to ``out`` at once.
+
+    Only the stages whose inputs changed since the run that wrote ``out`` run again (the
+    manifest ``out/.stages.json``, see ``mpdkg.pipeline.stages``); ``force`` runs them all.
+    """
+    from mpdkg.pipeline.incremental import run_stages
+
     with staged(out, on_wait=step) as stage:
-        step("writing dumps")
-        write_dumps(built.dataset, stage)
-        write_void(built.dataset, stage, __version__)
-        step("writing statistics and influence")
-        (stage / "stats.json").write_text(stats_json(compute_stats(built.dataset)), encoding="utf-8")
-        (stage / "influence.csv").write_text(built.influence.to_csv(), encoding="utf-8")
-        (stage / "influence.json").write_text(built.influence.to_json(), encoding="utf-8")
-        previous = latest_release(out)
-        if previous is not None:
-            step(f"comparing with release {previous.name}")
-            change = diff_datasets(load_build(previous), built.dataset)
-            (stage / "diff.md").write_text(
-                change.to_markdown(f"release {previous.name}", "this build"), encoding="utf-8"
-            )
-            (stage / "diff.json").write_text(change.to_json(), encoding="utf-8")
-        step("drawing the maps and the report")
-        write_maps(built.dataset, stage, origins=origins_from_built(built), step=step)
-        write_open_data_step(stage, graph_root, step)
-    return BuildResult(built, None, Path(out))
+        state = run_stages(out, stage, graph_root, step, force=force, weights=weights)
+    return RunResult(Path(out), state.results, state.built)
 
 
 def write_open_data_step(stage: Path, graph_root: Path | None = None, step: Step = _quiet) -> None:
