@@ -30,13 +30,16 @@ run: $(STAMP)
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest
 
-## test-fast: the suite without the tests marked slow (the README tour, kills, benchmarks)
+## test-fast: the suite without the tests marked slow (the README tour, the wheel, benchmarks)
 test-fast: $(TEST_STAMP)
 	$(BIN)/python -m pytest -m "not slow"
 
+## lint: ruff (with complexity C90 <= 15), ruff format, functions <= 80 lines, mypy (see pyproject)
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/python scripts/check_function_length.py src scripts
+	$(BIN)/mypy
 
 format: $(TEST_STAMP)
 	$(BIN)/ruff format src tests scripts

@@ -37,6 +37,10 @@ class MpdkgError(Exception):
 
     exit_code = 2
 
+    def report(self) -> str:
+        """The message for the curator (subclasses add file:line, the value, what is expected)."""
+        return str(self)
+
 
 class SourceErrors(MpdkgError):
     """The curated sources could not be loaded; carries every problem found, not only the first."""

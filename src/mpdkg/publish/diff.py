@@ -143,7 +143,7 @@ def _facts(graph: Graph) -> dict[str, tuple[str, str, dict[str, frozenset[str]]]
                     if p == RDF.type and o != cls and str(o).startswith(str(MPD._NS)):
                         fields.setdefault("kind", set()).add(_short(o).split("#")[-1])
                     continue
-                name = FIELD_NAMES.get(p, _short(p).split("#")[-1])
+                name = FIELD_NAMES.get(URIRef(str(p)), _short(p).split("#")[-1])
                 fields.setdefault(name, set()).add(_short(o))
             for interval in list(graph.objects(subject, ORG.memberDuring)) + list(
                 graph.objects(subject, MPD.during)

@@ -93,13 +93,13 @@ def _write_release(built, version: str, target: Path, step) -> None:
 
         from mpdkg.rdf.engine import sorted_triples
 
-        (stage / "ontology.ttl").write_bytes(
-            ox.serialize(
-                sorted_triples(onto),
-                format=ox.RdfFormat.TURTLE,
-                prefixes={p: str(n) for p, n in PREFIXES.items()},
-            )
+        turtle = ox.serialize(
+            sorted_triples(onto),
+            format=ox.RdfFormat.TURTLE,
+            prefixes={p: str(n) for p, n in PREFIXES.items()},
         )
+        assert turtle is not None  # no output file given: the bytes are returned
+        (stage / "ontology.ttl").write_bytes(turtle)
         (stage / "stats.json").write_text(stats_json(compute_stats(built.dataset)), encoding="utf-8")
         write_void(built.dataset, stage, version, base_url=f"{BASE}dist/releases/{version}/")
         write_manifest(stage)

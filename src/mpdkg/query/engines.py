@@ -195,11 +195,11 @@ class RdflibEngine:
         if answer.type == "ASK":
             return QueryResult("ask", boolean=bool(answer.askAnswer))
         if answer.type == "SELECT":
-            variables = [str(v) for v in answer.vars]
-            return QueryResult("select", variables=variables, rows=[tuple(row) for row in answer])
+            variables = [str(v) for v in answer.vars or []]
+            return QueryResult("select", variables=variables, rows=[tuple(row) for row in answer])  # type: ignore[arg-type]
         graph = Graph()
         for triple in answer:
-            graph.add(triple)
+            graph.add(triple)  # type: ignore[arg-type]
         return QueryResult("graph", graph=graph)
 
 
@@ -386,7 +386,7 @@ def open_engine(data: list[Path] | None = None, engine: str = "oxigraph"):
     a full run wrote it), or (failing both) the sources."""
     paths_ = list(data or [])
     if not paths_ and default_data():
-        paths_ = with_open_data([default_data()])
+        paths_ = with_open_data([p for p in [default_data()] if p is not None])
     if engine == "rdflib":
         ds = Dataset(default_union=True)
         if paths_:
@@ -398,9 +398,7 @@ def open_engine(data: list[Path] | None = None, engine: str = "oxigraph"):
                 except (ValueError, OSError) as exc:
                     raise UsageError(str(exc)) from None
                 for s, p, o, g in dump.quads((None, None, None, None)):
-                    ds.graph(g if isinstance(g, URIRef) else g.identifier if g is not None else None).add(
-                        (s, p, o)
-                    )
+                    ds.graph(g if isinstance(g, URIRef) else getattr(g, "identifier", None)).add((s, p, o))
         else:
             ds = built_dataset()
         return RdflibEngine(ds)
