@@ -1,0 +1,124 @@
+"""Issue #19 end to end: source kinds, the copy read and dated visa policies go from graph/ into
+RDF that joins the open data (same country IRIs, same visa-category concepts), and the shapes of
+``shapes/sources.ttl`` catch what the loader cannot (a hand-edited or merged graph): one planted
+violation per property shape, the same findings from both SHACL engines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH
+
+from mpdkg import paths
+from mpdkg.namespaces import BASE
+from mpdkg.rdf.build import build_dataset
+from mpdkg.rdf.dumps import union_graph
+from mpdkg.sources.load import load_sources
+from mpdkg.validate.shacl import validate_graph, validate_graph_rudof
+from tests.conftest import write_mini_graph
+
+ONT = BASE + "ontology#"
+
+
+def iri(path: str) -> URIRef:
+    return URIRef(BASE + path)
+
+
+def with_issue_19_facts(root: Path) -> Path:
+    graph = write_mini_graph(root)
+    (graph / "sources" / "kinds.csv").write_text(
+        "id,url,title,publisher,accessed,note,kind,read_from\n"
+        "k-gov,https://www.canada.ca/x,Visa news,IRCC,2026-12-01,,government,"
+        "https://web.archive.org/web/2016/https://www.canada.ca/x\n"
+        "k-copy,https://example.org/copy,Reprint,Some site,2026-12-01,,secondary-copy,\n",
+        encoding="utf-8",
+    )
+    (graph / "visa-policy").mkdir()
+    (graph / "visa-policy" / "canada.csv").write_text(
+        "id,nationality,destination,category,start,end,scope,label,source,quote,note\n"
+        "mex-visa-2009,MEX,CAN,visa-required,2009-07-14,2016-12-01,,Visa on Mexican nationals,k-gov,,\n"
+        "mex-eta-2016,MEX,CAN,eta,2016-12-01,,,,k-copy,,\n",
+        encoding="utf-8",
+    )
+    return graph
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    return build_dataset(load_sources(with_issue_19_facts(tmp_path_factory.mktemp("kinds"))))
+
+
+def test_source_kind_and_copy_read_in_rdf(built):
+    g = built.curated
+    source = iri("source/k-gov")
+    assert g.value(source, URIRef(ONT + "sourceKind")) == iri("source-kind/government")
+    assert g.value(source, URIRef(ONT + "readFrom")) == URIRef(
+        "https://web.archive.org/web/2016/https://www.canada.ca/x"
+    )
+    assert g.value(iri("source/t-iso"), URIRef(ONT + "sourceKind")) is None  # not stated: nothing
+
+
+def test_visa_policy_joins_the_open_data_categories_and_countries(built):
+    g = built.curated
+    policy = iri("visa-policy/mex-visa-2009")
+    assert (policy, RDF.type, URIRef(ONT + "VisaPolicy")) in g
+    assert g.value(policy, URIRef(ONT + "policyNationality")) == iri("country/MEX")
+    assert g.value(policy, URIRef(ONT + "policyDestination")) == iri("country/CAN")
+    category = g.value(policy, URIRef(ONT + "policyCategory"))
+    assert category == iri("visa-category/visa-required")
+    # the same concept the open-data visa requirements use (ontology/opendata.ttl)
+    assert (category, RDF.type, URIRef(ONT + "VisaCategory")) in built.ontology
+    assert g.value(policy, URIRef(ONT + "startYear")) == Literal(2009)
+    assert str(built.origin_of(policy)) == "graph/visa-policy/canada.csv:2"
+
+
+def test_the_issue_19_facts_validate_clean(built):
+    graph = union_graph(built.dataset)
+    for report in (validate_graph(graph), validate_graph_rudof(graph)):
+        assert not report.violations, [str(v) for v in report.violations]
+
+
+def plant(g: Graph) -> None:
+    """One violation per property shape of shapes/sources.ttl."""
+    kind, read_from = URIRef(ONT + "sourceKind"), URIRef(ONT + "readFrom")
+    g.add((iri("source/k-gov"), kind, iri("source-kind/secondary-copy")))  # two kinds
+    g.set((iri("source/k-copy"), read_from, URIRef("ftp://example.org/copy")))
+    policy = iri("visa-policy/mex-eta-2016")
+    g.set((policy, URIRef(ONT + "policyNationality"), iri("region/asia")))
+    g.remove((policy, URIRef(ONT + "policyDestination"), None))
+    g.set((policy, URIRef(ONT + "policyCategory"), iri("country/CAN")))
+    g.remove((policy, URIRef(ONT + "inEffectDuring"), None))
+    old = iri("visa-policy/mex-visa-2009")
+    g.set((old, URIRef(ONT + "endYear"), Literal(2000)))
+
+
+EXPECTED = {
+    ("source/k-gov", "A source has at most one kind"),
+    ("source/k-copy", "The copy read is a web address"),
+    ("visa-policy/mex-eta-2016", "A visa policy applies to exactly one nationality"),
+    ("visa-policy/mex-eta-2016", "A visa policy is set by exactly one destination"),
+    ("visa-policy/mex-eta-2016", "A visa policy has exactly one visa category"),
+    ("visa-policy/mex-eta-2016", "A visa policy says when it took effect"),
+    ("visa-policy/mex-visa-2009", "A visa policy cannot end before it takes effect"),
+}
+
+
+def test_every_sources_shape_catches_its_planted_violation_in_both_engines(built):
+    graph = union_graph(built.dataset)
+    plant(graph)
+    reports = {
+        "pyshacl": validate_graph(graph, origin_of=built.origin_of),
+        "rudof": validate_graph_rudof(graph, origin_of=built.origin_of),
+    }
+    assert reports["rudof"].findings == reports["pyshacl"].findings
+    found = {(f.focus, f.message) for f in reports["rudof"].findings}
+    for focus, message in EXPECTED:
+        assert any(f == BASE + focus and m.startswith(message) for f, m in found), (focus, message, found)
+    # every message of shapes/sources.ttl is among the planted cases
+    shapes = Graph().parse(paths.shapes_dir() / "sources.ttl")
+    messages = {str(m) for m in shapes.objects(None, SH.message)}
+    assert {m for m in messages if any(m.startswith(e) for _, e in EXPECTED)} == messages
+    origins = {str(f.origin) for f in reports["rudof"].findings if f.focus.endswith("mex-eta-2016")}
+    assert origins == {"graph/visa-policy/canada.csv:3"}
