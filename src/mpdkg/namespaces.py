@@ -88,6 +88,17 @@ class MPD(DefinedNamespace):
     accessedOn: URIRef
     quote: URIRef
     note: URIRef
+    # source kinds and visa policies (sources, #19)
+    SourceKind: URIRef
+    SourceKindScheme: URIRef
+    VisaPolicy: URIRef
+    sourceKind: URIRef
+    readFrom: URIRef
+    policyNationality: URIRef
+    policyDestination: URIRef
+    policyCategory: URIRef
+    inEffectDuring: URIRef
+    scope: URIRef
     # analysis and inference vocabulary (filled by later stages)
     InfluenceAssessment: URIRef
     MobilityPartner: URIRef
