@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from mpdkg.cli.core import app
 from mpdkg.pipeline import build
-from tests.conftest import write_mini_graph
+from tests.helpers import write_mini_graph
 
 runner = CliRunner()
 

@@ -8,38 +8,34 @@ import pytest
 
 from mpdkg.publish.docgen import render_queries_markdown
 from mpdkg.query.engines import OxigraphEngine
-from mpdkg.rdf.build import build_dataset
 from mpdkg.rdf.engine import store_from_dataset
-from mpdkg.sources.load import load_sources
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 
-def test_query_catalogue_doc_is_current():
+def test_query_catalogue_doc_is_current(real_build):
     from mpdkg.rdf.opendata import open_data_quads
 
-    store = store_from_dataset(build_dataset(load_sources()).dataset)
+    store = store_from_dataset(real_build.built.dataset)
     store.bulk_extend(open_data_quads())  # as mpdkg docs: the open-data queries answer too
     engine = OxigraphEngine(store)
     committed = (REPO / "docs" / "queries.md").read_text(encoding="utf-8")
     assert committed == render_queries_markdown(engine), "docs/queries.md is stale: run `make docs`"
 
 
-def test_coverage_doc_is_current():
+def test_coverage_doc_is_current(real_build):
     from mpdkg.publish.coverage import render_coverage_markdown
 
-    engine = OxigraphEngine(store_from_dataset(build_dataset(load_sources()).dataset))
+    engine = OxigraphEngine(store_from_dataset(real_build.built.dataset))
     committed = (REPO / "docs" / "coverage.md").read_text(encoding="utf-8")
     assert committed == render_coverage_markdown(engine), "docs/coverage.md is stale: run `make docs`"
     assert (REPO / "docs" / "coverage.png").stat().st_size > 10_000
 
 
 @pytest.mark.skipif(shutil.which("java") is None, reason="the defined classes' members need the reasoner")
-def test_ontology_doc_is_current():
+def test_ontology_doc_is_current(real_reasoned):
     from mpdkg.publish.ontodoc import render_ontology_markdown
-    from mpdkg.reason.hermit import reason_into
 
-    built = build_dataset(load_sources())
-    reason_into(built)
+    built, _report = real_reasoned
     committed = (REPO / "docs" / "ontology.md").read_text(encoding="utf-8")
     assert committed == render_ontology_markdown(built.dataset), "docs/ontology.md is stale: run `make docs`"
     for term in (

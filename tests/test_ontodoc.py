@@ -16,7 +16,7 @@ from mpdkg.publish.ontodoc import MPD_NS, render_class_expression, render_ontolo
 from mpdkg.rdf.build import build_dataset
 from mpdkg.reason.hermit import reason_into
 from mpdkg.sources.load import load_sources
-from tests.conftest import write_mini_graph
+from tests.helpers import write_mini_graph
 
 HAVE_JAVA = shutil.which("java") is not None
 

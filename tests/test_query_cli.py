@@ -21,12 +21,8 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def dump(tmp_path_factory):
-    from mpdkg.pipeline import build
-
-    out = tmp_path_factory.mktemp("qdist")
-    build(out, validate=False)
-    return out / "mpdkg.trig"
+def dump(real_build):
+    return real_build.out / "mpdkg.trig"
 
 
 def invoke(*args):

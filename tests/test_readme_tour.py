@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import shlex
 import shutil
@@ -56,27 +57,45 @@ def _mpdkg(args: list[str], cwd: Path, timeout: float = 600) -> subprocess.Compl
     )
 
 
+def _tour_phases(commands: list[str]) -> list[list[str]]:
+    """The tour in phases whose commands do not depend on each other: everything, then what
+    reads a release (``diff latest``), which needs ``release`` to have run."""
+    later = [c for c in commands if " diff latest" in c]
+    return [[c for c in commands if c not in later], later]
+
+
 @pytest.mark.slow
 @pytest.mark.server
 @pytest.mark.skipif(oxigraph_binary() is None, reason="the oxigraph command is missing")
 def test_readme_tour_runs_as_written(tmp_path):
+    """One prepared project (copied, built once); the commands of a phase run side by side, each
+    in its own process, since each is a new user's separate command."""
+    from concurrent.futures import ThreadPoolExecutor
+
     project = _copy_project(tmp_path / "copy")
     here = project / "graph"  # a sub-folder: the project must be found upwards, like git
     built = _mpdkg(["build"], project)
     assert built.returncode == 0, built.stderr
     assert f"data: {project.resolve()} (working tree)" in built.stderr
     with oxigraph_server(tmp_path, load=[project / "dist" / "mpdkg.trig"]) as store:
-        for command in tour_commands():
-            args = shlex.split(command)[1:]
-            args = [a.replace(EXAMPLE_STORE, store) for a in args]
+
+        def run(command: str) -> None:
+            args = [a.replace(EXAMPLE_STORE, store) for a in shlex.split(command)[1:]]
             if args[0] == "serve":
                 _serve_once(args, project)
-                continue
+                return
             cwd = project if any(a.startswith("dist") for a in args) else here
             result = _mpdkg(args, cwd)
             assert result.returncode == 0, f"{command}\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
             assert "Traceback" not in result.stderr, command
             _check_output(args, result)
+
+        phases = _tour_phases(tour_commands())
+        assert sum(map(len, phases)) == len(tour_commands()) and phases[1]
+        with ThreadPoolExecutor(max_workers=max(2, min(4, os.cpu_count() or 2))) as pool:
+            for phase in phases:
+                for future in [pool.submit(run, command) for command in phase]:
+                    future.result()  # re-raises the first failing command's assertion
 
 
 def _check_output(args: list[str], result) -> None:

@@ -11,7 +11,7 @@ from rdflib.namespace import OWL
 from typer.testing import CliRunner
 
 from mpdkg.cli.core import app
-from tests.conftest import write_mini_graph
+from tests.helpers import write_mini_graph
 
 runner = CliRunner()
 needs_java = pytest.mark.skipif(
