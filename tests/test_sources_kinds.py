@@ -39,7 +39,8 @@ def with_issue_19_facts(root: Path) -> Path:
     (graph / "visa-policy" / "canada.csv").write_text(
         "id,nationality,destination,category,start,end,scope,label,source,quote,note\n"
         "mex-visa-2009,MEX,CAN,visa-required,2009-07-14,2016-12-01,,Visa on Mexican nationals,k-gov,,\n"
-        "mex-eta-2016,MEX,CAN,eta,2016-12-01,,,,k-copy,,\n",
+        "mex-eta-2016,MEX,CAN,eta,2016-12-01,,,,k-copy,,\n"
+        "usa-free-2000,USA,CAN,visa-free,2000,,,,k-gov;k-copy,,\n",
         encoding="utf-8",
     )
     return graph
@@ -122,3 +123,22 @@ def test_every_sources_shape_catches_its_planted_violation_in_both_engines(built
     assert {m for m in messages if any(m.startswith(e) for _, e in EXPECTED)} == messages
     origins = {str(f.origin) for f in reports["rudof"].findings if f.focus.endswith("mex-eta-2016")}
     assert origins == {"graph/visa-policy/canada.csv:3"}
+
+
+def test_weak_sources_query_lists_single_and_secondary_only_facts(built):
+    from mpdkg.query.catalogue import get_query
+    from mpdkg.query.engines import OxigraphEngine, run_query
+    from mpdkg.rdf.engine import store_from_dataset
+
+    engine = OxigraphEngine(store_from_dataset(built.dataset))
+    rows = run_query(engine, get_query("weak-sources"), {}).dicts()
+    weakness = {str(r["fact"]).removeprefix(BASE): str(r["weakness"]) for r in rows}
+    # one government source: single source; one secondary copy: the weakest kind
+    assert weakness["visa-policy/mex-visa-2009"] == "single source"
+    assert weakness["visa-policy/mex-eta-2016"] == "single secondary copy"
+    counts = {str(r["fact"]).removeprefix(BASE): (int(r["sources"]), int(r["secondaryCopies"])) for r in rows}
+    assert counts["visa-policy/mex-eta-2016"] == (1, 1)
+    # every country of the mini graph cites the one ISO source
+    assert weakness["country/CAN"] == "single source"
+    # two sources, one of them a copy: not weak
+    assert "visa-policy/usa-free-2000" not in weakness
