@@ -142,3 +142,16 @@ def test_weak_sources_query_lists_single_and_secondary_only_facts(built):
     assert weakness["country/CAN"] == "single source"
     # two sources, one of them a copy: not weak
     assert "visa-policy/usa-free-2000" not in weakness
+
+
+def test_source_quality_counts_kinds_copies_and_weak_facts(tmp_path):
+    from mpdkg.sources import source_quality
+
+    records = load_sources(with_issue_19_facts(tmp_path))
+    q = source_quality(records)
+    kinds = [s.kind for s in records.sources.values()]  # foundation.csv is the real one
+    assert q.sources_by_kind == {k: kinds.count(k) for k in sorted(set(kinds))}
+    assert q.sources_by_kind["secondary-copy"] == 1 and q.sources_by_kind[""] == 3  # the mini graph's
+    assert q.sources_read_from_copy == 1
+    assert q.secondary_only == 1  # mex-eta-2016; usa-free-2000 also cites a government source
+    assert q.single_source == q.facts - 1  # every other fact cites one source

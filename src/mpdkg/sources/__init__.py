@@ -6,8 +6,11 @@ from mpdkg.sources.load import (
     current_member_counts,
     load_sources,
 )
+from mpdkg.sources.quality import SourceQuality, source_quality
 
 __all__ = [
+    "SourceQuality",
     "current_member_counts",
     "load_sources",
+    "source_quality",
 ]
