@@ -95,15 +95,15 @@ def register(app: typer.Typer) -> None:
                 highlight=False,
             )
 
-        def stop(_signum, _frame):
-            raise KeyboardInterrupt
-
-        signal.signal(signal.SIGTERM, stop)
+        # uvicorn stops on SIGINT and SIGTERM, then raises the signal again for the handler that
+        # was in place: for SIGTERM, this one (a clean exit), for SIGINT KeyboardInterrupt
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: None)
         try:
-            server.serve_forever(poll_interval=0.5)
+            server.serve_forever()
         except KeyboardInterrupt:
-            err.print("stopping", highlight=False)
+            pass
         finally:
+            err.print("stopping", highlight=False)
             S.close(server)
 
     @app.command()

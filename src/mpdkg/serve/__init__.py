@@ -19,6 +19,10 @@ algebra, not the text) answer 403; a syntax error 400; an answer longer than the
 a query still running at the time limit is stopped and answers 504; no free worker within the
 time limit 503.
 
+HTTP is a Starlette application (``app``) on uvicorn (``server``), with connection limits uvicorn
+lacks (time to send a request, open connections at once) in ``connection``; what each route
+answers is in ``handlers``, independent of the framework.
+
 Queries run in worker processes, each holding the graph in an in-memory Oxigraph store. A
 running Oxigraph query cannot be interrupted from Python, so a query that outlives the time
 limit has its worker killed and replaced; the other workers keep serving meanwhile.
@@ -29,7 +33,6 @@ limit has its worker killed and replaced; the other workers keep serving meanwhi
 'text/turtle'
 """
 
-from mpdkg.serve.http import Handler, Server, close, make_server
 from mpdkg.serve.protocol import (
     DEFAULT_HOST,
     DEFAULT_MAX_ROWS,
@@ -42,6 +45,7 @@ from mpdkg.serve.protocol import (
     default_prefixes,
     negotiate,
 )
+from mpdkg.serve.server import Server, close, make_server
 from mpdkg.serve.service import Service
 from mpdkg.serve.workers import WorkerPool, isolate_network
 
@@ -51,7 +55,6 @@ __all__ = [
     "DEFAULT_PORT",
     "DEFAULT_TIMEOUT",
     "DEFAULT_WORKERS",
-    "Handler",
     "Refused",
     "ServeError",
     "Server",
