@@ -15,6 +15,7 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from typer.testing import CliRunner
 
+from mpdkg.errors import UsageError
 from mpdkg.influence.analysis import InfluenceConfig, analyse, compare
 from mpdkg.influence.measures import (
     betweenness,
@@ -591,3 +592,37 @@ def test_rankings_and_gaps_count_states_and_list_territories_apart(tmp_path):
     assert result.params["states_only"] and json.loads(result.to_json())["territories"][0]["iso3"] == "JPN"
     everything = analyse(facts, as_of=2012, states_only=False)
     assert "JPN" in {r.iso3 for r in everything.ranked()}
+
+
+# --- layers (issue 16) -------------------------------------------------------------------------
+
+
+def test_layers_use_flows_on_a_log_scale_and_leave_no_data_out(facts):
+    from mpdkg.influence.layers import OpenFigures, layer_scores
+
+    figures = OpenFigures(resettled={("JPN", 2016): 10.0, ("FRA", 2016): 1000.0})
+    ls = layer_scores(facts, InfluenceConfig.load(), years=[2016], figures=figures)
+    # log(1 + 10) / log(1 + 1000) of the protection flow, averaged with the fora tie
+    jpn = ls.raw[2016]["protection"]["JPN"]
+    assert jpn["resettled_to_canada"] == 10.0
+    assert ls.score("FRA", 2016, "protection") >= ls.score("JPN", 2016, "protection")
+    # no UN votes and no visa snapshot: the layers say "no data", never zero
+    assert ls.score("FRA", 2016, "alignment") is None
+    assert ls.raw[2016]["mobility"]["FRA"]["visa_openness"] is None
+    # the composite is the weighted mean of the layers that have data (weights renormalised)
+    w = {k: d.weight for k, d in ls.definitions.items()}
+    used = [k for k in w if ls.score("FRA", 2016, k) is not None]
+    expected = sum(w[k] * ls.score("FRA", 2016, k) for k in used) / sum(w[k] for k in used)
+    assert ls.score("FRA", 2016) == pytest.approx(expected, abs=1e-6)
+    assert "FRA" not in ls.states or ls.rank("FRA", 2016) is not None
+    assert "CAN" not in ls.scores[2016]["composite"]
+    assert "resettled to Canada" in ls.explain("JPN", 2016)
+
+
+def test_ego_centres_the_analysis_on_another_state(facts):
+    result = analyse(facts, InfluenceConfig.load(), as_of=2016, ego="FRA")
+    assert result.rows[0].iso3 == "FRA"
+    assert "FRA" not in {r.iso3 for r in result.ranked()}
+    assert "CAN" in {r.iso3 for r in result.ranked()}
+    with pytest.raises(UsageError, match="--ego"):
+        analyse(facts, InfluenceConfig.load(), ego="XYZ")

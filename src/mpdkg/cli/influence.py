@@ -34,7 +34,8 @@ def _print_result(result, top: int | None) -> None:
 
     c = result.canada
     p = result.params
-    title = f"Influence of Canada — slice {result.slice} (relationships in force in {p['reference_year']})"
+    who = "Canada" if result.ego == "CAN" else result.ego
+    title = f"Influence of {who} — slice {result.slice} (relationships in force in {p['reference_year']})"
     from mpdkg.cli.common import Column, fit_table
 
     columns = [
@@ -209,6 +210,17 @@ def influence(
         Path | None,
         typer.Option("--weights", help="A weights file to use instead of the shipped one (TOML)."),
     ] = None,
+    ego: Annotated[
+        str,
+        typer.Option("--ego", help="Centre the analysis on this state (ISO alpha-3), e.g. AUS; default CAN."),
+    ] = "CAN",
+    layers: Annotated[
+        bool,
+        typer.Option(
+            "--layers",
+            help="Layer scores (channels, protection, mobility, irregular, alignment) and the composite.",
+        ),
+    ] = False,
     with_territories: Annotated[
         bool,
         typer.Option(
@@ -234,7 +246,7 @@ def influence(
       mpdkg influence --explain MEX
     """
     from mpdkg.errors import UsageError
-    from mpdkg.influence.analysis import InfluenceConfig, analyse, compare
+    from mpdkg.influence.analysis import InfluenceConfig, analyse
     from mpdkg.influence.network import load_facts
     from mpdkg.query.engines import open_engine
 
@@ -245,32 +257,34 @@ def influence(
             raise UsageError("--top must be at least 1")
         chosen = [
             name
-            for name, on in (("--compare", compare_years), ("--gaps", gaps), ("--explain", explain))
+            for name, on in (
+                ("--compare", compare_years),
+                ("--gaps", gaps),
+                ("--explain", explain),
+                ("--layers", layers),
+            )
             if on
         ]
         if len(chosen) > 1:
             raise UsageError(f"{' and '.join(chosen)}: choose one")
         config = InfluenceConfig.load(weights)
         facts = load_facts(open_engine(data))
+        kwargs = {"pillar": pillar, "region": region, "states_only": not with_territories, "ego": ego}
         if compare_years is not None:
-            y1, y2 = compare_years
-            before = analyse(
-                facts, config, pillar=pillar, region=region, as_of=y1, states_only=not with_territories
-            )
-            after = analyse(
-                facts, config, pillar=pillar, region=region, as_of=y2, states_only=not with_territories
-            )
-            comparison = compare(before, after)
-            if fmt == "json":
-                sys.stdout.write(comparison.to_json(top))
-            elif fmt == "csv":
-                sys.stdout.write(comparison.to_csv(top))
-            else:
-                _print_comparison(comparison, top)
+            _show_comparison(facts, config, compare_years, kwargs, fmt, top)
             return
         result = analyse(
-            facts, config, pillar=pillar, region=region, as_of=as_of, states_only=not with_territories
+            facts,
+            config,
+            pillar=pillar,
+            region=region,
+            as_of=as_of,
+            states_only=not with_territories,
+            ego=ego,
         )
+        if layers:
+            _show_layers(result, fmt, top)
+            return
         if explain is not None:
             if fmt == "json":
                 import json
@@ -297,6 +311,55 @@ def influence(
             sys.stdout.write(result.to_csv(top))
         else:
             _print_result(result, top)
+
+
+def _show_comparison(facts, config, years: tuple[int, int], kwargs: dict, fmt: str, top: int | None) -> None:
+    from mpdkg.influence.analysis import analyse, compare
+
+    before = analyse(facts, config, as_of=years[0], **kwargs)
+    after = analyse(facts, config, as_of=years[1], **kwargs)
+    comparison = compare(before, after)
+    if fmt == "json":
+        sys.stdout.write(comparison.to_json(top))
+    elif fmt == "csv":
+        sys.stdout.write(comparison.to_csv(top))
+    else:
+        _print_comparison(comparison, top)
+
+
+def _show_layers(result, fmt: str, top: int | None) -> None:
+    import json
+
+    from mpdkg.influence.layers import LAYERS
+
+    data = result.layers() or {}
+    year = str(data.get("reference_year"))
+    rows = sorted(
+        ((c, v) for c, v in data.get("by_year", {}).get(year, {}).items() if v["composite"]["rank"]),
+        key=lambda t: (t[1]["composite"]["rank"], t[0]),
+    )[: top or TABLE_TOP]
+    if fmt == "json":
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        return
+    if fmt == "csv":
+        from mpdkg.query.results import csv_writer
+
+        w = csv_writer(sys.stdout, lineterminator="\n")
+        w.writerow(("year", "rank", "iso3", "composite", *LAYERS))
+        for c, v in rows:
+            w.writerow((year, v["composite"]["rank"], c, _num(v["composite"]["score"]),
+                        *(_num(v["layers"][layer]["score"]) for layer in LAYERS)))  # fmt: skip
+        return
+    from rich.table import Table
+
+    table = Table(
+        "rank", "country", "composite", *LAYERS, title=f"Layers of influence ({data.get('ego')}, {year})"
+    )
+    for c, v in rows:
+        table.add_row(str(v["composite"]["rank"]), c, _sig(v["composite"]["score"]),
+                      *(_sig(v["layers"][layer]["score"]) if v["layers"][layer]["score"] is not None else "no data"
+                        for layer in LAYERS))  # fmt: skip
+    out.print(table)
 
 
 def register(app: typer.Typer) -> None:

@@ -146,6 +146,25 @@ class InfluenceResult:
     graph: nx.Graph = field(repr=False)
     #: countries that are not UN member or observer states (territories), unranked, with their channels
     territories: list[CountryRow] = field(default_factory=list)
+    #: the facts and weights behind the result, for the layers (computed on demand)
+    facts: Facts | None = field(default=None, repr=False)
+    config: InfluenceConfig | None = field(default=None, repr=False)
+    _layers: dict | None = field(default=None, repr=False)
+
+    def layers(self) -> dict | None:
+        """The layer scores of :mod:`mpdkg.influence.layers` for this result's ego (the
+        ``layers`` key of dist/influence.json); None for a result without its facts."""
+        if self._layers is None and self.facts is not None:
+            from mpdkg.influence.layers import layer_scores
+
+            as_of = self.params.get("as_of")
+            years = None if as_of is None else [as_of]
+            self._layers = layer_scores(self.facts, self.config, ego=self.ego, years=years).as_dict()
+        return self._layers
+
+    @property
+    def ego(self) -> str:
+        return str(self.params.get("ego", CANADA))
 
     @property
     def slice(self) -> str:
@@ -158,11 +177,11 @@ class InfluenceResult:
         raise UsageError(f"{iso3}: no such country in this slice")
 
     def ranked(self, top: int | None = None) -> list[CountryRow]:
-        rows = [r for r in self.rows if r.iso3 != CANADA]
+        rows = [r for r in self.rows if r.iso3 != self.ego]
         return rows if top is None else rows[:top]
 
     def _rows_for(self, top: int | None) -> list[CountryRow]:
-        canada = [r for r in self.rows if r.iso3 == CANADA]
+        canada = [r for r in self.rows if r.iso3 == self.ego]
         return canada + self.ranked(top)
 
     # --- explanations ---
@@ -247,7 +266,13 @@ class InfluenceResult:
                 for r in self.territories
             ],
             "sources": {s: {"title": d["title"], "url": d["url"]} for s in cited for d in [self._source(s)]},
+            **({"layers": self.layers()} if top is None and self._whole_slice() else {}),
         }
+
+    def _whole_slice(self) -> bool:
+        """Layers go with the whole graph's result (no pillar or region slice): dist/influence.json."""
+        p = self.params
+        return p.get("pillar") is None and p.get("region") is None
 
     def to_json(self, top: int | None = None) -> str:
         return json.dumps(self.as_dict(top), indent=2, ensure_ascii=False) + "\n"
@@ -411,6 +436,7 @@ def analyse(
     region: str | None = None,
     as_of: int | None = None,
     states_only: bool = True,
+    ego: str = CANADA,
 ) -> InfluenceResult:
     """The influence analysis of one slice of the graph.
 
@@ -433,11 +459,16 @@ def analyse(
         region, members = _region_members(facts, region)
     year = as_of if as_of is not None else facts.reference_year()
     B = channel_network(facts, config)
-    proj = project(B, config, pillar=pillar, year=year, countries=members)
+    ego = ego.upper()
+    if ego not in facts.by_iso:
+        raise UsageError(
+            f"--ego {ego!r}: not a country of the graph (expected an ISO alpha-3 code such as AUS)"
+        )
+    proj = project(B, config, pillar=pillar, year=year, countries=members, ego=ego)
     G = proj.graph
     by_iso = facts.by_iso
-    if CANADA not in G:
-        G.add_node(CANADA)
+    if ego not in G:
+        G.add_node(ego)
 
     n = G.number_of_nodes()
     sampled = n > config.exact_max_nodes and config.pivots < n
@@ -446,9 +477,9 @@ def analyse(
         "weighted_degree": weighted_degree(G),
         "betweenness": bc,
         "eigenvector": eigenvector(G),
-        "personalized_pagerank": personalized_pagerank(G, CANADA, alpha=config.alpha),
+        "personalized_pagerank": personalized_pagerank(G, ego, alpha=config.alpha),
         "tie_to_canada": {
-            node: (G[CANADA][node]["weight"] if G.has_edge(CANADA, node) else 0.0) for node in G.nodes
+            node: (G[ego][node]["weight"] if G.has_edge(ego, node) else 0.0) for node in G.nodes
         },
     }
     rows = []
@@ -465,7 +496,7 @@ def analyse(
                 channels_total=proj.channel_counts.get(iso3, 0),
             )
         )
-    others = [r for r in rows if r.iso3 != CANADA]
+    others = [r for r in rows if r.iso3 != ego]
     states = sovereign_states(facts) if states_only else None
     territories = []
     if states:  # rankings and gaps count states; territories are listed apart, unranked
@@ -480,22 +511,22 @@ def analyse(
     ranks = competition_ranks({r.iso3: r.score for r in others}, DIGITS)
     for r in others:
         r.rank = ranks[r.iso3]
-    canada_row = next(r for r in rows if r.iso3 == CANADA)
+    canada_row = next(r for r in rows if r.iso3 == ego)
     canada_row.measures["tie_to_canada"] = None
     others.sort(key=lambda r: (r.rank, r.iso3))
     territories.sort(key=lambda r: (-len(r.channels), r.iso3))
     rows = [canada_row, *others]
 
-    size, constraint = burt(G, CANADA)
-    ranks = {m: competition_rank(measures[m], CANADA, DIGITS) for m in CENTRALITIES}
+    size, constraint = burt(G, ego)
+    ranks = {m: competition_rank(measures[m], ego, DIGITS) for m in CENTRALITIES}
     canada = CanadaPosition(
-        iso3=CANADA,
-        measures={m: measures[m][CANADA] for m in CENTRALITIES},
+        iso3=ego,
+        measures={m: measures[m][ego] for m in CENTRALITIES},
         ranks=ranks,
         effective_size=size,
         constraint=constraint,
-        partners=G.degree(CANADA),
-        channels=proj.channel_counts.get(CANADA, 0),
+        partners=G.degree(ego),
+        channels=proj.channel_counts.get(ego, 0),
         countries=n,
     )
     pillars_for_gaps = [pillar] if pillar is not None else known_pillars
@@ -510,6 +541,7 @@ def analyse(
         "states_only": bool(states),
         "states": len(states) if states else None,
         "weights": config.as_dict(),
+        "ego": ego,
     }
     network = {
         "countries": n,
@@ -528,6 +560,8 @@ def analyse(
         sources=facts.sources,
         graph=G,
         territories=territories,
+        facts=facts,
+        config=config,
     )
 
 

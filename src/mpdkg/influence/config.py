@@ -57,6 +57,10 @@ class InfluenceConfig:
     pivots: int = 256
     seed: int = 0
     gaps_per_group: int = 5
+    #: weights of the layers in the composite score ([layers] of the weights file)
+    layers: dict[str, float] = field(default_factory=dict)
+    #: years a flow indicator adds up (resettlement, asylum claims): the year and those before it
+    flow_window: int = 5
     source: str = "influence_weights.toml"
 
     @classmethod
@@ -121,6 +125,8 @@ class InfluenceConfig:
             pivots=max(1, ints["betweenness.pivots"]),
             seed=ints["betweenness.seed"],
             gaps_per_group=ints["gaps.per_group"],
+            layers=_weights(section("layers"), "layers"),
+            flow_window=max(1, int(section("flows").get("window_years", 5))),
             source=source,
         )
 

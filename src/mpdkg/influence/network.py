@@ -419,6 +419,7 @@ def project(
     pillar: int | None = None,
     year: int | None = None,
     countries: set[str] | None = None,
+    ego: str = CANADA,
 ) -> Projection:
     """The weighted country network of the slice (pillar, year), restricted to ``countries``
     (ISO codes; Canada always kept) if given. Channel sizes count all the channel's countries."""
@@ -446,7 +447,7 @@ def project(
     lead: dict[str, list[dict]] = defaultdict(list)
     partner_ties: list[tuple[str, str, dict]] = []
     for country, channel, d in sorted(engagements, key=lambda t: t[2]["iri"]):
-        if iso[country] != CANADA:
+        if iso[country] != ego:
             continue
         if d["partners"]:
             for p in d["partners"]:
@@ -454,7 +455,7 @@ def project(
         else:
             lead[channel].append(d)
 
-    keep = None if countries is None else set(countries) | {CANADA}
+    keep = None if countries is None else set(countries) | {ego}
     G = nx.Graph()
     G.add_nodes_from(sorted(c for c in iso.values() if keep is None or c in keep))
     uses: dict[str, list[ChannelUse]] = defaultdict(list)
@@ -486,20 +487,20 @@ def project(
         )
         if keep is not None:
             codes = [t for t in codes if t[0] in keep]
-        canada = next((t for t in codes if t[0] == CANADA), None)
+        canada = next((t for t in codes if t[0] == ego), None)
         for i in range(len(codes)):
             a, ra, _ = codes[i]
             for j in range(i + 1, len(codes)):
                 b, rb, _ = codes[j]
                 w = base * ra * rb
-                if a == CANADA or b == CANADA:
+                if a == ego or b == ego:
                     w *= multiplier
                 weights[(a, b)] += w
                 shared[(a, b)] += 1
         if canada is None:
             continue
         for code, role, ds in codes:
-            if code == CANADA:
+            if code == ego:
                 continue
             w = base * role * canada[1] * multiplier
             sources = {s for d in ds + canada[2] for s in d["sources"]}
@@ -520,10 +521,10 @@ def project(
             )  # fmt: skip
     for partner, channel, d in partner_ties:
         code = iso[partner]
-        if code == CANADA or (keep is not None and code not in keep):
+        if code == ego or (keep is not None and code not in keep):
             continue
         w = config.engagement_weight(d["kind"])
-        key = (CANADA, code) if code > CANADA else (code, CANADA)
+        key = (ego, code) if code > ego else (code, ego)
         weights[key] += w
         shared[key] += 1
         counts[code] += 1

@@ -1,0 +1,437 @@
+"""Layers of influence, per country and year: the channel network and the substance the open
+data brings (protection, mobility, irregular migration, UN alignment), each with its own
+measure, and a composite made with the weights of ``influence_weights.toml`` ([layers]).
+
+Open data are read from the vendored extracts in ``graph/open-data/`` (the same rows that
+``mpdkg.rdf.opendata`` turns into the qb:Observation of dist/open-data.nq.gz), so the analysis
+does not need the 250,000-triple dump in memory. docs/influence.md explains every choice.
+
+>>> sorted(LAYER_PILLARS)
+['alignment', 'channels', 'irregular', 'mobility', 'protection']
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mpdkg.influence.config import InfluenceConfig
+from mpdkg.influence.measures import competition_ranks
+from mpdkg.influence.network import CANADA, Facts, channel_network, in_force, project
+
+LAYERS = ("channels", "protection", "mobility", "irregular", "alignment")
+LAYER_PILLARS: dict[str, tuple[int, ...]] = {
+    "channels": (1, 2, 3, 4, 5, 6),
+    "protection": (5,),
+    "mobility": (1, 2),
+    "irregular": (1,),
+    "alignment": (4, 5),
+}
+LAYER_LABELS = {
+    "channels": "Channels (fora, agreements, engagements)",
+    "protection": "Protection",
+    "mobility": "Mobility",
+    "irregular": "Irregular migration",
+    "alignment": "Alignment at the UN",
+}
+MOBILITY_KINDS = frozenset(
+    {"youth-mobility-arrangement", "seasonal-worker-arrangement", "labour-mobility-arrangement",
+     "trade-agreement", "travel-facilitation-arrangement"}
+)  # fmt: skip
+IRREGULAR_KINDS = frozenset(
+    {"readmission-agreement", "information-sharing-arrangement", "safe-third-country-agreement"}
+)
+#: how open an entry regime is (Passport Index categories); covid-ban is a temporary measure
+#: and counts as no data, not as a closed border.
+VISA_OPENNESS = {
+    "visa-free": 1.0, "eta": 0.9, "visa-on-arrival": 0.7, "e-visa": 0.5, "hayya-entry-permit": 0.5,
+    "visa-required": 0.0, "no-admission": 0.0,
+}  # fmt: skip
+INDICATORS: dict[str, list[dict[str, str]]] = {
+    "channels": [{"id": "channel_score", "label": "channel-network score (mpdkg influence)",
+                  "unit": "0..1", "source": "curated graph"}],
+    "protection": [
+        {"id": "resettled_to_canada", "label": "refugees resettled to Canada from the country",
+         "unit": "persons over the window", "source": "UNHCR Refugee Data Finder (CC BY 4.0)"},
+        {"id": "protection_fora_tie", "label": "tie to Canada through pillar-5 fora and agreements",
+         "unit": "tie weight", "source": "curated graph"},
+    ],
+    "mobility": [
+        {"id": "visa_openness", "label": "visa regime both ways (Canada's on its nationals, its on Canadians)",
+         "unit": "0..1", "source": "Passport Index dataset (MIT)"},
+        {"id": "mobility_agreements", "label": "mobility agreements with Canada in force",
+         "unit": "count", "source": "curated graph"},
+    ],
+    "irregular": [
+        {"id": "asylum_claims_in_canada", "label": "asylum claims lodged in Canada by its nationals",
+         "unit": "persons and cases over the window", "source": "UNHCR Refugee Data Finder (CC BY 4.0)"},
+        {"id": "irregular_agreements", "label": "readmission, information-sharing, safe-third-country agreements",
+         "unit": "count", "source": "curated graph"},
+    ],
+    "alignment": [
+        {"id": "un_vote_agreement", "label": "agreement with Canada in UN General Assembly votes",
+         "unit": "0..1 (Voeten)", "source": "Voeten, UNGA voting data (CC0), via mpdkg.rdf.opendata"},
+    ],
+}  # fmt: skip
+FLOW_INDICATORS = frozenset({"resettled_to_canada", "asylum_claims_in_canada"})
+
+
+@dataclass
+class OpenFigures:
+    """Open-data figures by (iso3, year): resettlement and asylum claims (Canada as asylum
+    country), visa openness per snapshot year both ways, UN vote agreement with Canada."""
+
+    resettled: dict[tuple[str, int], float] = field(default_factory=dict)
+    claims: dict[tuple[str, int], float] = field(default_factory=dict)
+    visa_in: dict[int, dict[str, float]] = field(default_factory=dict)  # Canada's rule on X's nationals
+    visa_out: dict[int, dict[str, float]] = field(default_factory=dict)  # X's rule on Canadians
+    votes: dict[tuple[str, int], float] = field(default_factory=dict)
+
+    def window(self, table: dict[tuple[str, int], float], iso3: str, year: int, n: int) -> float:
+        return sum(table.get((iso3, y), 0.0) for y in range(year - n + 1, year + 1))
+
+    def visa(self, iso3: str, year: int) -> float | None:
+        snaps = [y for y in self.visa_in if y <= year]
+        if not snaps:
+            return None
+        y = max(snaps)
+        values = [v for v in (self.visa_in[y].get(iso3), self.visa_out[y].get(iso3)) if v is not None]
+        return sum(values) / len(values) if values else None
+
+
+def read_open_figures(root: Path | None = None, ego: str = CANADA) -> OpenFigures:
+    """The open-data figures the layers use, from the vendored extracts (no network)."""
+    from mpdkg.sources import opendata
+
+    figures = OpenFigures()
+    try:
+        for row in opendata.read_rows("unhcr", "solutions_canada.csv", root):
+            if row["coa_iso"] == ego and row["resettlement"]:
+                key = (row["coo_iso"], int(row["year"]))
+                figures.resettled[key] = figures.resettled.get(key, 0.0) + float(row["resettlement"])
+        for row in opendata.read_rows("unhcr", "asylum_applications_canada.csv", root):
+            if row["coa_iso"] == ego and row["applied"] and row["app_type"] in ("N", None):
+                key = (row["coo_iso"], int(row["year"]))
+                figures.claims[key] = figures.claims.get(key, 0.0) + float(row["applied"])
+        _read_visas(figures, root, ego)
+    except opendata.OpenDataError:
+        return figures
+    _read_votes(figures, root, ego)
+    return figures
+
+
+def _read_visas(figures: OpenFigures, root: Path | None, ego: str) -> None:
+    from mpdkg.sources import opendata
+
+    for row in opendata.read_rows("passport-index", "canada_visa_requirements.csv", root):
+        openness = VISA_OPENNESS.get(row["requirement"])
+        if openness is None:
+            continue
+        year = row["snapshot"].year
+        if row["destination"] == ego:
+            figures.visa_in.setdefault(year, {})[row["passport"]] = openness
+            figures.visa_out.setdefault(year, {})
+        elif row["passport"] == ego:
+            figures.visa_out.setdefault(year, {})[row["destination"]] = openness
+            figures.visa_in.setdefault(year, {})
+
+
+def _read_votes(figures: OpenFigures, root: Path | None, ego: str) -> None:
+    """UN vote agreement from helper opendata's ``un_vote_agreement_all`` when it exists."""
+    from mpdkg.rdf import opendata as od
+
+    fn = getattr(od, "un_vote_agreement_all", None)
+    if fn is None:
+        return
+    try:
+        for iso3, years in fn(ego, root=root).items():
+            for ya in years:
+                figures.votes[(iso3, ya.year)] = float(ya.score)
+    except Exception:  # noqa: BLE001 - the layer is optional; "no data" is shown
+        figures.votes.clear()
+
+
+@dataclass(frozen=True)
+class LayerDef:
+    id: str
+    label: str
+    pillars: tuple[int, ...]
+    weight: float
+    indicators: tuple[dict[str, str], ...]
+
+    def as_dict(self) -> dict:
+        serves = ", ".join(f"pillar {p}" for p in self.pillars)
+        return {"label": self.label, "pillars": list(self.pillars), "weight": self.weight,
+                "serves": serves, "indicators": list(self.indicators)}  # fmt: skip
+
+
+Cell = dict[str, float | None]  # indicator id -> raw value
+
+
+@dataclass
+class LayerScores:
+    ego: str
+    years: list[int]
+    definitions: dict[str, LayerDef]
+    states: set[str]
+    labels: dict[str, str]
+    #: year -> layer -> iso3 -> score (0..1) or None
+    scores: dict[int, dict[str, dict[str, float | None]]] = field(default_factory=dict)
+    #: year -> layer -> iso3 -> indicator values
+    raw: dict[int, dict[str, dict[str, Cell]]] = field(default_factory=dict)
+    #: year -> pillar -> iso3 -> score
+    pillars: dict[int, dict[int, dict[str, float | None]]] = field(default_factory=dict)
+    window: int = 5
+
+    @property
+    def reference_year(self) -> int:
+        return self.years[-1]
+
+    def score(self, iso3: str, year: int, layer: str | None = None) -> float | None:
+        return self.scores[year]["composite" if layer is None else layer].get(iso3)
+
+    def rank(self, iso3: str, year: int, layer: str | None = None) -> int | None:
+        return _ranks(self.scores[year]["composite" if layer is None else layer]).get(iso3)
+
+    def pillar(self, iso3: str, year: int, pillar: int) -> tuple[float | None, int | None]:
+        table = self.pillars.get(year, {}).get(pillar, {})
+        return table.get(iso3), _ranks(table).get(iso3)
+
+    def ranked(self, year: int, layer: str | None = None) -> list[tuple[str, float, int]]:
+        table = self.scores[year]["composite" if layer is None else layer]
+        ranks = _ranks(table)
+        rows = [(c, float(s), ranks[c]) for c, s in table.items() if s is not None]
+        return sorted(rows, key=lambda t: (t[2], t[0]))
+
+    def explain(self, iso3: str, year: int) -> str:
+        return explain_text(self, iso3, year)
+
+    def as_dict(self) -> dict:
+        return layers_dict(self)
+
+
+def _ranks(table: dict[str, float | None]) -> dict[str, int]:
+    return competition_ranks({c: s for c, s in table.items() if s is not None}, 6)
+
+
+def _log_scale(values: dict[str, float]) -> dict[str, float]:
+    top = max(values.values(), default=0.0)
+    if top <= 0:
+        return {c: 0.0 for c in values}
+    return {c: math.log1p(v) / math.log1p(top) for c, v in values.items()}
+
+
+def _max_scale(values: dict[str, float]) -> dict[str, float]:
+    top = max(values.values(), default=0.0)
+    return {c: (v / top if top > 0 else 0.0) for c, v in values.items()}
+
+
+def _agreement_counts(facts: Facts, config: InfluenceConfig, year: int, kinds: frozenset[str], ego: str):
+    """Per country, the agreements of these kinds it shares with the ego, in force in ``year``."""
+    by_iri = facts.countries
+    counts: dict[str, float] = defaultdict(float)
+    for a, parties in facts.parties.items():
+        ch = facts.channels.get(a)
+        if ch is None or ch.kind not in kinds or not in_force(((ch.start, ch.end, None),), year, config):
+            continue
+        codes = {by_iri[p].iso3 for p in parties if p in by_iri}
+        if ego in codes:
+            for c in codes - {ego}:
+                counts[c] += 1.0
+    return counts
+
+
+def _pillar_ties(B, config: InfluenceConfig, year: int, pillar: int | None, ego: str) -> dict[str, float]:
+    G = project(B, config, pillar=pillar, year=year, ego=ego).graph
+    return {n: float(G[ego][n]["weight"]) for n in G[ego]} if ego in G else {}
+
+
+def _mean(values: list[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return sum(present) / len(present) if present else None
+
+
+def _channel_layer(facts, config, year: int, ego: str, states_only: bool) -> dict[str, float]:
+    from mpdkg.influence.analysis import analyse
+
+    result = analyse(facts, config, as_of=year, states_only=states_only, ego=ego)
+    return {r.iso3: float(r.score or 0.0) for r in result.ranked()}
+
+
+def _year_layers(ls: LayerScores, facts, config, B, figures: OpenFigures, year: int) -> None:
+    ego, states, n = ls.ego, ls.states, ls.window
+    channel = _max_scale(_channel_layer(facts, config, year, ego, True))
+    protection_tie = _pillar_ties(B, config, year, 5, ego)
+    resettled = {c: figures.window(figures.resettled, c, year, n) for c in states}
+    claims = {c: figures.window(figures.claims, c, year, n) for c in states}
+    mob = _agreement_counts(facts, config, year, MOBILITY_KINDS, ego)
+    irr = _agreement_counts(facts, config, year, IRREGULAR_KINDS, ego)
+    raw: dict[str, dict[str, Cell]] = {layer: {} for layer in LAYERS}
+    for c in states:
+        raw["channels"][c] = {"channel_score": channel.get(c, 0.0)}
+        raw["protection"][c] = {
+            "resettled_to_canada": resettled[c],
+            "protection_fora_tie": protection_tie.get(c, 0.0),
+        }
+        raw["mobility"][c] = {"visa_openness": figures.visa(c, year), "mobility_agreements": mob.get(c, 0.0)}
+        raw["irregular"][c] = {"asylum_claims_in_canada": claims[c], "irregular_agreements": irr.get(c, 0.0)}
+        vote = _mean([figures.votes.get((c, y)) for y in range(year - 2, year + 1)])
+        raw["alignment"][c] = {"un_vote_agreement": vote}
+    has_flows = any(figures.resettled) or any(figures.claims)
+    ls.raw[year] = raw
+    ls.scores[year] = {layer: _layer_score(raw[layer], has_flows) for layer in LAYERS}
+    ls.scores[year]["composite"] = _composite(ls, ls.scores[year], LAYERS)
+
+
+def _layer_score(cells: dict[str, Cell], has_flows: bool) -> dict[str, float | None]:
+    """Each indicator scaled to 0..1 among the states (flows on a log scale), then averaged;
+    an indicator with no value (no snapshot, no votes) is left out, not counted as zero."""
+    ids = sorted({k for cell in cells.values() for k in cell})
+    scaled: dict[str, dict[str, float]] = {}
+    for k in ids:
+        if k in FLOW_INDICATORS and not has_flows:
+            continue
+        values = {c: float(v) for c, cell in cells.items() if (v := cell.get(k)) is not None}
+        if not values:
+            continue
+        scaled[k] = _log_scale(values) if k in FLOW_INDICATORS else _max_scale(values)
+    return {c: _mean([scaled[k].get(c) for k in scaled]) for c in cells}
+
+
+def _composite(ls: LayerScores, year_scores: dict, layers: tuple[str, ...]) -> dict[str, float | None]:
+    out: dict[str, float | None] = {}
+    for c in ls.states:
+        parts = [(ls.definitions[layer].weight, year_scores[layer].get(c)) for layer in layers]
+        parts = [(w, s) for w, s in parts if s is not None and w > 0]
+        total = sum(w for w, _ in parts)
+        out[c] = round(sum(w * s for w, s in parts) / total, 6) if total > 0 else None
+    return out
+
+
+def _pillar_composites(ls: LayerScores, B, config: InfluenceConfig, year: int) -> None:
+    """Per pillar: the layers serving it, with the channel layer replaced by the tie to the ego
+    through the channels of that pillar (a pillar's network is too sparse for centralities)."""
+    ls.pillars[year] = {}
+    for p in range(1, 7):
+        ties = _max_scale(
+            {c: v for c, v in _pillar_ties(B, config, year, p, ls.ego).items() if c in ls.states}
+        )
+        scores = {layer: ls.scores[year][layer] for layer in LAYERS if p in LAYER_PILLARS[layer]}
+        scores["channels"] = {c: ties.get(c, 0.0) for c in ls.states}
+        ls.pillars[year][p] = _composite(ls, scores, tuple(scores))
+
+
+def layer_scores(
+    facts: Facts,
+    config: InfluenceConfig | None = None,
+    *,
+    ego: str = CANADA,
+    years: list[int] | None = None,
+    figures: OpenFigures | None = None,
+    states: set[str] | None = None,
+) -> LayerScores:
+    """Layer scores, ranks and composites for ``years`` (default: every five years from 2000 and
+    the reference year, the years of the maps); pillar composites for the reference year (six
+    more projections a year would triple the time of the analysis)."""
+    from mpdkg.influence.analysis import sovereign_states
+
+    config = config or InfluenceConfig.load()
+    ref = facts.reference_year() or 2025
+    years = sorted(set(years or [y for y in range(2000, ref, 5)] + [ref]))
+    states = set(states or sovereign_states(facts) or {c.iso3 for c in facts.countries.values()})
+    states.discard(ego)
+    definitions = {
+        layer: LayerDef(layer, LAYER_LABELS[layer], LAYER_PILLARS[layer], config.layers.get(layer, 0.0),
+                        tuple(INDICATORS[layer]))
+        for layer in LAYERS
+    }  # fmt: skip
+    labels = {c.iso3: c.label for c in facts.countries.values()}
+    ls = LayerScores(ego, years, definitions, states, labels, window=config.flow_window)
+    figures = figures if figures is not None else read_open_figures(ego=ego)
+    B = channel_network(facts, config)
+    for year in years:
+        _year_layers(ls, facts, config, B, figures, year)
+    _pillar_composites(ls, B, config, years[-1])
+    return ls
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _figure(k: str, v: float | None, window: int, year: int) -> str:
+    if v is None:
+        return "no data"
+    if k in FLOW_INDICATORS:
+        return f"{v:,.0f} ({year - window + 1}–{year})"
+    return f"{v:.3g}"
+
+
+def explain_text(ls: LayerScores, iso3: str, year: int) -> str:
+    """The rank of a country explained layer by layer, with the numbers behind each layer."""
+    name = ls.labels.get(iso3, iso3)
+    score, rank = ls.score(iso3, year), ls.rank(iso3, year)
+    total = sum(1 for s in ls.scores[year]["composite"].values() if s is not None)
+    if score is None or rank is None:
+        return f"{name}: no layer has data in {year}."
+    parts = [f"{name} ranks {_ordinal(rank)} of {total} states in {year} (composite {score:.3f})."]
+    for layer in LAYERS:
+        s, r = ls.score(iso3, year, layer), ls.rank(iso3, year, layer)
+        figures = "; ".join(
+            f"{ind['label']}: {_figure(ind['id'], ls.raw[year][layer][iso3].get(ind['id']), ls.window, year)}"
+            for ind in ls.definitions[layer].indicators
+        )
+        head = "no data" if s is None else f"{s:.3f} (#{r})"
+        parts.append(f"{ls.definitions[layer].label}: {head} — {figures}.")
+    return " ".join(parts)
+
+
+def _r(v: float | None) -> float | None:
+    return None if v is None else round(float(v), 6)
+
+
+def layers_dict(ls: LayerScores) -> dict:
+    """The ``layers`` key of dist/influence.json (see /work/notes/influence-api.md)."""
+    by_year: dict[str, dict] = {}
+    for y in ls.years:
+        ranks = {layer: _ranks(ls.scores[y][layer]) for layer in (*LAYERS, "composite")}
+        pranks = {p: _ranks(t) for p, t in ls.pillars.get(y, {}).items()}
+        by_year[str(y)] = {
+            c: {
+                "composite": {"score": _r(ls.scores[y]["composite"].get(c)), "rank": ranks["composite"].get(c)},
+                "layers": {
+                    layer: {"score": _r(ls.scores[y][layer].get(c)), "rank": ranks[layer].get(c),
+                            "indicators": {k: _r(v) for k, v in ls.raw[y][layer][c].items()}}
+                    for layer in LAYERS
+                },
+                "pillars": {str(p): {"score": _r(t.get(c)), "rank": pranks[p].get(c)}
+                            for p, t in ls.pillars.get(y, {}).items()},
+                "explanation": explain_text(ls, c, y) if y == ls.reference_year else "",
+            }
+            for c in sorted(ls.states)
+        }  # fmt: skip
+    return {
+        "ego": ls.ego,
+        "years": ls.years,
+        "reference_year": ls.reference_year,
+        "window_years": ls.window,
+        "definitions": {layer: d.as_dict() for layer, d in ls.definitions.items()},
+        "composite": {
+            "weights": {layer: d.weight for layer, d in ls.definitions.items()},
+            "method": COMPOSITE_METHOD,
+        },
+        "by_year": by_year,
+    }
+
+
+COMPOSITE_METHOD = (
+    "Each indicator is scaled to 0..1 among the states of the year (flows as log(1+x)/log(1+max), "
+    "counts and ties divided by the largest); a layer is the mean of its indicators that have data; "
+    "the composite is the weighted mean of the layers that have data for the country, with the "
+    "weights of influence_weights.toml [layers] divided by the sum of the weights used."
+)
+
+__all__ = ["LAYERS", "LayerScores", "OpenFigures", "layer_scores", "read_open_figures"]
