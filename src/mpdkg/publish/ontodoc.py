@@ -85,29 +85,38 @@ def render_class_expression(graph: Graph, node, names: _Names | None = None, nes
     if (head := g.value(node, OWL.oneOf)) is not None:
         return "{" + ", ".join(names.term(x) for x in items(head)) + "}"
     prop = g.value(node, OWL.onProperty)
-    if prop is not None:
-        inverse = g.value(prop, OWL.inverseOf) if isinstance(prop, BNode) else None
-        p = f"inverse({names.term(inverse)})" if inverse is not None else names.term(prop)
-        for key, word in ((OWL.someValuesFrom, "some"), (OWL.allValuesFrom, "only")):
-            if (filler := g.value(node, key)) is not None:
-                return wrap(f"{p} {word} {render_class_expression(g, filler, names, True)}")
-        if (value := g.value(node, OWL.hasValue)) is not None:
-            return wrap(f"{p} value {names.term(value)}")
-        if g.value(node, OWL.hasSelf) is not None:
-            return wrap(f"{p} Self")
-        for key, word in (
-            (OWL.cardinality, "exactly"),
-            (OWL.maxCardinality, "max"),
-            (OWL.minCardinality, "min"),
-            (OWL.qualifiedCardinality, "exactly"),
-            (OWL.maxQualifiedCardinality, "max"),
-            (OWL.minQualifiedCardinality, "min"),
-        ):
-            if (n := g.value(node, key)) is not None:
-                filler = g.value(node, OWL.onClass)
-                tail = f" {render_class_expression(g, filler, names, True)}" if filler is not None else ""
-                return wrap(f"{p} {word} {n}{tail}")
+    if prop is not None and (said := _restriction(g, node, prop, names)) is not None:
+        return wrap(said)
     return "(an anonymous class)"
+
+
+_CARDINALITIES = (
+    (OWL.cardinality, "exactly"),
+    (OWL.maxCardinality, "max"),
+    (OWL.minCardinality, "min"),
+    (OWL.qualifiedCardinality, "exactly"),
+    (OWL.maxQualifiedCardinality, "max"),
+    (OWL.minQualifiedCardinality, "min"),
+)
+
+
+def _restriction(g: Graph, node, prop, names: _Names) -> str | None:
+    """An ``owl:Restriction`` on ``prop`` in words (``p some C``, ``p max 1`` ...), unwrapped."""
+    inverse = g.value(prop, OWL.inverseOf) if isinstance(prop, BNode) else None
+    p = f"inverse({names.term(inverse)})" if inverse is not None else names.term(prop)
+    for key, word in ((OWL.someValuesFrom, "some"), (OWL.allValuesFrom, "only")):
+        if (filler := g.value(node, key)) is not None:
+            return f"{p} {word} {render_class_expression(g, filler, names, True)}"
+    if (value := g.value(node, OWL.hasValue)) is not None:
+        return f"{p} value {names.term(value)}"
+    if g.value(node, OWL.hasSelf) is not None:
+        return f"{p} Self"
+    for key, word in _CARDINALITIES:
+        if (n := g.value(node, key)) is not None:
+            filler = g.value(node, OWL.onClass)
+            tail = f" {render_class_expression(g, filler, names, True)}" if filler is not None else ""
+            return f"{p} {word} {n}{tail}"
+    return None
 
 
 def _data_graph(dataset: Dataset) -> Graph:
@@ -118,190 +127,238 @@ def _data_graph(dataset: Dataset) -> Graph:
     return data
 
 
-def render_ontology_markdown(dataset: Dataset, rules: list | None = None) -> str:
-    """docs/ontology.md for ``dataset`` (its ontology graph, and its curated and inferred facts)."""
-    from mpdkg.reason.hermit import load_rules
+_INTRO = [
+    "Examples come from the current graph, inferred facts included (`mpdkg reason` fills the",
+    "`inferred` named graph). Memberships use W3C ORG, periods OWL-Time, sources PROV-O.",
+    "",
+    "Contents: [defined classes](#defined-classes-in-plain-words) ·",
+    "[classes](#classes) · [object properties](#object-properties) ·",
+    "[datatype properties](#datatype-properties) · [reused terms](#reused-terms) ·",
+    "[disjointness](#disjoint-kinds) ·",
+    "[rules](#rules) · [membership roles](#membership-roles)",
+    "",
+    "## Defined classes, in plain words",
+    "",
+    "Members of these classes are not curated: the reasoner (HermiT) infers them from the OWL",
+    "definition, or a SPARQL rule derives them where OWL cannot say it. A class defined in OWL",
+    "has exactly the members its definition allows, so a new fact changes them at the next build.",
+    "",
+]
 
-    rules = load_rules() if rules is None else rules
-    onto = Graph()
-    for triple in dataset.graph(GRAPHS.ontology):
-        onto.add(triple)
-    onto.namespace_manager = dataset.namespace_manager
-    data = _data_graph(dataset)
-    data.namespace_manager = dataset.namespace_manager
-    names = _Names(onto)
 
-    def ours(kind) -> list[URIRef]:
-        return sorted(
-            s for s in set(onto.subjects(RDF.type, kind)) if isinstance(s, URIRef) and s.startswith(MPD_NS)
-        )
+class _Reference:
+    """docs/ontology.md, one method per section; ``onto`` the ontology, ``data`` the facts."""
 
-    def text(node, prop) -> str:
-        value = onto.value(node, prop)
+    def __init__(self, dataset: Dataset, rules: list):
+        self.rules = rules
+        self.onto = Graph()
+        for triple in dataset.graph(GRAPHS.ontology):
+            self.onto.add(triple)
+        self.onto.namespace_manager = dataset.namespace_manager
+        self.data = _data_graph(dataset)
+        self.data.namespace_manager = dataset.namespace_manager
+        self.names = _Names(self.onto)
+        self.derived_by: dict[URIRef, list] = {}
+        for rule in rules:
+            for curie in rule.derives:
+                prefix, _, local = curie.partition(":")
+                if prefix == "mpd":
+                    self.derived_by.setdefault(MPD_NS[local], []).append(rule)
+
+    def ours(self, kind) -> list[URIRef]:
+        subjects = set(self.onto.subjects(RDF.type, kind))
+        return sorted(s for s in subjects if isinstance(s, URIRef) and s.startswith(MPD_NS))
+
+    def text(self, node, prop) -> str:
+        value = self.onto.value(node, prop)
         return _cell(str(value)) if value is not None else ""
 
-    def listing(nodes) -> str:
-        return ", ".join(names.term(n) for n in sorted(nodes, key=str))
+    def listing(self, nodes) -> str:
+        return ", ".join(self.names.term(n) for n in sorted(nodes, key=str))
 
-    def expr(node) -> str:
-        return render_class_expression(onto, node, names)
+    def expr(self, node) -> str:
+        return render_class_expression(self.onto, node, self.names)
 
-    classes = ours(OWL.Class)
-    derived_by: dict[URIRef, list] = {}
-    for rule in rules:
-        for curie in rule.derives:
-            prefix, _, local = curie.partition(":")
-            if prefix == "mpd":
-                derived_by.setdefault(MPD_NS[local], []).append(rule)
-    defined = [c for c in classes if onto.value(c, OWL.equivalentClass) is not None or c in derived_by]
-    partners = [c for c in defined if str(c).endswith("Partner")]
-    blocks = [c for c in defined if c not in partners]
-    version = onto.value(URIRef(BASE + "ontology"), OWL.versionInfo)
+    def head(self) -> list[str]:
+        version = self.onto.value(URIRef(BASE + "ontology"), OWL.versionInfo)
+        return [
+            "# Ontology reference",
+            "",
+            "<!-- generated by `mpdkg docs`; do not edit by hand -->",
+            "",
+            f"The terms of `ontology/mpdkg.ttl` (namespace `{MPD_NS}`, prefix `mpd:`"
+            + (f", version {version}" if version else "")
+            + ") and its companions in `ontology/`, with the SPARQL rules of `ontology/rules/`.",
+            *_INTRO,
+        ]
 
-    lines = [
-        "# Ontology reference",
-        "",
-        "<!-- generated by `mpdkg docs`; do not edit by hand -->",
-        "",
-        f"The terms of `ontology/mpdkg.ttl` (namespace `{MPD_NS}`, prefix `mpd:`"
-        + (f", version {version}" if version else "")
-        + ") and its companions in `ontology/`, with the SPARQL rules of `ontology/rules/`.",
-        "Examples come from the current graph, inferred facts included (`mpdkg reason` fills the",
-        "`inferred` named graph). Memberships use W3C ORG, periods OWL-Time, sources PROV-O.",
-        "",
-        "Contents: [defined classes](#defined-classes-in-plain-words) ·",
-        "[classes](#classes) · [object properties](#object-properties) ·",
-        "[datatype properties](#datatype-properties) · [reused terms](#reused-terms) ·",
-        "[disjointness](#disjoint-kinds) ·",
-        "[rules](#rules) · [membership roles](#membership-roles)",
-        "",
-        "## Defined classes, in plain words",
-        "",
-        "Members of these classes are not curated: the reasoner (HermiT) infers them from the OWL",
-        "definition, or a SPARQL rule derives them where OWL cannot say it. A class defined in OWL",
-        "has exactly the members its definition allows, so a new fact changes them at the next build.",
-        "",
-    ]
-
-    def defined_section(cls: URIRef) -> list[str]:
-        members = sorted(set(data.subjects(RDF.type, cls)), key=str)
-        out = [f"### mpd:{cls[len(MPD_NS) :]} — {text(cls, RDFS.label)}", "", text(cls, SKOS.definition), ""]
-        for definition in sorted(onto.objects(cls, OWL.equivalentClass), key=str):
-            out += [f"In OWL: {names.term(cls)} is exactly {expr(definition)}.", ""]
-        for rule in derived_by.get(cls, []):
+    def defined_section(self, cls: URIRef) -> list[str]:
+        members = sorted(set(self.data.subjects(RDF.type, cls)), key=str)
+        out = [
+            f"### mpd:{cls[len(MPD_NS) :]} — {self.text(cls, RDFS.label)}",
+            "",
+            self.text(cls, SKOS.definition),
+            "",
+        ]
+        for definition in sorted(self.onto.objects(cls, OWL.equivalentClass), key=str):
+            out += [f"In OWL: {self.names.term(cls)} is exactly {self.expr(definition)}.", ""]
+        for rule in self.derived_by.get(cls, []):
             out += [f"Derived by the rule `ontology/rules/{rule.path.name}` (see [rules](#rules)).", ""]
-        shown = ", ".join(names.term(m) for m in members[:EXAMPLES])
+        shown = ", ".join(self.names.term(m) for m in members[:EXAMPLES])
         more = f" (for example {shown})" if members else ""
         out += [f"Members in the current graph: {len(members)}{more}.", ""]
         return out
 
-    if partners:
-        lines += ["### Partners of Canada", ""]
-        for cls in partners:
-            lines += ["#" + x if x.startswith("### ") else x for x in defined_section(cls)]
-    if blocks:
-        lines += ["### Building blocks of the definitions", ""]
-        for cls in blocks:
-            lines += ["#" + x if x.startswith("### ") else x for x in defined_section(cls)]
+    def defined(self, classes: list[URIRef]) -> list[str]:
+        onto = self.onto
+        defined = [
+            c for c in classes if onto.value(c, OWL.equivalentClass) is not None or c in self.derived_by
+        ]
+        partners = [c for c in defined if str(c).endswith("Partner")]
+        blocks = [c for c in defined if c not in partners]
+        lines: list[str] = []
+        for title, group in (
+            ("Partners of Canada", partners),
+            ("Building blocks of the definitions", blocks),
+        ):
+            if group:
+                lines += [f"### {title}", ""]
+                for cls in group:
+                    lines += ["#" + x if x.startswith("### ") else x for x in self.defined_section(cls)]
+        return lines
 
-    lines += [
-        "## Classes",
-        "",
-        "| class | label | definition | subclass of | examples |",
-        "| --- | --- | --- | --- | --- |",
-    ]
-    for cls in classes:
-        parents = listing(p for p in onto.objects(cls, RDFS.subClassOf) if isinstance(p, URIRef))
-        instances = set(data.subjects(RDF.type, cls)) or set(onto.subjects(RDF.type, cls))
-        examples = listing(sorted(instances, key=str)[:EXAMPLES])
-        lines.append(
-            f"| {names.term(cls)} | {text(cls, RDFS.label)} | {text(cls, SKOS.definition)} | {parents} | {examples} |"
-        )
+    def classes(self, classes: list[URIRef]) -> list[str]:
+        lines = [
+            "## Classes",
+            "",
+            "| class | label | definition | subclass of | examples |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for cls in classes:
+            parents = self.listing(
+                p for p in self.onto.objects(cls, RDFS.subClassOf) if isinstance(p, URIRef)
+            )
+            instances = set(self.data.subjects(RDF.type, cls)) or set(self.onto.subjects(RDF.type, cls))
+            examples = self.listing(sorted(instances, key=str)[:EXAMPLES])
+            lines.append(
+                f"| {self.names.term(cls)} | {self.text(cls, RDFS.label)} | "
+                f"{self.text(cls, SKOS.definition)} | {parents} | {examples} |"
+            )
+        return lines
 
-    for title, kind in (
-        ("Object properties", OWL.ObjectProperty),
-        ("Datatype properties", OWL.DatatypeProperty),
-    ):
-        lines += [
+    def traits(self, prop: URIRef) -> list[str]:
+        onto, names = self.onto, self.names
+        traits = [word for cls, word in _CHARACTERISTICS if (prop, RDF.type, cls) in onto]
+        inverses = set(onto.objects(prop, OWL.inverseOf)) | set(onto.subjects(OWL.inverseOf, prop))
+        traits += [f"inverse of {names.term(q)}" for q in sorted(inverses, key=str) if isinstance(q, URIRef)]
+        for chain in onto.objects(prop, OWL.propertyChainAxiom):
+            traits.append("chain: " + " then ".join(names.term(x) for x in Collection(onto, chain)))
+        return traits
+
+    def properties(self, title: str, kind) -> list[str]:
+        onto, names = self.onto, self.names
+        lines = [
             "",
             f"## {title}",
             "",
             "| property | label | definition | domain | range | characteristics | examples |",
             "| --- | --- | --- | --- | --- | --- | --- |",
         ]
-        for prop in ours(kind):
-            domain = ", ".join(expr(d) for d in sorted(onto.objects(prop, RDFS.domain), key=str))
-            rng = ", ".join(expr(r) for r in sorted(onto.objects(prop, RDFS.range), key=str))
-            traits = [word for cls, word in _CHARACTERISTICS if (prop, RDF.type, cls) in onto]
-            inverses = set(onto.objects(prop, OWL.inverseOf)) | set(onto.subjects(OWL.inverseOf, prop))
-            traits += [
-                f"inverse of {names.term(q)}" for q in sorted(inverses, key=str) if isinstance(q, URIRef)
+        for prop in self.ours(kind):
+            domain = ", ".join(self.expr(d) for d in sorted(onto.objects(prop, RDFS.domain), key=str))
+            rng = ", ".join(self.expr(r) for r in sorted(onto.objects(prop, RDFS.range), key=str))
+            pairs = sorted(self.data.subject_objects(prop), key=lambda so: (str(so[0]), str(so[1])))[
+                :EXAMPLES
             ]
-            for chain in onto.objects(prop, OWL.propertyChainAxiom):
-                traits.append("chain: " + " then ".join(names.term(x) for x in Collection(onto, chain)))
-            pairs = sorted(data.subject_objects(prop), key=lambda so: (str(so[0]), str(so[1])))[:EXAMPLES]
             examples = "; ".join(f"{names.term(s)} → {names.term(o)}" for s, o in pairs)
             lines.append(
-                f"| {names.term(prop)} | {text(prop, RDFS.label)} | {text(prop, SKOS.definition)} | "
-                f"{domain} | {rng} | {_cell(', '.join(traits))} | {_cell(examples)} |"
+                f"| {names.term(prop)} | {self.text(prop, RDFS.label)} | {self.text(prop, SKOS.definition)} | "
+                f"{domain} | {rng} | {_cell(', '.join(self.traits(prop)))} | {_cell(examples)} |"
             )
+        return lines
 
-    lines += [
-        "",
-        "## Reused terms",
-        "",
-        "Terms of other vocabularies that the ontology declares so that OWL tools know their kind.",
-        "",
-        "| term | kind | label |",
-        "| --- | --- | --- |",
-    ]
-    kinds = (
-        (OWL.Class, "class"),
-        (OWL.ObjectProperty, "object property"),
-        (OWL.DatatypeProperty, "datatype property"),
-    )
-    for kind, word in kinds:
-        for term in sorted(set(onto.subjects(RDF.type, kind)), key=str):
-            if isinstance(term, URIRef) and not term.startswith(MPD_NS):
-                lines.append(f"| {names.term(term)} | {word} | {text(term, RDFS.label)} |")
-    lines += [
-        "",
-        "## Disjoint kinds",
-        "",
-        "Nothing is a member of two of the classes in one line (the reasoner rejects a graph that says so,",
-        "and names the facts and source rows involved).",
-        "",
-    ]
-    groups = []
-    for axiom in onto.subjects(RDF.type, OWL.AllDisjointClasses):
-        head = onto.value(axiom, OWL.members)
-        groups.append(sorted(str(m) for m in Collection(onto, head)) if head is not None else [])
-    for a, b in onto.subject_objects(OWL.disjointWith):
-        groups.append(sorted((str(a), str(b))))
-    for group in sorted(groups):
-        lines.append("- " + ", ".join(names.term(URIRef(m)) for m in group))
-
-    lines += ["", "## Rules", ""]
-    lines.append(
-        "SPARQL CONSTRUCT rules in `ontology/rules/` derive what OWL cannot express; `mpdkg reason` runs"
-    )
-    lines.append("them over the asserted graph and adds their results to the `inferred` graph.")
-    lines.append("")
-    for rule in rules:
-        derives = ", ".join(f"`{d}`" for d in rule.derives)
-        lines += [f"### {rule.title}", "", f"`ontology/rules/{rule.path.name}` derives {derives}.", ""]
-        if rule.description:
-            lines += [rule.description, ""]
-
-    lines += [
-        "## Membership roles",
-        "",
-        "| role | label | definition | participation |",
-        "| --- | --- | --- | --- |",
-    ]
-    for role in sorted(onto.subjects(SKOS.inScheme, MPD_NS["RoleScheme"]), key=str):
-        takes_part = "yes" if (role, RDF.type, MPD_NS["ParticipationRole"]) in onto else "no (a vote)"
-        lines.append(
-            f"| {names.term(role)} | {text(role, RDFS.label)} | {text(role, SKOS.definition)} | {takes_part} |"
+    def reused(self) -> list[str]:
+        lines = [
+            "",
+            "## Reused terms",
+            "",
+            "Terms of other vocabularies that the ontology declares so that OWL tools know their kind.",
+            "",
+            "| term | kind | label |",
+            "| --- | --- | --- |",
+        ]
+        kinds = (
+            (OWL.Class, "class"),
+            (OWL.ObjectProperty, "object property"),
+            (OWL.DatatypeProperty, "datatype property"),
         )
+        for kind, word in kinds:
+            for term in sorted(set(self.onto.subjects(RDF.type, kind)), key=str):
+                if isinstance(term, URIRef) and not term.startswith(MPD_NS):
+                    lines.append(f"| {self.names.term(term)} | {word} | {self.text(term, RDFS.label)} |")
+        return lines
+
+    def disjoint(self) -> list[str]:
+        onto = self.onto
+        lines = [
+            "",
+            "## Disjoint kinds",
+            "",
+            "Nothing is a member of two of the classes in one line (the reasoner rejects a graph that says so,",
+            "and names the facts and source rows involved).",
+            "",
+        ]
+        groups = []
+        for axiom in onto.subjects(RDF.type, OWL.AllDisjointClasses):
+            head = onto.value(axiom, OWL.members)
+            groups.append(sorted(str(m) for m in Collection(onto, head)) if head is not None else [])
+        for a, b in onto.subject_objects(OWL.disjointWith):
+            groups.append(sorted((str(a), str(b))))
+        for group in sorted(groups):
+            lines.append("- " + ", ".join(self.names.term(URIRef(m)) for m in group))
+        return lines
+
+    def rules_section(self) -> list[str]:
+        lines = [
+            "",
+            "## Rules",
+            "",
+            "SPARQL CONSTRUCT rules in `ontology/rules/` derive what OWL cannot express; `mpdkg reason` runs",
+            "them over the asserted graph and adds their results to the `inferred` graph.",
+            "",
+        ]
+        for rule in self.rules:
+            derives = ", ".join(f"`{d}`" for d in rule.derives)
+            lines += [f"### {rule.title}", "", f"`ontology/rules/{rule.path.name}` derives {derives}.", ""]
+            if rule.description:
+                lines += [rule.description, ""]
+        return lines
+
+    def roles(self) -> list[str]:
+        onto = self.onto
+        lines = [
+            "## Membership roles",
+            "",
+            "| role | label | definition | participation |",
+            "| --- | --- | --- | --- |",
+        ]
+        for role in sorted(onto.subjects(SKOS.inScheme, MPD_NS["RoleScheme"]), key=str):
+            takes_part = "yes" if (role, RDF.type, MPD_NS["ParticipationRole"]) in onto else "no (a vote)"
+            lines.append(
+                f"| {self.names.term(role)} | {self.text(role, RDFS.label)} | "
+                f"{self.text(role, SKOS.definition)} | {takes_part} |"
+            )
+        return lines
+
+
+def render_ontology_markdown(dataset: Dataset, rules: list | None = None) -> str:
+    """docs/ontology.md for ``dataset`` (its ontology graph, and its curated and inferred facts)."""
+    from mpdkg.reason.hermit import load_rules
+
+    doc = _Reference(dataset, load_rules() if rules is None else rules)
+    classes = doc.ours(OWL.Class)
+    lines = doc.head() + doc.defined(classes) + doc.classes(classes)
+    lines += doc.properties("Object properties", OWL.ObjectProperty)
+    lines += doc.properties("Datatype properties", OWL.DatatypeProperty)
+    lines += doc.reused() + doc.disjoint() + doc.rules_section() + doc.roles()
     return "\n".join(lines) + "\n"
