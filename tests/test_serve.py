@@ -434,3 +434,21 @@ def test_concurrent_queries_are_all_answered_or_refused_cleanly(server):
         statuses = list(pool.map(ask, texts))
     assert set(statuses) <= {200, 503}
     assert statuses.count(200) >= len(statuses) - 2
+
+
+def test_pages_escape_what_the_graph_says():
+    """Entity and text pages are Jinja2 templates with autoescaping: a label cannot add markup."""
+    from mpdkg.serve.pages import render_entity_page, render_text_page
+
+    iri = str(country_iri("CAN"))
+    evil = '<script>alert(1)</script>"'
+    data = {
+        "labels": {iri: evil},
+        "triples": [(("iri", iri), ("iri", str(RDFS.label)), ("literal", evil, "en", ""))],
+        "incoming": [],
+        "truncated": False,
+    }
+    for page in (render_entity_page(iri, data, "https://w3id.org/mpdkg/"), render_text_page(evil, evil)):
+        text = page.decode()
+        assert "<script>alert" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+        assert '<header class="band">' in text  # the shared base template and stylesheet
