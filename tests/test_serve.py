@@ -452,3 +452,16 @@ def test_pages_escape_what_the_graph_says():
         text = page.decode()
         assert "<script>alert" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
         assert '<header class="band">' in text  # the shared base template and stylesheet
+
+
+def test_result_writers_keep_literals_but_csv_cells_never_run_as_formulas(server):
+    base, _log = server
+    query = 'SELECT ?x ?n WHERE { BIND("=HYPERLINK(1)" AS ?x) BIND(-3 AS ?n) }'
+    status, _kind, body = sparql(base, query, "text/csv")
+    assert status == 200 and list(csv.reader(io.StringIO(body.decode())))[1] == ["'=HYPERLINK(1)", "-3"]
+    status, _kind, body = sparql(base, query, "application/sparql-results+json")
+    assert json.loads(body)["results"]["bindings"][0]["x"]["value"] == "=HYPERLINK(1)"
+    status, _kind, body = sparql(base, query, "application/sparql-results+xml")
+    assert status == 200 and b">=HYPERLINK(1)<" in body
+    status, _kind, body = sparql(base, "ASK {}", "text/csv")
+    assert status == 200 and body.decode().splitlines() == ["_askResult", "true"]

@@ -11,8 +11,6 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape as xml_escape
-from xml.sax.saxutils import quoteattr
 
 from mpdkg.serve.protocol import (
     DEFAULT_WORKERS,
@@ -38,35 +36,35 @@ def _term_info(term) -> tuple:
     return ("literal", term.value, term.language or "", term.datatype.value if term.datatype else "")
 
 
-def _to_xml(result) -> str:
-    """SPARQL 1.1 Query Results XML Format."""
-    from rdflib import BNode, URIRef
+def _write_results(result, fmt: str) -> bytes:
+    """SELECT and ASK answers in SPARQL JSON, XML or CSV, written by rdflib's serialisers; TSV
+    by mpdkg (rdflib has no TSV writer). CSV cells a spreadsheet would run as a formula get the
+    usual ``'`` prefix first (issue #21); JSON and XML keep the literal."""
+    from rdflib import Literal, Variable
+    from rdflib.query import Result
 
-    out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "  <head>"]
+    from mpdkg.query import results as R
+
+    if fmt == "tsv" or (fmt == "csv" and result.kind == "ask"):  # rdflib's CSV is SELECT only
+        return (R.to_tsv(result) if fmt == "tsv" else R.to_csv(result)).encode("utf-8")
     if result.kind == "ask":
-        out += ["  </head>", f"  <boolean>{'true' if result.boolean else 'false'}</boolean>", "</sparql>"]
-        return "\n".join(out) + "\n"
-    out += [f"    <variable name={quoteattr(v)}/>" for v in result.variables]
-    out += ["  </head>", "  <results>"]
-    for row in result.rows:
-        out.append("    <result>")
-        for name, term in zip(result.variables, row, strict=True):
-            if term is None:
-                continue
-            if isinstance(term, URIRef):
-                value = f"<uri>{xml_escape(str(term))}</uri>"
-            elif isinstance(term, BNode):
-                value = f"<bnode>{xml_escape(str(term))}</bnode>"
-            elif term.language:
-                value = f"<literal xml:lang={quoteattr(term.language)}>{xml_escape(str(term))}</literal>"
-            elif term.datatype:
-                value = f"<literal datatype={quoteattr(str(term.datatype))}>{xml_escape(str(term))}</literal>"
-            else:
-                value = f"<literal>{xml_escape(str(term))}</literal>"
-            out.append(f"      <binding name={quoteattr(name)}>{value}</binding>")
-        out.append("    </result>")
-    out += ["  </results>", "</sparql>"]
-    return "\n".join(out) + "\n"
+        out = Result("ASK")
+        out.askAnswer = bool(result.boolean)
+    else:
+        out = Result("SELECT")
+        out.vars = [Variable(v) for v in result.variables]
+
+        def cell(term):
+            if fmt == "csv" and isinstance(term, Literal) and R.spreadsheet_safe(term) != str(term):
+                return Literal(R.spreadsheet_safe(term))
+            return term
+
+        out.bindings = [
+            {Variable(v): cell(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
+            for row in result.rows
+        ]
+    written = out.serialize(format=fmt, encoding="utf-8")
+    return written if isinstance(written, bytes) else written.encode("utf-8")
 
 
 def _serialize_triples(triples: list, fmt: str) -> bytes:
@@ -109,7 +107,6 @@ def _serialize_triples(triples: list, fmt: str) -> bytes:
 def _run_query(store, text: str, fmt: str, max_rows: int, default_graphs: list, named_graphs: list):
     import pyoxigraph as ox
 
-    from mpdkg.query import results as R
     from mpdkg.query.results import QueryResult
     from mpdkg.rdf.engine import from_ox
 
@@ -154,10 +151,9 @@ def _run_query(store, text: str, fmt: str, max_rows: int, default_graphs: list, 
         if "SERVICE" in str(exc).upper() or "network" in str(exc).lower():
             return ("error", 403, "SERVICE is not allowed: this endpoint never calls other endpoints")
         return ("error", 500, "the query could not be evaluated; see the server log")
-    writers = {"json": R.to_json, "csv": R.to_csv, "tsv": R.to_tsv, "xml": _to_xml}
-    if fmt not in writers:  # the text read as one form, Oxigraph ran another: say so, never guess
+    if fmt not in ("json", "xml", "csv", "tsv"):  # the text read as one form, Oxigraph ran another
         return ("error", 400, "the query's form (SELECT, ASK, CONSTRUCT, DESCRIBE) is ambiguous")
-    body = writers[fmt](result).encode("utf-8")
+    body = _write_results(result, fmt)
     count = len(result.rows) if result.kind == "select" else 1
     return ("ok", MEDIA[fmt], body, count)
 
