@@ -251,29 +251,39 @@ def test_unreachable_store_is_a_clear_error(tmp_path):
         push("http://127.0.0.1:9/store", [trig], timeout=5)
 
 
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory):
+    """One private Virtuoso for the module (it takes seconds to start); each test pushes whole
+    builds, so none depends on what the one before left."""
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso"), password="mpdkgtest") as v:
+        yield v
+
+
 @pytest.mark.server
 @pytest.mark.skipif(virtuoso_missing_reason() is not None, reason=str(virtuoso_missing_reason()))
-def test_push_to_virtuoso_twice_and_query_there(trig, embedded, tmp_path):
+def test_push_to_virtuoso_twice_and_query_there(trig, embedded, virtuoso):
     want = expected_graphs(trig)
-    with virtuoso_server(tmp_path, password="mpdkgtest") as v:
-        for _ in range(2):
-            report = push(v["gsp"], [trig], user=v["user"], password=v["password"])
-            assert report.method == "gsp"
-            assert quads_in_our_graphs(v["sparql"]) == want
-        with pytest.raises(PushError, match="401"):
-            push(v["gsp"], [trig], user=v["user"], password="wrong")
-        # SPARQL Update with Digest auth, replacing what the protocol put there
-        report = push(v["update"], [trig], user=v["user"], password=v["password"])
-        assert report.method == "update"
+    v = virtuoso
+    for _ in range(2):
+        report = push(v["gsp"], [trig], user=v["user"], password=v["password"])
+        assert report.method == "gsp"
         assert quads_in_our_graphs(v["sparql"]) == want
-        # Virtuoso's default graph is the union of all graphs, like the embedded engine's
-        remote = RemoteEngine(v["sparql"], timeout=60)
-        assert same_answers(embedded, remote, skip=VIRTUOSO_BUGS) == []
+    with pytest.raises(PushError, match="401"):
+        push(v["gsp"], [trig], user=v["user"], password="wrong")
+    # SPARQL Update with Digest auth, replacing what the protocol put there
+    report = push(v["update"], [trig], user=v["user"], password=v["password"])
+    assert report.method == "update"
+    assert quads_in_our_graphs(v["sparql"]) == want
+    # Virtuoso's default graph is the union of all graphs, like the embedded engine's
+    remote = RemoteEngine(v["sparql"], timeout=60)
+    assert same_answers(embedded, remote, skip=VIRTUOSO_BUGS) == []
 
 
 # --- Killed pushes: readers see the old build or the new one, and the next push repairs --------
 
 CURATED, ONTOLOGY, RETIRED = OURS + "graph/curated", OURS + "graph/ontology", OURS + "graph/retired"
+# The kill points are drawn anew each session (print the seed; MPDKG_KILL_SEED=N replays one).
+KILL_SEED = int(os.environ.get("MPDKG_KILL_SEED") or random.SystemRandom().randrange(1, 1_000_000))
 # Where a push is killed: just after it prints one of these steps (plus a seeded delay).
 KILL_STEPS = (
     "marking push",
@@ -414,7 +424,7 @@ def wait_until_quiet(query_url: str, settle: float, bound: float = 15.0) -> None
 
 
 def kill_pushes_at_random_points(
-    base_command, endpoints, query_url, builds, seed, rounds=6, settle=0.3, partial_reads=0.0
+    base_command, endpoints, query_url, builds, seed, rounds=4, settle=0.3, partial_reads=0.0
 ):
     """Push the builds in turns, killing each push at a seeded random point while a reader
     checks every read; after each kill the store holds one whole build, and the next push
@@ -427,7 +437,7 @@ def kill_pushes_at_random_points(
     assert quads_in_our_graphs(query_url) == old
     reader = Reader(query_url, sorted(set(old) | set(new)))
     reader.start()
-    log = []
+    log: list[tuple] = [("seed", seed)]  # MPDKG_KILL_SEED=seed replays these kill points
     interrupted = False  # the last push left the manifest "in progress", for sure
     repairs = 0
     try:
@@ -447,7 +457,8 @@ def kill_pushes_at_random_points(
             repairs += "repair: the push" in out
             wait_until_quiet(query_url, settle)
             assert quads_in_our_graphs(query_url) in (old, new), log
-            state = manifest(query_url)["state"]
+            state = manifest(query_url).get("state")
+            assert state is not None, ("no push manifest after the push", log)
             if state == ["in-progress"]:
                 log[-1] += ("left in progress",)
             # killed after sending its switch, a push may still be switching in the store
@@ -472,30 +483,32 @@ def kill_pushes_at_random_points(
     return log, len(reader.seen), reader.errors, len(partial)
 
 
+@pytest.mark.slow
 @pytest.mark.server
 def test_killed_pushes_into_oxigraph(two_builds, tmp_path):
     command = [sys.executable, "-m", "mpdkg", "push", "--batch", "3000"]
     with oxigraph_server(tmp_path) as base:
         endpoints = {"gsp": base + "/store", "update": base + "/update"}
         log, reads, errors, partial = kill_pushes_at_random_points(
-            command, endpoints, base + "/query", two_builds, seed=21
+            command, endpoints, base + "/query", two_builds, seed=KILL_SEED
         )
     print(f"oxigraph: {reads} reads, {errors} failed, {partial} partial, pushes: {log}")
 
 
+@pytest.mark.slow
 @pytest.mark.server
 @pytest.mark.skipif(virtuoso_missing_reason() is not None, reason=str(virtuoso_missing_reason()))
-def test_killed_pushes_into_virtuoso(two_builds, tmp_path):
+def test_killed_pushes_into_virtuoso(two_builds, virtuoso):
     # Virtuoso 7.2.5 runs the switch as one transaction, but a query that runs while it commits
     # can see part of it, rarely, at every isolation level tried (docs/scaling-out.md): here at
     # most 5 % of the reads may, and every state after a kill must be one whole build.
-    with virtuoso_server(tmp_path, password="mpdkgtest") as v:
-        command = [sys.executable, "-m", "mpdkg", "push", "--batch", "1400", "--user", v["user"]]
-        command += ["--password", v["password"]]
-        endpoints = {"gsp": v["gsp"], "update": v["update"]}
-        log, reads, errors, partial = kill_pushes_at_random_points(
-            command, endpoints, v["sparql"], two_builds, seed=21, settle=1.0, partial_reads=0.05
-        )
+    v = virtuoso
+    command = [sys.executable, "-m", "mpdkg", "push", "--batch", "1400", "--user", v["user"]]
+    command += ["--password", v["password"]]
+    endpoints = {"gsp": v["gsp"], "update": v["update"]}
+    log, reads, errors, partial = kill_pushes_at_random_points(
+        command, endpoints, v["sparql"], two_builds, seed=KILL_SEED, settle=1.0, partial_reads=0.05
+    )
     print(f"virtuoso: {reads} reads, {errors} failed, {partial} partial, pushes: {log}")
 
 
