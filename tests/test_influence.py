@@ -626,3 +626,27 @@ def test_ego_centres_the_analysis_on_another_state(facts):
     assert "CAN" in {r.iso3 for r in result.ranked()}
     with pytest.raises(UsageError, match="--ego"):
         analyse(facts, InfluenceConfig.load(), ego="XYZ")
+
+
+def test_validity_card_bootstrap_null_model_and_sensitivity(facts):
+    from mpdkg.influence.layers import OpenFigures
+    from mpdkg.influence.validity import _curveball, null_model, spearman_ci, validity_card
+
+    rho, lo, hi = spearman_ci([1, 2, 3, 4, 5, 6], [2, 1, 4, 3, 6, 5], draws=200, seed=3)
+    assert rho == pytest.approx(0.8286, abs=1e-3) and lo <= rho <= hi
+    assert spearman_ci([1, 2, 3, 4, 5, 6], [2, 1, 4, 3, 6, 5], draws=200, seed=3) == (rho, lo, hi)  # seeded
+    # curveball keeps every row's degree and every column's size
+    import random
+
+    sets = [{0, 1}, {1, 2}, {0, 2, 3}, {3}]
+    out = _curveball(sets, random.Random(1), 50)
+    assert [len(s) for s in out] == [len(s) for s in sets]
+    cols = lambda ss: sorted(sum((sorted(s) for s in ss), []))  # noqa: E731
+    assert cols(out) == cols(sets)
+    states = {c.iso3 for c in facts.countries.values()} - {"CAN"}
+    null = null_model(facts, InfluenceConfig.load(), 2016, "CAN", states, 100, 7)
+    assert null["draws"] == 100 and null["countries"]
+    card = validity_card(facts, InfluenceConfig.load(), OpenFigures(), states, draws=100)
+    json.dumps(card, allow_nan=False)  # no NaN in the JSON
+    assert card["sensitivity"]["weights"]["tau_min"] <= 1.0
+    assert card["limits"]

@@ -150,6 +150,7 @@ class InfluenceResult:
     facts: Facts | None = field(default=None, repr=False)
     config: InfluenceConfig | None = field(default=None, repr=False)
     _layers: dict | None = field(default=None, repr=False)
+    _validity: dict | None = field(default=None, repr=False)
 
     def layers(self) -> dict | None:
         """The layer scores of :mod:`mpdkg.influence.layers` for this result's ego (the
@@ -161,6 +162,19 @@ class InfluenceResult:
             years = None if as_of is None else [as_of]
             self._layers = layer_scores(self.facts, self.config, ego=self.ego, years=years).as_dict()
         return self._layers
+
+    def validity(self) -> dict | None:
+        """The validity card (:mod:`mpdkg.influence.validity`): the ``validity`` key of
+        dist/influence.json; None for a result without its facts."""
+        if self._validity is None and self.facts is not None and self.config is not None:
+            from mpdkg.influence.layers import read_open_figures
+            from mpdkg.influence.validity import validity_card
+
+            states = (sovereign_states(self.facts) or set(self.facts.by_iso)) - {self.ego}
+            self._validity = validity_card(
+                self.facts, self.config, read_open_figures(ego=self.ego), states, ego=self.ego
+            )
+        return self._validity
 
     @property
     def ego(self) -> str:
@@ -266,7 +280,11 @@ class InfluenceResult:
                 for r in self.territories
             ],
             "sources": {s: {"title": d["title"], "url": d["url"]} for s in cited for d in [self._source(s)]},
-            **({"layers": self.layers()} if top is None and self._whole_slice() else {}),
+            **(
+                {"layers": self.layers(), "validity": self.validity()}
+                if top is None and self._whole_slice()
+                else {}
+            ),
         }
 
     def _whole_slice(self) -> bool:
