@@ -8,6 +8,7 @@ import pytest
 
 from mpdkg.errors import SourceErrors
 from mpdkg.sources.load import load_sources
+from mpdkg.sources.schema import SPECS
 
 
 def problems(graph: Path) -> list[str]:
@@ -282,3 +283,16 @@ def test_valid_visa_policies_load(mini_graph):
     assert str(policy.start) == "2016-12-01" and str(policy.end) == "2024-02-29"
     assert policy.sources == ("t-forum", "t-agr")
     assert str(policy.origin) == "graph/visa-policy/canada.csv:3"
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
+def test_every_kind_of_file_reports_a_missing_required_column(mini_graph, spec):
+    """The specs the loader reads are the ones the curator's errors speak of."""
+    path = mini_graph / spec.pattern.replace("*", "zz-test")  # a new file, or the required one
+    path.parent.mkdir(parents=True, exist_ok=True)
+    dropped = spec.columns.required[-1]
+    header = [c for c in spec.columns.all if c != dropped]
+    path.write_text(",".join(header) + "\n", encoding="utf-8")
+    found = problems(mini_graph)
+    rel = path.relative_to(mini_graph.parent).as_posix()
+    assert any(p.startswith(f"{rel}:1:") and f"missing column {dropped!r}" in p for p in found), found
