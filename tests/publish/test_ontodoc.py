@@ -1,7 +1,7 @@
 """The generated ontology reference: every term with label, definition, domain, range, examples.
 
 (That the committed docs/ontology.md equals a fresh render of the real graph is checked in
-tests/test_docs.py, with the other generated pages.)
+tests/publish/test_docs.py, with the other generated pages.)
 """
 
 from __future__ import annotations
