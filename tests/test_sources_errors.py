@@ -262,13 +262,17 @@ def test_overlapping_visa_policies_for_the_same_scope_are_reported(mini_graph):
         "mex-visa-2009,MEX,CAN,visa-required,2009-07-14,,,,t-forum,,\n"  # no end: still holds
         "mex-eta-2016,MEX,CAN,eta,2016-12-01,2024-02-29,,,t-forum,,\n"  # overlaps the open one
         "mex-visa-2024,MEX,CAN,visa-required,2024-02-29,,,,t-forum,,\n"  # starts the day the eTA ends
-        "mex-eta-air,MEX,CAN,eta,2024-02-29,,air travel with a US visa,,t-forum,,\n",  # other scope
+        "mex-eta-air,MEX,CAN,eta,2024-02-29,,air travel with a US visa,,t-forum,,\n"  # other scope
+        "usa-a,USA,CAN,visa-free,2000,2010,,,t-forum,,\n"
+        "usa-b,USA,CAN,eta,2005,,,,t-forum,,\n",  # starts before usa-a ends
     )
     found = problems(mini_graph)
-    overlaps = [p for p in found if "overlaps" in p]
-    assert len(overlaps) == 1, found
+    overlaps = sorted(p for p in found if "overlaps" in p)
+    assert len(overlaps) == 2, found
     assert overlaps[0].startswith("graph/visa-policy/canada.csv:3:")
     assert "'mex-visa-2009'" in overlaps[0] and "no end" in overlaps[0]
+    assert overlaps[1].startswith("graph/visa-policy/canada.csv:7:") and "'usa-a'" in overlaps[1]
+    assert "to 2010" in overlaps[1]
 
 
 def test_valid_visa_policies_load(mini_graph):
