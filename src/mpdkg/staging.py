@@ -203,3 +203,23 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+CACHE_ENV = "MPDKG_CACHE_DIR"
+
+
+def cache_dir() -> Path:
+    """The project's cache: ``$MPDKG_CACHE_DIR``, else ``$XDG_CACHE_HOME/mpdkg``, else ``~/.cache/mpdkg``."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "mpdkg"
+
+
+def cache_write(path: Path, data: bytes) -> bool:
+    """Write a cache file atomically; False (and no cache) when it cannot be written."""
+    try:
+        write_atomic(path, data)
+    except OSError:
+        return False
+    return True

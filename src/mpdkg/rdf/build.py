@@ -9,9 +9,11 @@ for the ontology and one for the curated facts.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
-from dataclasses import dataclass, field
+from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
@@ -40,18 +42,57 @@ from mpdkg.namespaces import (
     role_iri,
     source_iri,
 )
+from mpdkg.rdf.engine import from_ox
 from mpdkg.sources.dates import PartialDate
 from mpdkg.sources.records import Records
 from mpdkg.sources.vocab import Vocabulary, load_ontology, vocabulary_from
+from mpdkg.staging import cache_dir, cache_write
 
 
-@dataclass
 class Built:
-    """The dataset and, for every minted IRI, the source file and line it came from."""
+    """The dataset and, for every minted IRI, the source file and line it came from.
 
-    dataset: Dataset
-    origins: dict[URIRef, Origin] = field(default_factory=dict)
-    influence: object | None = None  # the InfluenceResult, once the analysis has run
+    The triples of a build are kept as plain tuples until something asks for ``dataset``: the
+    rdflib Dataset is filled then, once, in the order they were written. Validation with rudof
+    reads the tuples as N-Triples (``ntriples``) and never needs it.
+    """
+
+    def __init__(
+        self,
+        dataset: Dataset | None = None,
+        origins: dict[URIRef, Origin] | None = None,
+        influence: object | None = None,
+    ):
+        self._dataset = dataset
+        self._pending: list[tuple[URIRef, list[tuple]]] = []
+        self.origins: dict[URIRef, Origin] = origins if origins is not None else {}
+        self.influence = influence  # the InfluenceResult, once the analysis has run
+
+    @property
+    def dataset(self) -> Dataset:
+        if self._dataset is None:
+            self._dataset = new_dataset()
+        for name, triples in self._pending:
+            graph = self._dataset.graph(name)
+            for t in triples:
+                graph.add(t)
+        self._pending.clear()
+        return self._dataset
+
+    def add_graph(self, name: URIRef, triples: list[tuple]) -> None:
+        """Add the triples of graph ``name`` (kept as tuples until ``dataset`` is read)."""
+        self._pending.append((name, triples))
+
+    def ntriples(self) -> str:
+        """Every triple of every graph as N-Triples, one string (duplicates are harmless)."""
+        from rdflib.plugins.serializers.nt import _nt_row
+
+        if self._dataset is not None and not self._pending:
+            return "".join(g.serialize(format="nt") for g in self._dataset.graphs() if len(g))
+        if self._dataset is not None:
+            self.dataset  # noqa: B018 - fill it, then serialise it whole
+            return self.ntriples()
+        return "".join(_nt_row(t) for _name, triples in self._pending for t in triples)
 
     @property
     def ontology(self) -> Graph:
@@ -81,21 +122,68 @@ def new_dataset() -> Dataset:
     return ds
 
 
-def ontology_graph() -> Graph:
-    """The ontology (mpdkg.ttl and its companions such as analysis.ttl) with its blank nodes
-    given canonical, run-independent labels."""
+def ontology_files() -> list[Path]:
+    """The ontology (mpdkg.ttl) and its companions (analysis.ttl, ...), in the order they are read."""
+    main = paths.ontology_file()
+    return [main] + [p for p in sorted(main.parent.glob("*.ttl")) if p != main]
+
+
+def _canonical_ontology() -> Graph:
     graph = Graph()
     for triple in load_ontology(paths.ontology_file()):
         graph.add(triple)
-    for path in sorted(paths.ontology_file().parent.glob("*.ttl")):
-        if path != paths.ontology_file():
-            graph.parse(path, format="turtle")
+    for path in ontology_files()[1:]:
+        graph.parse(path, format="turtle")
     return to_canonical_graph(graph)
 
 
+def _ontology_cache_path() -> Path:
+    """Where the canonical ontology of these exact files is kept: named by a digest of their
+    names and bytes, of this module and of rdflib's version (which does the canonicalisation)."""
+    import rdflib
+
+    h = hashlib.sha256(f"rdflib {rdflib.__version__}\n".encode() + Path(__file__).read_bytes())
+    for path in ontology_files():
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return cache_dir() / "ontology" / f"{h.hexdigest()}.nt"
+
+
+def ontology_graph() -> Graph:
+    """The ontology (mpdkg.ttl and its companions such as analysis.ttl) with its blank nodes
+    given canonical, run-independent labels.
+
+    Canonicalising costs a second or two; the result is cached (``mpdkg.staging.cache_dir``) as
+    N-Triples named by a digest of the ontology files, so it is redone only when they change.
+    """
+    path = _ontology_cache_path()
+    graph = Graph()
+    try:
+        data = path.read_bytes()
+    except OSError:
+        data = None
+    if data is not None:
+        try:
+            for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
+                graph.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
+            return graph
+        except (SyntaxError, ValueError):
+            graph = Graph()  # a damaged cache file: canonicalise again
+    graph = _canonical_ontology()
+    lines = sorted(" ".join(term.n3() for term in t) + " ." for t in graph)
+    cache_write(path, ("\n".join(lines) + "\n").encode("utf-8"))
+    return graph
+
+
+class _Triples(list):
+    """A list of triples with Graph's ``add``: what ``_Writer`` writes into."""
+
+    def add(self, triple: tuple) -> None:
+        self.append(triple)
+
+
 class _Writer:
-    def __init__(self, graph: Graph, origins: dict[URIRef, Origin]):
-        self.g = graph
+    def __init__(self, triples: _Triples, origins: dict[URIRef, Origin]):
+        self.g = triples
         self.origins = origins
 
     def add(self, s, p, o) -> None:
@@ -146,14 +234,12 @@ class _Writer:
 
 def build_dataset(records: Records, vocab: Vocabulary | None = None) -> Built:
     """The full dataset: the ontology graph and the curated graph."""
-    ds = new_dataset()
     onto = ontology_graph()
     vocab = vocab or vocabulary_from(onto)
-    target = ds.graph(GRAPHS.ontology)
-    for triple in sorted(onto):
-        target.add(triple)
-    built = Built(ds)
-    w = _Writer(ds.graph(GRAPHS.curated), built.origins)
+    built = Built()
+    built.add_graph(GRAPHS.ontology, sorted(onto))
+    curated = _Triples()
+    w = _Writer(curated, built.origins)
     _sources(w, records)
     _framework(w, records)
     _countries(w, records)
@@ -162,6 +248,7 @@ def build_dataset(records: Records, vocab: Vocabulary | None = None) -> Built:
     _agreements(w, records, vocab)
     _engagements(w, records)
     _source_kinds_and_visa_policies(w, records, vocab)
+    built.add_graph(GRAPHS.curated, list(dict.fromkeys(curated)))
     return built
 
 

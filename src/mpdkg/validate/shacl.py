@@ -23,7 +23,7 @@ from rdflib.util import from_n3
 from mpdkg import paths
 from mpdkg.errors import Origin
 from mpdkg.namespaces import ONTOLOGY
-from mpdkg.rdf.build import Built
+from mpdkg.rdf.build import Built, new_dataset
 from mpdkg.rdf.dumps import union_graph
 
 SEVERITY = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
@@ -168,8 +168,10 @@ def validate_graph(data: Graph, shapes: Graph | None = None, origin_of=None) -> 
     return Report(_ordered(findings))
 
 
-def _ntriples(data: Graph | Dataset) -> str:
+def _ntriples(data: Graph | Dataset | str) -> str:
     """The triples of a graph, or of every graph of a dataset (duplicates are harmless)."""
+    if isinstance(data, str):
+        return data
     if isinstance(data, Dataset):
         return "".join(g.serialize(format="nt") for g in data.graphs() if len(g))
     return data.serialize(format="nt")
@@ -201,15 +203,18 @@ def _named_shapes(shapes: Graph) -> tuple[Graph, dict[str, str]]:
     return copy, messages
 
 
-def validate_graph_rudof(data: Graph | Dataset, shapes: Graph | None = None, origin_of=None) -> Report:
-    """rudof's SHACL engine (Rust), the fast default. ``data`` is a graph or a dataset (validated as
-    the union of its graphs). ``tests/validate/`` checks that it gives the same findings as pySHACL
+def validate_graph_rudof(
+    data: Graph | Dataset | str, shapes: Graph | None = None, origin_of=None, names: Graph | None = None
+) -> Report:
+    """rudof's SHACL engine (Rust), the fast default. ``data`` is a graph, a dataset (validated as
+    the union of its graphs) or its N-Triples; ``names`` gives the prefixes values are shown with. ``tests/validate/`` checks that it gives the same findings as pySHACL
     on the curated graph and on a planted violation of every property shape."""
     import json
 
     import pyrudof
 
     shapes, messages = _named_shapes(shapes if shapes is not None else load_shapes())
+    names = names if names is not None else (data if isinstance(data, Graph) else new_dataset())
     rudof = pyrudof.Rudof(pyrudof.RudofConfig())
     strict = pyrudof.ReaderMode.Strict  # never drop a triple or a shape it cannot read
     rudof.read_data(_ntriples(data), format=pyrudof.RDFFormat.NTriples, reader_mode=strict)
@@ -235,8 +240,8 @@ def validate_graph_rudof(data: Graph | Dataset, shapes: Graph | None = None, ori
                 severity=str(entry.severity).lower(),
                 message=message,
                 focus=subject,
-                path=_rudof_path(data, entry.path),
-                value="" if value is None or str(value) == subject else _short(data, value),
+                path=_rudof_path(names, entry.path),
+                value="" if value is None or str(value) == subject else _short(names, value),
             )
         )
     return Report(_ordered(findings))
@@ -250,7 +255,7 @@ DEFAULT_ENGINE = ENGINES[0]
 def validate_built(built: Built, shapes: Graph | None = None, engine: str = DEFAULT_ENGINE) -> Report:
     """Validate a build with rudof (fast, the default) or pySHACL (the reference)."""
     if engine == "rudof":
-        return validate_graph_rudof(built.dataset, shapes, built.origin_of)
+        return validate_graph_rudof(built.ntriples(), shapes, built.origin_of)
     if engine != "pyshacl":
         raise ValueError(f"unknown SHACL engine {engine!r}: expected one of {', '.join(ENGINES)}")
     return validate_graph(union_graph(built.dataset), shapes, built.origin_of)
