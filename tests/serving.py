@@ -21,7 +21,8 @@ from tests.servers import free_port
 @contextmanager
 def mpdkg_serve(folder: Path, *args: str):
     """`mpdkg serve` over the mini graph's dumps; yields (base URL, log path)."""
-    write_dumps(build_dataset(load_sources(write_mini_graph(folder))).dataset, folder)
+    if not (folder / "mpdkg.trig").exists():  # a second server over the same folder reuses it
+        write_dumps(build_dataset(load_sources(write_mini_graph(folder))).dataset, folder)
     port = free_port()
     log = folder / "serve.log"
     with log.open("wb") as sink:

@@ -465,3 +465,27 @@ def test_result_writers_keep_literals_but_csv_cells_never_run_as_formulas(server
     assert status == 200 and b">=HYPERLINK(1)<" in body
     status, _kind, body = sparql(base, "ASK {}", "text/csv")
     assert status == 200 and body.decode().splitlines() == ["_askResult", "true"]
+
+
+def test_open_data_dump_and_country_reports_beside_the_dumps(tmp_path):
+    """open-data.nq.gz beside the dumps is served (its named graph kept) unless --no-open-data;
+    a country page links to report/countries/<ISO3>.html when it is there."""
+    import gzip
+
+    graph = "https://w3id.org/mpdkg/graph/open-data/test"
+    quad = f'<{country_iri("CAN")}> <urn:test:seen> "in the open data" <{graph}> .\n'
+    (tmp_path / "open-data.nq.gz").write_bytes(gzip.compress(quad.encode()))
+    (tmp_path / "report" / "countries").mkdir(parents=True)
+    (tmp_path / "report" / "countries" / "CAN.html").write_text("<p>Canada's report</p>", encoding="utf-8")
+    ask = f"ASK {{ GRAPH <{graph}> {{ country:CAN <urn:test:seen> ?o }} }}"
+    with mpdkg_serve(tmp_path, "--workers", "1") as (base, _log):
+        assert json.loads(sparql(base, ask)[2])["boolean"] is True
+        status, _kind, body = call(base + "/country/CAN", headers={"Accept": "text/html"})
+        assert status == 200 and 'href="/report/countries/CAN.html"' in body.decode()
+        assert b"Canada's report" in call(base + "/report/countries/CAN.html")[2]
+        status, _kind, body = call(base + "/country/FRA", headers={"Accept": "text/html"})
+        assert status == 200 and b"/report/countries/" not in body
+        assert call(base + "/report/countries/FRA.html")[0] == 404
+        assert call(base + "/report/countries/..%2f..%2fmpdkg.trig")[0] == 404
+    with mpdkg_serve(tmp_path, "--workers", "1", "--no-open-data") as (base, _log):
+        assert json.loads(sparql(base, ask)[2])["boolean"] is False

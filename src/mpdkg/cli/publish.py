@@ -39,6 +39,14 @@ def register(app: typer.Typer) -> None:
         spares: Annotated[
             int, typer.Option(help="Loaded standby workers that replace a stopped one at once.")
         ] = 1,
+        open_data: Annotated[
+            bool,
+            typer.Option(
+                "--open-data/--no-open-data",
+                help="Also serve open-data.nq.gz (the open data's named graphs, written by mpdkg run) "
+                "when it lies beside the first dump.",
+            ),
+        ] = True,
         log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
         public_base: Annotated[
             str | None,
@@ -79,7 +87,7 @@ def register(app: typer.Typer) -> None:
             err.print("loading the graph into the query workers…", highlight=False)
             server = S.make_server(
                 host, port, data, timeout, max_rows, workers, public_base=public_base, cors=cors,
-                spares=spares, preempt_after=preempt_after,
+                spares=spares, preempt_after=preempt_after, open_data=open_data,
             )  # fmt: skip
         where = f"http://{host}:{server.server_address[1]}"
         err.print(

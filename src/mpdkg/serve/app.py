@@ -176,6 +176,13 @@ class _Routes:
             raise Refused(404, f"no static file {name}")
         return Response(found[0], 200, {"Cache-Control": "public, max-age=86400"}, found[1])
 
+    async def country_report(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        page = self.service.country_report(name.removesuffix(".html")) if name.endswith(".html") else None
+        if page is None:
+            raise Refused(404, f"no country report {name}")
+        return Response(page.read_bytes(), 200, media_type=MEDIA["html"])
+
     async def void(self, request: Request) -> Response:
         endpoint = self.service.endpoint_url(self.bound)
         return await self._threaded(
@@ -234,6 +241,7 @@ def build_app(service: Service, bound: tuple[str, int], limit: int) -> ASGIApp:
         *(Route(p, r.void, methods=read) for p in ("/.well-known/void", "/void.ttl", "/dataset")),
         Route("/favicon.ico", r.favicon, methods=read),
         Route("/static/{name:path}", r.static, methods=read),
+        Route("/report/countries/{name}", r.country_report, methods=read),
         Route("/{path:path}", r.entity, methods=read),
     ]
     handlers = {Refused: _refused, Exception: _internal}

@@ -161,5 +161,8 @@ def entity(service: Service, path: str, params: Params, accept: str | None) -> A
         raise Refused(answer[1], answer[2])
     _, media, body, _count = answer
     if media == "html":
-        return Answer(200, render_entity_page(iri, body, service.base_iri), MEDIA["html"], headers)
+        iso3 = path.strip("/").removeprefix("country/")
+        report = f"/report/countries/{iso3}.html" if service.country_report(iso3) else None
+        page = render_entity_page(iri, body, service.base_iri, report)
+        return Answer(200, page, MEDIA["html"], headers)
     return Answer(200, body, media, headers)

@@ -72,6 +72,7 @@ def make_server(
     max_connections: int = MAX_CONNECTIONS,
     spares: int = 1,
     preempt_after: float = 0.25,
+    open_data: bool = True,
 ) -> Server:
     """The HTTP server with its workers started (call ``serve_forever``, then ``close``)."""
     try:
@@ -81,7 +82,7 @@ def make_server(
     try:
         service = Service(
             data, timeout, max_rows, workers, public_base=public_base, cors=cors, spares=spares,
-            preempt_after=preempt_after,
+            preempt_after=preempt_after, open_data=open_data,
         )  # fmt: skip
     except BaseException:
         sock.close()

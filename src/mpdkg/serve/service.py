@@ -24,15 +24,24 @@ from mpdkg.serve.workers import WorkerPool
 # --- the service --------------------------------------------------------------------------------
 
 
-def _prepare_data(data: list[Path] | None, folder: Path) -> Path:
+def _data_paths(data: list[Path] | None, open_data: bool) -> list[Path]:
+    """The dumps to serve: those given, else dist/mpdkg.trig; with the open-data dump beside the
+    first one (open-data.nq.gz, written by ``mpdkg run``) unless ``open_data`` is false."""
+    from mpdkg.query.engines import default_data, with_open_data
+
+    paths_ = list(data or [])
+    if not paths_:
+        found = default_data()
+        paths_ = [found] if found else []
+    return with_open_data(paths_) if open_data else paths_
+
+
+def _prepare_data(paths_: list[Path], folder: Path) -> Path:
     """All the data to serve as one N-Quads file the workers load (named graphs kept)."""
     import pyoxigraph as ox
 
-    from mpdkg.query.engines import built_dataset, default_data, load_store
+    from mpdkg.query.engines import built_dataset, load_store
 
-    paths_ = list(data or [])
-    if not paths_ and default_data():
-        paths_ = [default_data()]
     if paths_:
         store = load_store(paths_)
     else:
@@ -58,6 +67,7 @@ class Service:
         cors: bool = False,
         spares: int = 1,
         preempt_after: float = 0.25,
+        open_data: bool = True,
     ):
         if public_base is not None and not re.match(
             r"^https?://[^\s/<>\"{}|\\^`]+(/[^\s<>\"{}|\\^`]*)?$", public_base
@@ -76,7 +86,8 @@ class Service:
         self.cors = cors
         self.folder = Path(tempfile.mkdtemp(prefix="mpdkg-serve-"))
         try:
-            self.data_file = _prepare_data(data, self.folder)
+            self.sources = _data_paths(data, open_data)
+            self.data_file = _prepare_data(self.sources, self.folder)
             self.pool = WorkerPool(self.data_file, workers, spares=spares, preempt_after=preempt_after)
         except BaseException:
             shutil.rmtree(self.folder, ignore_errors=True)
@@ -88,6 +99,13 @@ class Service:
     def close(self) -> None:
         self.pool.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+    def country_report(self, iso3: str) -> Path | None:
+        """``report/countries/<ISO3>.html`` beside the served dumps (``mpdkg run`` writes it), if any."""
+        if not self.sources or not re.fullmatch(r"[A-Z]{3}", iso3):
+            return None
+        page = Path(self.sources[0]).parent / "report" / "countries" / f"{iso3}.html"
+        return page if page.is_file() else None
 
     def allowed_host(self, host: str, bound: tuple) -> bool:
         """Whether a request's Host header names this server: the configured public address,
