@@ -650,3 +650,15 @@ def test_validity_card_bootstrap_null_model_and_sensitivity(facts):
     json.dumps(card, allow_nan=False)  # no NaN in the JSON
     assert card["sensitivity"]["weights"]["tau_min"] <= 1.0
     assert card["limits"]
+
+
+def test_peers_compare_fora_only_and_keep_canadas_agreements_apart(facts):
+    from mpdkg.influence.peers import peer_view
+
+    view = peer_view(facts, InfluenceConfig.load(), peers=("CAN", "FRA", "JPN"), year=2016)
+    fra, jpn = view["pillars"]["all"]["FRA"], view["pillars"]["all"]["JPN"]
+    # in 2016 France is in the dated initiative (from 2016) and Japan no longer (2010-2015)
+    assert fra["fora"] > jpn["fora"]
+    # CETA (via the EU) and the undated MOU are agreements: never counted for a peer
+    assert view["canada_specific"]["agreements"] >= 2
+    assert set(view["pillars"]) == {"all", "1", "2", "3", "4", "5", "6"}

@@ -221,6 +221,12 @@ def influence(
             help="Layer scores (channels, protection, mobility, irregular, alignment) and the composite.",
         ),
     ] = False,
+    peers: Annotated[
+        bool,
+        typer.Option(
+            "--peers", help="Canada beside Australia, the UK, Germany, the US and Mexico, per pillar."
+        ),
+    ] = False,
     with_territories: Annotated[
         bool,
         typer.Option(
@@ -262,6 +268,7 @@ def influence(
                 ("--gaps", gaps),
                 ("--explain", explain),
                 ("--layers", layers),
+                ("--peers", peers),
             )
             if on
         ]
@@ -284,6 +291,9 @@ def influence(
         )
         if layers:
             _show_layers(result, fmt, top)
+            return
+        if peers:
+            _show_peers(facts, config, fmt)
             return
         if explain is not None:
             if fmt == "json":
@@ -325,6 +335,29 @@ def _show_comparison(facts, config, years: tuple[int, int], kwargs: dict, fmt: s
         sys.stdout.write(comparison.to_csv(top))
     else:
         _print_comparison(comparison, top)
+
+
+def _show_peers(facts, config, fmt: str) -> None:
+    import json
+
+    from mpdkg.influence.peers import peer_view
+
+    view = peer_view(facts, config)
+    if fmt != "table":
+        sys.stdout.write(json.dumps(view, indent=2, ensure_ascii=False) + "\n")
+        return
+    from rich.table import Table
+
+    table = Table(
+        "pillar", *view["egos"], title=f"Fora memberships compared ({view['year']}): fora / partners / tie"
+    )
+    for p, t in view["pillars"].items():
+        table.add_row(p, *(f"{t[e]['fora']} / {t[e]['partners']} / {_sig(t[e]['weighted_degree'])} (#{t[e]['rank']})"
+                           for e in view["egos"]))  # fmt: skip
+    out.print(table)
+    spec = view["canada_specific"]
+    err.print(f"{view['comparable']}\nCanada only: {spec['agreements']} agreements, {spec['engagements']} engagements. "
+              + spec["note"], highlight=False)  # fmt: skip
 
 
 def _show_layers(result, fmt: str, top: int | None) -> None:

@@ -151,6 +151,7 @@ class InfluenceResult:
     config: InfluenceConfig | None = field(default=None, repr=False)
     _layers: dict | None = field(default=None, repr=False)
     _validity: dict | None = field(default=None, repr=False)
+    _peers: dict | None = field(default=None, repr=False)
 
     def layers(self) -> dict | None:
         """The layer scores of :mod:`mpdkg.influence.layers` for this result's ego (the
@@ -286,6 +287,16 @@ class InfluenceResult:
                 else {}
             ),
         }
+
+    def _briefing(self) -> dict:
+        """Layers, validity card and peers (computed once, on demand)."""
+        from mpdkg.influence.peers import peer_view
+
+        if self.facts is None:
+            return {}
+        if self._peers is None:
+            self._peers = peer_view(self.facts, self.config, year=self.params.get("reference_year"))
+        return {"layers": self.layers(), "validity": self.validity(), "peers": self._peers}
 
     def _whole_slice(self) -> bool:
         """Layers go with the whole graph's result (no pillar or region slice): dist/influence.json."""
