@@ -263,8 +263,8 @@ def browser():
 class Visit:
     """A page opened from the file system, with every request and console message recorded."""
 
-    def __init__(self, browser, path: Path):
-        self.context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    def __init__(self, browser, path: Path, size=(1400, 1000)):
+        self.context = browser.new_context(viewport={"width": size[0], "height": size[1]})
         self.outside: list[str] = []
         self.errors: list[str] = []
 
@@ -320,18 +320,20 @@ def test_network_page_in_a_browser(browser, mini_maps, tmp_path):
         )
         assert shown == ["FRA", "MEX"]
         # back in 2000, France's youth mobility agreement (2003) is not there yet
-        page.select_option("#year", "2000")
+        page.fill("#year", "2000")
         shown = page.locator("#network circle.country").evaluate_all("els => els.map(e => e.dataset.id)")
         assert shown == ["MEX"]
         # hovering a country shows its channels to Canada and their sources
         page.select_option("#pillar", "all")
-        page.select_option("#year", page.locator("#year option").last.get_attribute("value"))
+        page.fill("#year", page.get_attribute("#year", "max"))
         page.hover('#network circle.country[data-id="USA"]')
         tip = page.locator("#tooltip")
         assert tip.is_visible()
         text = tip.inner_text()
         assert "United States" in text and "Safe Third Country Agreement" in text
-        assert tip.locator('a[href="https://example.org/agreement"]').count() >= 1
+        # a click pins the details (with the sources) in the side panel
+        page.click('#network circle.country[data-id="USA"]')
+        assert page.locator('#details a[href="https://example.org/agreement"]').count() >= 1
         v.check_clean()
     finally:
         v.close()
@@ -381,7 +383,7 @@ def test_report_in_a_browser(browser, mini_maps, tmp_path):
         page.locator("#partners a").first.click()
         assert page.evaluate("location.hash").startswith("#country-")
         # a year's numbers lead to Canada's channels in that year, unfolded
-        page.locator("#timeline td a").first.click()
+        page.locator('#timeline td a[href="#year-2000"]').first.click()
         year = page.evaluate("location.hash")[1:]
         assert year.startswith("year-") and page.locator(f"#{year}").evaluate("d => d.open")
         assert page.locator(f"#{year} li").count() >= 2  # rcm and SAWP in 2000 (dated facts only)
@@ -403,6 +405,145 @@ def test_maps_of_the_real_graph(tmp_path):
     with Image.open(tmp_path / "maps" / "world.png") as im:
         assert distinct_colours(im) >= 200  # many countries, many shades
     model = page_model(tmp_path / "maps" / "network.html")
-    assert model["years"] == [2000, 2005, 2010]
+    assert model["years"] == list(range(model["years"][0], 2011)) and model["years"][0] < 2000
     top = model["slices"]["2:2010"]["rows"][:5]
     assert {model["countries"][r[0]][0] for r in top} & {"MEX", "USA", "AUS", "GBR"}
+
+
+# --- interactions (#20) ----------------------------------------------------------------------
+
+
+def _analysis_channels(dataset, iso3, pillar=None, year=None):
+    from mpdkg.influence.analysis import analyse
+
+    return len(analyse(dataset, pillar=pillar, as_of=year).row(iso3).channels)
+
+
+def _label_boxes(page):
+    return page.locator("#labels text").evaluate_all(
+        "els => els.map(e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"
+    )
+
+
+def _overlapping(boxes):
+    return [
+        (a, b)
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a[0] < b[2] - 0.5 and a[2] > b[0] + 0.5 and a[1] < b[3] - 0.5 and a[3] > b[1] + 0.5
+    ]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("size", [(1400, 900), (1920, 1080)])
+def test_network_interactions(browser, mini_maps, mini_dataset, tmp_path, size):
+    v = Visit(browser, mini_maps / "maps" / "network.html", size)
+    try:
+        page = v.page
+        # labels never overlap, and the legend has an entry for every shape drawn
+        assert _overlapping(_label_boxes(page)) == []
+        drawn = set(
+            page.locator("#network path.channel").evaluate_all("els => els.map(e => e.dataset.pillar)")
+        )
+        for p in drawn:
+            assert page.locator(f'#legend [data-legend="pillar-{p}"]').is_visible(), p
+        kinds = set(page.locator("#network path.channel").evaluate_all("els => els.map(e => e.dataset.kind)"))
+        for k in kinds:
+            assert page.locator(f'#legend [data-legend="{k}"]').is_visible(), k
+        # zoom: the wheel zooms in, labels are placed again and still do not overlap
+        box = page.locator("#network").bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.wheel(0, -600)
+        page.wait_for_timeout(100)
+        assert float(page.get_attribute("#network", "data-zoom")) > 1.5
+        assert _overlapping(_label_boxes(page)) == []
+        page.click("#zoom-reset")
+        assert float(page.get_attribute("#network", "data-zoom")) == 1.0
+        # search: a country by name focuses its ego network and pins its details
+        page.fill("#search", "united states")
+        page.press("#search", "Enter")
+        details = page.locator("#details")
+        assert details.is_visible() and "United States" in details.inner_text()
+        assert page.get_attribute("#details", "data-target") == "country:USA"
+        assert page.locator('#network circle.country.faded[data-id="MEX"]').count() == 1
+        # the count agrees with the analysis (CLI and report), grouped by pillar
+        n = int(details.locator(".n-channels").inner_text())
+        assert n == _analysis_channels(mini_dataset, "USA")
+        assert details.locator("h4.pillar-group").count() >= 1
+        # the pinned details refresh when the pillar changes
+        before = details.locator("h4").all_inner_texts()
+        page.select_option("#pillar", "5")
+        n5 = int(details.locator(".n-channels").inner_text())
+        assert n5 == _analysis_channels(mini_dataset, "USA", pillar=5)
+        after = details.locator("h4").all_inner_texts()
+        assert after != before and all(h.startswith("Pillar 5") for h in after), (before, after)
+        # and when the year changes (slider)
+        page.fill("#year", "2000")
+        assert page.locator("#year-label").inner_text() == "2000"
+        assert "2000" in details.inner_text() or not details.is_visible()
+        page.select_option("#pillar", "all")
+        page.keyboard.press("Escape")
+        assert not details.is_visible()
+        # a channel by acronym
+        page.fill("#year", page.get_attribute("#year", "max"))
+        page.fill("#search", "regional conference on migration")
+        page.press("#search", "Enter")
+        assert page.get_attribute("#details", "data-target") == "channel:forum/rcm", page.locator(
+            "#search-msg"
+        ).inner_text()
+        page.fill("#search", "Atlantis")
+        page.press("#search", "Enter")
+        assert "No country or channel" in page.locator("#search-msg").inner_text()
+        shot = tmp_path / "network.png"
+        page.screenshot(path=str(shot))
+        _check_screenshot(shot, size)
+        v.check_clean()
+    finally:
+        v.close()
+
+
+@pytest.mark.browser
+def test_year_slider_and_play(browser, mini_maps):
+    v = Visit(browser, mini_maps / "maps" / "network.html")
+    try:
+        page = v.page
+        model = page.evaluate("MPDKG.model")
+        assert model["years"] == list(range(model["years"][0], model["years"][-1] + 1))  # every year
+        assert page.get_attribute("#year", "min") == str(model["years"][0])
+        counts = {}
+        for y in (model["years"][0], 2003, model["years"][-1]):
+            page.fill("#year", str(y))
+            counts[y] = int(page.get_attribute("#visible-count", "data-channels"))
+            assert str(y) in page.locator("#visible-count").inner_text()
+        assert counts[model["years"][0]] < counts[model["years"][-1]]
+        page.fill("#year", str(model["years"][-3]))
+        page.evaluate("document.getElementById('play').setAttribute('data-interval', '30')")
+        page.click("#play")
+        for _ in range(60):
+            page.wait_for_timeout(50)
+            if (
+                page.input_value("#year") == str(model["years"][-1])
+                and "Play" in page.locator("#play").inner_text()
+            ):
+                break
+        assert page.input_value("#year") == str(model["years"][-1])
+        assert "Play" in page.locator("#play").inner_text()  # stopped at the end
+        v.check_clean()
+    finally:
+        v.close()
+
+
+def _check_screenshot(path: Path, size):
+    with Image.open(path) as im:
+        assert im.size == size
+        rgb = im.convert("RGB")
+        w, h = im.size
+        # the map (left) and the legend (right) both have ink
+        for box in (
+            (0, int(0.2 * h), int(0.6 * w), int(0.9 * h)),
+            (int(0.72 * w), int(0.2 * h), w, int(0.7 * h)),
+        ):
+            area = rgb.crop(box)
+            counts = area.getcolors(maxcolors=1 << 24)
+            white = sum(n for n, c in counts if min(c) >= 245)
+            assert len(counts) >= 8 and white < 0.98 * area.size[0] * area.size[1], (path, box)

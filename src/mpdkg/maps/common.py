@@ -2,7 +2,7 @@
 plumbing that makes a page self-contained (inlined scripts and styles, nothing from a network).
 
 >>> pillar_colour(1), pillar_colour(None)
-('#1b6ca8', '#8c8c8c')
+('#0072b2', '#8c8c8c')
 >>> score_colour(0.0, 10.0), score_colour(10.0, 10.0)
 ('#e3e3e3', '#1d2b6b')
 >>> json_for_script({"a": "</script>"})
@@ -21,26 +21,39 @@ from typing import Any
 from mpdkg import paths
 from mpdkg.html import render
 from mpdkg.influence.network import CANADA
-from mpdkg.maps.data import NO_REGION, MapData, Slice
+from mpdkg.maps.data import NO_REGION, MapData, Slice, score_slices
 
-# Colours: pillars (channels, drawn as squares) and regions (countries, drawn as circles) use
-# two palettes that do not share a hue, so a node's colour says what kind of node it is.
+# Encodings that cannot be confused. A channel's pillar is told by its colour *and* its shape
+# (Okabe-Ito colours, distinguishable with the common colour-vision deficiencies); fora are filled,
+# agreements outlined. Countries are neutral grey circles whose region is told by their position
+# (labelled sectors of the ring), so no region colour competes with a pillar colour.
 PILLAR_COLOURS = {
-    1: "#1b6ca8",  # well-managed migration: blue
-    2: "#e08a00",  # labour markets: orange
-    3: "#2e9e5b",  # integration: green
-    4: "#8e5bb5",  # narratives: purple
-    5: "#c43c39",  # refugee protection: red
-    6: "#3fa7a0",  # emerging issues: teal
+    1: "#0072b2",  # well-managed migration: blue, square
+    2: "#e69f00",  # labour markets: orange, diamond
+    3: "#009e73",  # integration: green, triangle
+    4: "#cc79a7",  # narratives: pink, inverted triangle
+    5: "#d55e00",  # refugee protection: vermilion, hexagon
+    6: "#56b4e9",  # emerging issues: sky blue, star
+}
+PILLAR_SHAPES = {
+    1: "square",
+    2: "diamond",
+    3: "triangle",
+    4: "triangle-down",
+    5: "hexagon",
+    6: "star",
+    0: "cross",
 }
 NO_PILLAR = "#8c8c8c"
+COUNTRY_COLOUR = "#4b5563"  # countries: one neutral grey
+# Regions, for the figures' sector labels and the world map's outlines (never a fill).
 REGION_COLOURS = {
-    "Americas": "#d95f02",
-    "Europe": "#1f78b4",
-    "Africa": "#6a3d9a",
-    "Asia": "#33a02c",
-    "Oceania": "#b15928",
-    NO_REGION: "#7f7f7f",
+    "Americas": "#6b7280",
+    "Europe": "#6b7280",
+    "Africa": "#6b7280",
+    "Asia": "#6b7280",
+    "Oceania": "#6b7280",
+    NO_REGION: "#9ca3af",
 }
 REGION_ORDER = ("Americas", "Europe", "Africa", "Asia", "Oceania", NO_REGION)
 CANADA_COLOUR = "#c8102e"
@@ -49,6 +62,7 @@ NO_DATA = "#f3f3f3"  # a shape with no ISO 3166 code (N. Cyprus, Somaliland, Kos
 # Sequential scale (light to dark); a score s is placed at sqrt(s / max), since a few partners
 # score far above the rest and a linear scale would leave everyone else pale.
 SCALE = ("#e8f1c7", "#a7d8b0", "#55b4c1", "#2c7fb8", "#253494", "#1d2b6b")
+COUNTRY_PAGES = "../report/countries/"  # from dist/maps/ to the country pages
 
 
 def pillar_colour(pillar: int | None) -> str:
@@ -122,11 +136,9 @@ def slice_key(pillar: int | None, year: int | None) -> str:
 
 def compute_slices(data: MapData, options: Options) -> dict[str, Slice]:
     """Every (pillar, year) slice the pages offer, keyed ``"all:2026"``, ``"2:2010"``."""
-    out = {}
-    for pillar in options.pillars(data):
-        for year in data.years(options.as_of):
-            out[slice_key(pillar, year)] = data.slice(pillar, year, options.region)
-    return out
+    keys = [(p, y) for p in options.pillars(data) for y in data.years(options.as_of)]
+    slices = score_slices(data, keys, options.region)
+    return {slice_key(p, y): s for (p, y), s in zip(keys, slices, strict=True)}
 
 
 def pillar_max(slices: dict[str, Slice]) -> dict[str, float]:
@@ -157,8 +169,78 @@ def source_line(data: MapData) -> str:
     )
 
 
-def page_model(data: MapData, options: Options, slices: dict[str, Slice]) -> dict[str, Any]:
-    """The JSON a page embeds: countries, channels, links, sources and every slice's rows."""
+def _channel_rows(data: MapData, channel_ids: list[str], s_index: dict[str, int]) -> list[list]:
+    return [
+        [
+            ch.id,
+            ch.type,
+            ch.label,
+            truncate(ch.short),
+            ch.kind,
+            list(ch.pillars),
+            [s_index[s] for s in ch.sources if s in s_index],
+            list(ch.canada_roles),
+        ]
+        for ch in (data.channels[c] for c in channel_ids)
+    ]
+
+
+def _link_rows(
+    data: MapData, used: list[int], c_index: dict[str, int], ch_index: dict[str, int], s_index: dict[str, int]
+) -> list[list]:
+    return [
+        [
+            c_index[link.country],
+            ch_index[link.channel],
+            link.relation,
+            link.begin,
+            link.end,
+            list(link.facts),
+            [s_index[s] for s in link.sources],
+            link.weight,
+        ]
+        for link in (data.links[i] for i in used)
+    ]
+
+
+def _slice_rows(slices: dict[str, Slice], c_index, ch_index, l_index) -> dict[str, Any]:
+    """Every slice, with only the countries that have a channel to Canada in it (the others
+    have nothing to show; the report keeps the full ranking)."""
+    maxima = pillar_max(slices)
+    return {
+        key: {
+            "rows": [
+                [c_index[r.iso3], round(r.score, 4), r.rank, [l_index[i] for i in r.links]]
+                for r in s.ranked()
+                if r.links
+            ],
+            "ranked": sum(1 for r in s.rows.values() if r.rank),
+            "max": round(maxima.get(key.split(":")[0], 0.0), 3),
+            "canada": {k: v for k, v in s.canada.items() if k != "channels"},
+            "canadaChannels": [ch_index[c] for c in s.canada.get("channels", []) if c in ch_index],
+        }
+        for key, s in sorted(slices.items())
+    }
+
+
+def _colours() -> dict[str, Any]:
+    return {
+        "pillars": {str(k): v for k, v in PILLAR_COLOURS.items()},
+        "shapes": {str(k): v for k, v in PILLAR_SHAPES.items()},
+        "noPillar": NO_PILLAR,
+        "country": COUNTRY_COLOUR,
+        "canada": CANADA_COLOUR,
+        "noChannel": NO_CHANNEL,
+        "noData": NO_DATA,
+        "scale": list(SCALE),
+    }
+
+
+def page_model(
+    data: MapData, options: Options, slices: dict[str, Slice], pages: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """The JSON a page embeds: countries, channels, links, sources and every slice's rows;
+    ``pages``: the countries that have a country page (linked from the maps)."""
     country_ids = sorted(data.countries)
     c_index = {c: i for i, c in enumerate(country_ids)}
     channel_ids = sorted(data.channels)
@@ -170,8 +252,8 @@ def page_model(data: MapData, options: Options, slices: dict[str, Slice]) -> dic
         | {src for c in data.channels.values() for src in c.sources}
     )
     s_index = {s: i for i, s in enumerate(source_ids)}
-    maxima = pillar_max(slices)
-    model = {
+    years = data.years(options.as_of)
+    return {
         "title": title_for(data, options, "Canada's migration and protection diplomacy"),
         "sourceLine": source_line(data),
         "canada": CANADA,
@@ -179,38 +261,14 @@ def page_model(data: MapData, options: Options, slices: dict[str, Slice]) -> dic
             [p or 0, data.pillars.get(p, "All pillars") if p else "All pillars"]
             for p in options.pillars(data)
         ],
-        "years": data.years(options.as_of),
+        "years": years,
         "region": options.region or "",
-        "default": slice_key(options.pillars(data)[0], data.years(options.as_of)[-1]),
+        "default": slice_key(options.pillars(data)[0], years[-1]),
         "countries": [
             [c, data.countries[c].label, data.region_of(c), data.countries[c].numeric] for c in country_ids
         ],
-        "channels": [
-            [
-                ch.id,
-                ch.type,
-                ch.label,
-                truncate(ch.short),
-                ch.kind,
-                list(ch.pillars),
-                [s_index[s] for s in ch.sources if s in s_index],
-                list(ch.canada_roles),
-            ]
-            for ch in (data.channels[c] for c in channel_ids)
-        ],
-        "links": [
-            [
-                c_index[data.links[i].country],
-                ch_index[data.links[i].channel],
-                data.links[i].relation,
-                data.links[i].begin,
-                data.links[i].end,
-                list(data.links[i].facts),
-                [s_index[s] for s in data.links[i].sources],
-                data.links[i].weight,
-            ]
-            for i in used_links
-        ],
+        "channels": _channel_rows(data, channel_ids, s_index),
+        "links": _link_rows(data, used_links, c_index, ch_index, s_index),
         "sources": [
             [
                 s,
@@ -223,29 +281,10 @@ def page_model(data: MapData, options: Options, slices: dict[str, Slice]) -> dic
             else [s, s, "", "", ""]
             for s in source_ids
         ],
-        "colours": {
-            "pillars": {str(k): v for k, v in PILLAR_COLOURS.items()},
-            "noPillar": NO_PILLAR,
-            "regions": REGION_COLOURS,
-            "canada": CANADA_COLOUR,
-            "noChannel": NO_CHANNEL,
-            "noData": NO_DATA,
-            "scale": list(SCALE),
-        },
-        "slices": {
-            key: {
-                "rows": [
-                    [c_index[r.iso3], round(r.score, 4), r.rank, [l_index[i] for i in r.links]]
-                    for r in s.ranked()
-                ],
-                "max": round(maxima.get(key.split(":")[0], 0.0), 3),
-                "canada": {k: v for k, v in s.canada.items() if k != "channels"},
-                "canadaChannels": [ch_index[c] for c in s.canada.get("channels", []) if c in ch_index],
-            }
-            for key, s in sorted(slices.items())
-        },
+        "colours": _colours(),
+        "pages": {"href": COUNTRY_PAGES, "countries": sorted(pages)},
+        "slices": _slice_rows(slices, c_index, ch_index, l_index),
     }
-    return model
 
 
 CSP = (

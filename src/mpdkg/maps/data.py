@@ -26,11 +26,11 @@ from importlib import resources
 from typing import Any
 
 from mpdkg.influence.analysis import InfluenceConfig, analyse
-from mpdkg.influence.network import CANADA_IRI, Facts, in_force, load_facts
+from mpdkg.influence.network import CANADA_IRI, Facts, bounds, in_force, load_facts
 from mpdkg.namespaces import BASE
 
-# Years the year filter offers, besides the latest year the data speaks of.
-DEFAULT_YEARS = (2000, 2005, 2010, 2015, 2020)
+# No year slider starts before this (a stray date would otherwise stretch it over centuries).
+FIRST_YEAR = 1900
 NO_REGION = "Unassigned"
 
 QUERY_DIR = "queries"
@@ -161,10 +161,21 @@ class MapData:
         c = self.countries.get(iso3)
         return (c.region if c else "") or NO_REGION
 
+    def first_year(self) -> int:
+        """The first year one of Canada's channels is in force (dated facts only)."""
+        lows = [
+            lo
+            for held in self.canada_facts.values()
+            for periods, _f, _s in held
+            if (lo := bounds(periods, self.config)[0]) is not None and lo >= FIRST_YEAR
+        ]
+        return min(lows, default=self.latest)
+
     def years(self, as_of: int | None = None) -> list[int]:
-        """The years the year filter offers: every five years from 2000, and the last year."""
+        """The years the year slider offers: every year from the first of Canada's channels to
+        ``as_of`` (default: the latest year the data speaks of)."""
         last = as_of or self.latest
-        return [y for y in DEFAULT_YEARS if y < last] + [last]
+        return list(range(min(self.first_year(), last), last + 1))
 
     def canada_channels(self, pillar: int | None, year: int) -> list[str]:
         """The channels Canada takes part in, in that pillar and year (with partners or not)."""
@@ -396,3 +407,61 @@ def score_slice(data: MapData, pillar: int | None, year: int, region: str | None
         if name in gaps:
             gaps[name]["candidates"] = [e["iso3"] for e in gap.countries if e["channels"] == 0]
     return Slice(pillar, year, region, rows, canada, dict(sorted(gaps.items())))
+
+
+# --- many slices at once ---------------------------------------------------------------------
+
+# A slice per pillar and year is one analysis each (about 0.3 s on the curated graph); with
+# several cores they run side by side, in forked workers that inherit the data.
+_WORKER_DATA: MapData | None = None
+PARALLEL_FROM = 24  # fewer slices than this: one process (a pool costs more than it saves)
+
+PortableRow = tuple[str, float, int, tuple[Link, ...]]
+
+
+def _portable(key: tuple[int | None, int, str | None]) -> tuple[list[PortableRow], dict, dict, dict]:
+    """One slice, computed in a worker, with its links as values (a worker's indexes would mean
+    nothing to the parent)."""
+    data = _WORKER_DATA
+    assert data is not None
+    s = score_slice(data, *key)
+    rows = [(r.iso3, r.score, r.rank, tuple(data.links[i] for i in r.links)) for r in s.rows.values()]
+    new_channels = {c: data.channels[c] for c in s.canada["channels"]}
+    new_channels |= {link.channel: data.channels[link.channel] for row in rows for link in row[3]}
+    return rows, s.canada, s.gaps, new_channels
+
+
+def _workers(n: int) -> int:
+    import multiprocessing
+    import os
+
+    if n < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1, 4))
+
+
+def score_slices(data: MapData, keys: list[tuple[int | None, int]], region: str | None) -> list[Slice]:
+    """The slices for ``keys`` ((pillar, year) pairs), in that order, the same whether computed
+    in one process or several (links are added to ``data`` in the order of ``keys``)."""
+    global _WORKER_DATA
+    workers = _workers(len(keys))
+    if workers == 1:
+        return [score_slice(data, p, y, region) for p, y in keys]
+    import multiprocessing
+
+    _WORKER_DATA = data
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            results = pool.map(_portable, [(p, y, region) for p, y in keys], chunksize=4)
+    finally:
+        _WORKER_DATA = None
+    out = []
+    for (p, y), (rows, canada, gaps, channels) in zip(keys, results, strict=True):
+        for cid, ch in channels.items():
+            data.channels.setdefault(cid, ch)
+        table = {
+            iso3: Row(iso3, score, rank, tuple(sorted({data.add_link(link) for link in links})))
+            for iso3, score, rank, links in rows
+        }
+        out.append(Slice(p, y, region, table, canada, gaps))
+    return out

@@ -18,6 +18,7 @@ from typing import Any
 
 from mpdkg.maps.common import (
     CANADA_COLOUR,
+    COUNTRY_COLOUR,
     NO_PILLAR,
     PILLAR_COLOURS,
     REGION_COLOURS,
@@ -32,7 +33,8 @@ from mpdkg.maps.common import (
 from mpdkg.maps.data import MapData, Slice
 
 R_COUNTRY = 420.0  # SVG units; the page's viewBox is about +-560
-R_CHANNEL = 190.0
+R_CHANNELS = (165.0, 212.0, 256.0)
+R_CHANNEL = R_CHANNELS[1]
 R_BILATERAL = (318.0, 352.0)
 
 
@@ -49,58 +51,73 @@ def angle_slots(n: int, groups: list[int]) -> list[float]:
     return out
 
 
-def compute_layout(data: MapData, slices: dict[str, Slice], default: Slice) -> dict[str, Any]:
-    """Fixed positions for every node that appears in any slice (indexes as in the page model)."""
-    country_ids = sorted(data.countries)
-    c_index = {c: i for i, c in enumerate(country_ids)}
-    channel_ids = sorted(data.channels)
-    ch_index = {c: i for i, c in enumerate(channel_ids)}
-
+def _country_ring(data: MapData, slices: dict[str, Slice]) -> tuple[list[str], dict[str, float], list[list]]:
+    """The outer ring: every partner of any slice, grouped by region (a sector each), by
+    sub-region and name within it, clockwise from 12 o'clock; and the sectors (name, from, to)."""
     present = sorted({r.iso3 for s in slices.values() for r in s.partners()})
     by_region: dict[str, list[str]] = {}
     for iso3 in present:
         by_region.setdefault(data.region_of(iso3), []).append(iso3)
     order = [r for r in REGION_ORDER if r in by_region] + sorted(set(by_region) - set(REGION_ORDER))
-    ring: list[str] = []
     for region in order:
-        # by sub-region, then name: neighbours on the ring are neighbours on the map, and the
-        # strongest partners do not crowd together (their labels would overlap)
-        ring += sorted(
-            by_region[region], key=lambda c: (data.countries[c].subregion, data.countries[c].label)
-        )
-    # start the ring at the top (12 o'clock) and go clockwise
+        by_region[region].sort(key=lambda c: (data.countries[c].subregion, data.countries[c].label))
+    ring = [c for region in order for c in by_region[region]]
     angles = angle_slots(len(ring), [len(by_region[r]) for r in order])
-    country_angle = {c: a for c, a in zip(ring, angles, strict=True)}
+    country_angle = dict(zip(ring, angles, strict=True))
+    step = 2 * math.pi / max(len(ring) + len(order), 1)
+    sectors = [
+        [
+            r,
+            round(country_angle[by_region[r][0]] - step / 2, 4),
+            round(country_angle[by_region[r][-1]] + step / 2, 4),
+        ]
+        for r in order
+    ]
+    return ring, country_angle, sectors
+
+
+def _first_pillar(data: MapData, c: str) -> int:
+    pillars = data.channels[c].pillars
+    return pillars[0] if pillars else 99
+
+
+def compute_layout(data: MapData, slices: dict[str, Slice], default: Slice) -> dict[str, Any]:
+    """Fixed positions for every node that appears in any slice (indexes as in the page model):
+    countries on the outer ring by region, multilateral channels inside it in one sector per
+    pillar (on three staggered circles, so neighbours do not touch), and each bilateral
+    agreement next to its partner country."""
+    c_index = {c: i for i, c in enumerate(sorted(data.countries))}
+    ch_index = {c: i for i, c in enumerate(sorted(data.channels))}
+    ring, country_angle, sectors = _country_ring(data, slices)
     countries = {c_index[c]: _xy(R_COUNTRY, country_angle[c]) for c in ring if c in c_index}
 
     used = {data.links[i].channel for s in slices.values() for i in s.link_ids()}
     used |= {c for s in slices.values() for c in s.canada.get("channels", [])}
     multilateral = sorted(
-        (
-            c
-            for c in used
-            if not data.channels[c].bilateral_partner
-            or data.channels[c].bilateral_partner not in country_angle
+        (c for c in used if data.channels[c].bilateral_partner not in country_angle),
+        key=lambda c: (
+            _first_pillar(data, c),
+            data.channels[c].type != "forum",
+            data.channels[c].kind,
+            data.channels[c].label,
         ),
-        key=lambda c: (data.channels[c].type != "forum", data.channels[c].kind, data.channels[c].label),
     )
+    groups: dict[int, int] = {}
+    for c in multilateral:
+        groups[_first_pillar(data, c)] = groups.get(_first_pillar(data, c), 0) + 1
     channels = {}
-    for c, a in zip(multilateral, angle_slots(len(multilateral), [len(multilateral)]), strict=True):
-        channels[ch_index[c]] = _xy(R_CHANNEL, a)
+    slots = angle_slots(len(multilateral), list(groups.values()))
+    for k, (c, a) in enumerate(zip(multilateral, slots, strict=True)):
+        channels[ch_index[c]] = _xy(R_CHANNELS[k % len(R_CHANNELS)], a)
     bilateral: dict[str, list[str]] = {}
     for c in sorted(used - set(multilateral)):
         bilateral.setdefault(data.channels[c].bilateral_partner, []).append(c)
-    step = 2 * math.pi / max(len(ring) + len(order), 1)
+    step = 2 * math.pi / max(len(ring) + len(sectors), 1)
     for partner, chans in bilateral.items():
-        base = country_angle[partner]
         for k, c in enumerate(chans):
             offset = ((k + 1) // 2) * (1 if k % 2 else -1) * step * 0.45
-            radius = R_BILATERAL[k % 2]
-            channels[ch_index[c]] = _xy(radius, base + offset)
-    labelled = sorted(
-        ch_index[c] for c in multilateral if data.channels[c].type == "forum" or len(multilateral) < 30
-    )
-    return {"canada": [0.0, 0.0], "countries": countries, "channels": channels, "labelled": labelled}
+            channels[ch_index[c]] = _xy(R_BILATERAL[k % 2], country_angle[partner] + offset)
+    return {"canada": [0.0, 0.0], "countries": countries, "channels": channels, "regions": sectors}
 
 
 def _xy(radius: float, angle: float) -> list[float]:
@@ -113,9 +130,18 @@ def legend_context(data: MapData) -> dict[str, Any]:
             (n, label, PILLAR_COLOURS[n]) for n, label in sorted(data.pillars.items()) if n in PILLAR_COLOURS
         ],
         "no_pillar": NO_PILLAR,
-        "regions": [(r, REGION_COLOURS[r]) for r in REGION_ORDER],
+        "country": COUNTRY_COLOUR,
         "canada": CANADA_COLOUR,
     }
+
+
+def search_names(model: dict[str, Any]) -> list[str]:
+    """What the search box suggests: every country and channel of some slice, by name."""
+    countries = {r[0] for s in model["slices"].values() for r in s["rows"]}
+    channels = {model["links"][li][1] for s in model["slices"].values() for r in s["rows"] for li in r[3]}
+    channels |= {c for s in model["slices"].values() for c in s["canadaChannels"]}
+    names = {model["countries"][c][1] for c in countries} | {model["channels"][c][2] for c in channels}
+    return sorted(names, key=str.casefold)
 
 
 def network_html(data: MapData, model: dict[str, Any]) -> str:
@@ -127,6 +153,8 @@ def network_html(data: MapData, model: dict[str, Any]) -> str:
         model=model,
         default_year=model["default"].split(":")[1],
         legend=legend_context(data),
+        search_names=search_names(model),
+        layers=(),
     )
 
 

@@ -218,6 +218,7 @@ def world_html(data: MapData, model: dict[str, Any], default: Slice) -> str:
         model=model,
         default_year=model["default"].split(":")[1],
         svg=world_svg(data, slice_colours(data, default, maximum)),
+        layers=(),
         **_legend_context(maximum),
     )
 

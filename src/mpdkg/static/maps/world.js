@@ -1,4 +1,5 @@
-/* mpdkg world map: shade each country by its score in the chosen pillar and year. */
+/* mpdkg world map: shade each country by its score in the chosen pillar and year; click for
+   its details (refreshed when the pillar or year changes) and its country page. */
 "use strict";
 (function () {
   var M = MPDKG, model = M.model;
@@ -7,15 +8,12 @@
   var paths = Array.prototype.slice.call(document.querySelectorAll("#world path.country"));
   var rows = {};
 
-  function fmt(v) {
-    return Number(v.toPrecision(3)).toString();
-  }
+  function fmt(v) { return Number(v.toPrecision(3)).toString(); }
 
   function render() {
     var slice = M.currentSlice();
     rows = M.rowsByCountry(slice);
-    M.hide();
-    var shaded = 0, partners = 0;
+    var shaded = 0, partners = slice.rows.length;
     paths.forEach(function (p) {
       var iso = p.getAttribute("data-iso3");
       var fill;
@@ -24,36 +22,36 @@
       else {
         var row = rows[byIso[iso]];
         // only a country with a channel to Canada in this slice is shaded, as the legend says
-        var tied = row && row.links.length > 0;
-        fill = M.scoreColour(tied ? row.score : 0, slice.max);
-        if (tied && row.score > 0) shaded++;
+        fill = M.scoreColour(row ? row.score : 0, slice.max);
+        if (row && row.score > 0) shaded++;
       }
       p.setAttribute("fill", fill);
     });
-    slice.rows.forEach(function (r) { if (r[3].length) partners++; });
     var ticks = document.querySelectorAll("#legend-ticks span");
-    [0, 0.25, 0.5, 0.75, 1].forEach(function (t, i) {
-      if (ticks[i]) ticks[i].textContent = fmt(t * t * slice.max);
-    });
+    [0, 0.25, 0.5, 0.75, 1].forEach(function (t, i) { if (ticks[i]) ticks[i].textContent = fmt(t * t * slice.max); });
     var count = document.getElementById("visible-count");
-    count.textContent = partners + " countries with a channel to Canada · " + shaded + " shaded on the map";
+    count.textContent = partners + " countries with a channel to Canada in " + M.year() + " · " + shaded + " shaded on the map";
     count.setAttribute("data-shaded", String(shaded));
     M.subtitle("countries shaded by influence score");
+    M.refresh();
   }
 
-  function html(p) {
+  function html(p, full) {
     var iso = p.getAttribute("data-iso3");
     if (!iso || !(iso in byIso)) return "<h3>" + M.esc(p.textContent) + "</h3><p>No ISO 3166 code: not in the graph.</p>";
-    return M.countryHtml(byIso[iso], rows[byIso[iso]]);
+    return M.countryHtml(byIso[iso], rows[byIso[iso]], full);
   }
 
   paths.forEach(function (p) {
-    p.addEventListener("mouseenter", function (ev) { p.classList.add("hover"); M.show(html(p), ev); });
-    p.addEventListener("mousemove", function (ev) { if (!M.isPinned()) M.place(ev); });
+    p.addEventListener("mouseenter", function (ev) { p.classList.add("hover"); M.show(html(p, false), ev); });
+    p.addEventListener("mousemove", function (ev) { M.place(ev); });
     p.addEventListener("mouseleave", function () { p.classList.remove("hover"); M.hide(); });
-    p.addEventListener("click", function (ev) { ev.stopPropagation(); M.pin(html(p), ev); });
+    p.addEventListener("click", function (ev) {
+      ev.stopPropagation();
+      M.pin("country:" + p.getAttribute("data-iso3"), function () { return html(p, true); });
+    });
   });
   document.getElementById("world").addEventListener("click", function () { M.unpin(); });
-  M.onChange(render);
+  M.onChange(function (what) { if (what === "clear") M.unpin(); else render(); });
   render();
 })();
