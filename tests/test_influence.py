@@ -657,8 +657,10 @@ def test_peers_compare_fora_only_and_keep_canadas_agreements_apart(facts):
 
     view = peer_view(facts, InfluenceConfig.load(), peers=("CAN", "FRA", "JPN"), year=2016)
     fra, jpn = view["pillars"]["all"]["FRA"], view["pillars"]["all"]["JPN"]
-    # in 2016 France is in the dated initiative (from 2016) and Japan no longer (2010-2015)
-    assert fra["fora"] > jpn["fora"]
+    # Japan is in the dated initiative 2010-2015 only, France from 2016: time counts for peers too
+    before = peer_view(facts, InfluenceConfig.load(), peers=("CAN", "FRA", "JPN"), year=2012)["pillars"]["all"]
+    assert before["JPN"]["fora"] == jpn["fora"] + 1
+    assert before["FRA"]["fora"] == fra["fora"] - 1
     # CETA (via the EU) and the undated MOU are agreements: never counted for a peer
     assert view["canada_specific"]["agreements"] >= 2
     assert set(view["pillars"]) == {"all", "1", "2", "3", "4", "5", "6"}
