@@ -74,7 +74,8 @@ def visas():
 
 def test_named_graphs_and_sizes(open_quads):
     per_graph = od.count_per_graph(open_quads)
-    assert set(per_graph) == {od.GRAPH_UNHCR, od.GRAPH_VISAS}
+    assert set(per_graph) == {od.GRAPH_UNHCR, od.GRAPH_VISAS, od.GRAPHS["unvotes"]}
+    assert per_graph[od.GRAPHS["unvotes"]] > 1_000_000
     assert per_graph[od.GRAPH_UNHCR] > 90_000
     assert per_graph[od.GRAPH_VISAS] > 140_000
     assert len(set(open_quads)) == len(open_quads)
@@ -89,11 +90,12 @@ def test_every_observation_and_requirement_derives_from_its_release(open_quads):
         if q.predicate == od.DERIVED:
             derived[(q.graph_name.value, q.subject.value)].add(q.object.value)
     observations = typed["http://purl.org/linked-data/cube#Observation"]
-    requirements = typed[MPD + "VisaRequirement"]
+    requirements = typed[MPD + "VisaRequirement"] | typed[MPD + "RollCall"]
     assert len(observations) > 9_000 and len(requirements) > 20_000
     releases = {
         od.GRAPH_UNHCR: str(od.release_iri(src.dataset("unhcr")).value),
         od.GRAPH_VISAS: str(od.release_iri(src.dataset("passport-index")).value),
+        od.GRAPHS["unvotes"]: str(od.release_iri(src.dataset("unvotes")).value),
     }
     for graph, node in observations | requirements:
         assert derived[(graph, node)] == {releases[graph]}, node

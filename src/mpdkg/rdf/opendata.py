@@ -35,6 +35,7 @@ under ``https://w3id.org/mpdkg/open-data/area/``, labelled, in the graph that us
 from __future__ import annotations
 
 import gzip
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,7 +82,7 @@ DUMP_NAME = "open-data.nq.gz"
 GRAPH_UNHCR = BASE + "graph/open-data/unhcr"
 GRAPH_VISAS = BASE + "graph/open-data/visas"
 #: dataset folder under graph/open-data/ -> named graph
-GRAPHS = {"unhcr": GRAPH_UNHCR, "passport-index": GRAPH_VISAS}
+GRAPHS = {"unhcr": GRAPH_UNHCR, "passport-index": GRAPH_VISAS, "unvotes": BASE + "graph/open-data/unvotes"}
 
 #: UNHCR solutions columns -> measure property (one observation per non-empty cell).
 SOLUTION_MEASURES = {
@@ -251,8 +252,12 @@ def visa_quads(root: Path | None = None, countries: frozenset[str] | None = None
 
 def open_data_quads(root: Path | None = None, graph_dir: Path | None = None) -> list[ox.Quad]:
     """Every open-data quad, deduplicated, in a run-independent order."""
+    from mpdkg.rdf.opendata_unvotes import unvotes_quads
+
     countries = curated_countries(graph_dir)
     quads = unhcr_quads(root, countries) + visa_quads(root, countries)
+    if any(d.name == "unvotes" for d in opendata.datasets(root)):
+        quads += unvotes_quads(root, countries, graph_dir)
     return sorted(
         set(quads), key=lambda q: (q.graph_name.value, str(q.subject), str(q.predicate), str(q.object))
     )
@@ -307,6 +312,8 @@ def validate_quads(quads: list[ox.Quad], shapes: Path | None = None) -> list[str
 
     from mpdkg import paths
 
+    problems = _vote_problems(quads)
+    quads = _thin_votes(quads)
     triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
     onto = ox.Store()
     onto.load(path=str(paths.ontology_file().parent / "opendata.ttl"), format=ox.RdfFormat.TURTLE)
@@ -318,18 +325,45 @@ def validate_quads(quads: list[ox.Quad], shapes: Path | None = None) -> list[str
         rudof.read_data(str(data), format=pyrudof.RDFFormat.NTriples)
         rudof.read_shacl(str(shapes or shapes_file()))
         report = rudof.validate_shacl()
-    return sorted(
+    return problems + sorted(
         {f"{v.focus_node}: {v.message or v.constraint_component} ({v.path or ''})" for v in report.violations}
     )
 
 
+_VOTES = {mpd(p) for p in ("yesVote", "noVote", "abstention", "absence")}
+_PLACE = re.compile(r"https://w3id\.org/mpdkg/(country|open-data/area)/[A-Z]{3}")
+_ROLL_CALL = re.compile(r"https://w3id\.org/mpdkg/open-data/unvotes/rollcall/([0-9]+)")
+
+
+def _vote_problems(quads: list[ox.Quad]) -> list[str]:
+    """The one constraint on the 943k vote triples (a roll call votes a country or area), checked
+    in Python on every one of them: SHACL sees the votes of every 25th roll call only."""
+    return sorted(
+        f"{q.subject.value}: a vote must name a country or statistical area, not {q.object} ({q.predicate.value})"
+        for q in quads
+        if q.predicate in _VOTES
+        and not (_PLACE.fullmatch(getattr(q.object, "value", "")) and _ROLL_CALL.fullmatch(q.subject.value))
+    )
+
+
+def _thin_votes(quads: list[ox.Quad], every: int = 25) -> list[ox.Quad]:
+    def kept(q: ox.Quad) -> bool:
+        if q.predicate not in _VOTES:
+            return True
+        match = _ROLL_CALL.fullmatch(q.subject.value)
+        return match is None or int(match.group(1)) % every == 0
+
+    return [q for q in quads if kept(q)]
+
+
 def sample_quads(quads: list[ox.Quad], every: int = 20) -> list[ox.Quad]:
-    """Every ``every``-th observation and visa requirement (in IRI order) with everything else
+    """Every ``every``-th observation and visa requirement (in IRI order), the votes of every
+    ``5 * every``-th roll call, with everything else
     (releases, data sets, structures, code lists, areas), for a quick SHACL check."""
     bulk = {OBSERVATION, mpd("VisaRequirement")}
     many = sorted({q.subject.value for q in quads if q.predicate == TYPE and q.object in bulk})
     drop = set(many) - set(many[::every])
-    return [q for q in quads if q.subject.value not in drop]
+    return _thin_votes([q for q in quads if q.subject.value not in drop], every * 5)
 
 
 def read_dump(path: Path) -> Iterator[ox.Quad]:

@@ -1,0 +1,100 @@
+"""UN General Assembly votes as RDF (mpdkg.rdf.opendata_unvotes): every roll call and vote of the
+vendored extract, the link to the curated compact votes (which must agree), and the yearly
+agreement functions, each checked against the extract read directly."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+
+import pyoxigraph as ox
+import pytest
+
+from mpdkg import paths
+from mpdkg.rdf import opendata as od
+from mpdkg.rdf import opendata_unvotes as uv
+from mpdkg.sources import opendata as src
+
+C = "https://w3id.org/mpdkg/country/"
+MPD = "https://w3id.org/mpdkg/ontology#"
+
+
+@pytest.fixture(scope="module")
+def quads():
+    return uv.unvotes_quads()
+
+
+@pytest.fixture(scope="module")
+def extract_votes():
+    return list(src.read_rows("unvotes", "votes.csv.gz"))
+
+
+def test_every_roll_call_and_vote_is_a_triple(quads, extract_votes):
+    rolls = {q.subject.value for q in quads if q.object == ox.NamedNode(MPD + "RollCall")}
+    assert len(rolls) == sum(1 for _ in src.read_rows("unvotes", "roll_calls.csv"))
+    counted = Counter(q.predicate.value.rsplit("#", 1)[1] for q in quads if q.predicate in od._VOTES)
+    upstream = Counter(uv.VOTE_PROPERTIES[r["vote"]] for r in extract_votes)
+    absences = sum(1 for _ in src.read_rows("unvotes", "absences_sessions_1_70.csv"))
+    assert {k: counted[k] for k in upstream} == dict(upstream)
+    assert counted["absence"] == absences
+
+
+def test_canada_on_the_migration_compact(quads):
+    gcm = ox.NamedNode(uv.ROLL_CALL + "6140")
+    canada = ox.NamedNode(C + "CAN")
+    assert ox.Quad(gcm, ox.NamedNode(MPD + "yesVote"), canada, ox.NamedNode(uv.GRAPH_UNVOTES)) in set(quads)
+    usa = [q.predicate.value for q in quads if q.subject == gcm and q.object == ox.NamedNode(C + "USA")]
+    assert usa == [MPD + "noVote"]
+    assert ox.NamedNode("https://w3id.org/mpdkg/forum/gcm") in {
+        q.object for q in quads if q.subject == gcm and q.predicate == ox.NamedNode(MPD + "votesOn")
+    }
+
+
+def test_curated_compact_votes_agree():
+    assert uv.compact_vote_differences() == []
+
+
+def test_a_planted_difference_is_reported(tmp_path):
+    graph = tmp_path / "graph"
+    (graph / "memberships").mkdir(parents=True)
+    shutil.copy(paths.graph_dir() / "countries.csv", graph / "countries.csv")
+    shutil.copy(paths.graph_dir() / "memberships" / "gcr.csv", graph / "memberships" / "gcr.csv")
+    text = (paths.graph_dir() / "memberships" / "gcm.csv").read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if x.startswith("CAN,"))
+    assert line.startswith("CAN,voted-yes,")
+    (graph / "memberships" / "gcm.csv").write_text(
+        text.replace(line, line.replace("voted-yes", "abstained", 1)), encoding="utf-8"
+    )
+    diffs = uv.compact_vote_differences(graph)
+    assert [(d.forum, d.member, d.curated_role, d.upstream_vote) for d in diffs] == [
+        ("gcm", "CAN", "abstained", "yes")
+    ]
+    with pytest.raises(src.OpenDataError, match=r"gcm\.csv:\d+: CAN curated as abstained on gcm"):
+        uv.unvotes_quads(graph_dir=graph)
+
+
+def test_agreement_with_canada_matches_the_extract(extract_votes):
+    years = {r["rcid"]: r["date"].year for r in src.read_rows("unvotes", "roll_calls.csv")}
+    by_rc: dict[int, dict[str, str]] = {}
+    for r in extract_votes:
+        by_rc.setdefault(r["rcid"], {})[r["country_code"]] = r["vote"]
+    both = [v for rc, v in by_rc.items() if years[rc] == 2019 and "CA" in v and "US" in v]
+    same = sum(v["CA"] == v["US"] for v in both)
+    year = next(y for y in uv.un_vote_agreement("USA") if y.year == 2019)
+    assert (year.roll_calls, year.same) == (len(both), same)
+    assert year.agreement == pytest.approx(same / len(both))
+
+
+def test_topic_and_issue_filters_select_fewer_roll_calls():
+    overall = {y.year: y.roll_calls for y in uv.un_vote_agreement("GBR")}
+    refugees = {y.year: y.roll_calls for y in uv.un_vote_agreement("GBR", topic="refugees")}
+    human_rights = {y.year: y.roll_calls for y in uv.un_vote_agreement("GBR", issue="hr")}
+    assert refugees and human_rights
+    assert all(n <= overall[y] for y, n in refugees.items())
+    assert sum(refugees.values()) < sum(human_rights.values()) < sum(overall.values())
+
+
+def test_serbia_continues_yugoslavia_from_2006():
+    gcm = uv.votes_on(6140)
+    assert gcm["SRB"] == "yes" and "YUG" not in gcm
+    assert uv.votes_on(3).get("YUG") in {"yes", "no", "abstain", "absent"}
