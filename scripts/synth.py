@@ -44,7 +44,8 @@ def write_csv(path: Path, header: list[str], rows) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(header)
-        writer.writerows(rows)
+        # columns the loader added after the synthetic ones (optional by design) stay empty
+        writer.writerows(list(row) + [""] * (len(header) - len(row)) for row in rows)
 
 
 def synthesise(out: Path, triples: int, seed: int = 7) -> dict:
