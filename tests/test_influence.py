@@ -658,9 +658,24 @@ def test_peers_compare_fora_only_and_keep_canadas_agreements_apart(facts):
     view = peer_view(facts, InfluenceConfig.load(), peers=("CAN", "FRA", "JPN"), year=2016)
     fra, jpn = view["pillars"]["all"]["FRA"], view["pillars"]["all"]["JPN"]
     # Japan is in the dated initiative 2010-2015 only, France from 2016: time counts for peers too
-    before = peer_view(facts, InfluenceConfig.load(), peers=("CAN", "FRA", "JPN"), year=2012)["pillars"]["all"]
+    before = peer_view(facts, InfluenceConfig.load(), peers=("CAN", "FRA", "JPN"), year=2012)["pillars"][
+        "all"
+    ]
     assert before["JPN"]["fora"] == jpn["fora"] + 1
     assert before["FRA"]["fora"] == fra["fora"] - 1
     # CETA (via the EU) and the undated MOU are agreements: never counted for a peer
     assert view["canada_specific"]["agreements"] >= 2
     assert set(view["pillars"]) == {"all", "1", "2", "3", "4", "5", "6"}
+
+
+def test_what_if_ranks_fora_outside_and_states_without_agreement(facts):
+    from mpdkg.influence.whatif import what_if
+
+    result = what_if(facts, InfluenceConfig.load(), year=2016)
+    ids = {r["id"] for r in result["fora"]}
+    assert "forum/eu" in ids  # Canada is not a member of the EU
+    assert not ids & {"forum/dated"}  # ... and is a member of the dated initiative
+    eu = next(r for r in result["fora"] if r["id"] == "forum/eu")
+    assert "kind weight 0.8" in eu["computation"] and eu["delta_weighted_degree"] > 0
+    # CETA makes France a party in 2016 (through the EU): no bilateral candidate
+    assert "FRA" not in {r["iso3"] for r in result["agreements"]}

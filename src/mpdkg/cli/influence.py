@@ -227,6 +227,14 @@ def influence(
             "--peers", help="Canada beside Australia, the UK, Germany, the US and Mexico, per pillar."
         ),
     ] = False,
+    what_if: Annotated[
+        bool,
+        typer.Option(
+            "--what-if",
+            help="Fora Canada is not in and states it has no agreement with (in --region / --pillar), "
+            "ranked by what joining or signing would add to Canada's reach, computation shown.",
+        ),
+    ] = False,
     with_territories: Annotated[
         bool,
         typer.Option(
@@ -269,6 +277,7 @@ def influence(
                 ("--explain", explain),
                 ("--layers", layers),
                 ("--peers", peers),
+                ("--what-if", what_if),
             )
             if on
         ]
@@ -289,11 +298,8 @@ def influence(
             states_only=not with_territories,
             ego=ego,
         )
-        if layers:
-            _show_layers(result, fmt, top)
-            return
-        if peers:
-            _show_peers(facts, config, fmt)
+        modes = {"layers": layers, "peers": peers, "what_if": what_if}
+        if _show_mode(modes, result, facts, config, (region, pillar, as_of, ego), fmt, top):
             return
         if explain is not None:
             if fmt == "json":
@@ -335,6 +341,49 @@ def _show_comparison(facts, config, years: tuple[int, int], kwargs: dict, fmt: s
         sys.stdout.write(comparison.to_csv(top))
     else:
         _print_comparison(comparison, top)
+
+
+def _show_mode(modes: dict, result, facts, config, where: tuple, fmt: str, top: int | None) -> bool:
+    """--layers, --peers, --what-if: True when one of them was asked for (and shown)."""
+    if modes["layers"]:
+        _show_layers(result, fmt, top)
+    elif modes["peers"]:
+        _show_peers(facts, config, fmt)
+    elif modes["what_if"]:
+        _show_what_if(facts, config, *where, fmt)
+    return any(modes.values())
+
+
+def _show_what_if(facts, config, region, pillar, year, ego: str, fmt: str) -> None:
+    import json
+
+    from mpdkg.influence.whatif import what_if
+
+    result = what_if(facts, config, region=region, pillar=pillar, year=year, ego=ego)
+    if fmt != "table":
+        sys.stdout.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+        return
+    from rich.table import Table
+
+    where = " · ".join(x for x in (region, f"pillar {pillar}" if pillar else None) if x) or "all"
+    fora = Table("forum", "members", "new partners", "Δ effective size", "computation",
+                 title=f"What if {ego} joined ({where}, {result['year']})")  # fmt: skip
+    for r in result["fora"]:
+        fora.add_row(
+            r["label"],
+            str(r["members"]),
+            str(r["new_partners"]),
+            _sig(r["delta_effective_size"]),
+            r["computation"],
+        )
+    out.print(fora)
+    signs = Table(
+        "state", "new partner", "Δ effective size", "computation", title=f"What if {ego} signed an MOU with"
+    )
+    for r in result["agreements"]:
+        signs.add_row(f"{r['label']} ({r['iso3']})", "yes" if r["new_partners"] else "no",
+                      _sig(r["delta_effective_size"]), r["computation"])  # fmt: skip
+    out.print(signs)
 
 
 def _show_peers(facts, config, fmt: str) -> None:
