@@ -547,3 +547,39 @@ def _check_screenshot(path: Path, size):
             counts = area.getcolors(maxcolors=1 << 24)
             white = sum(n for n, c in counts if min(c) >= 245)
             assert len(counts) >= 8 and white < 0.98 * area.size[0] * area.size[1], (path, box)
+
+
+def test_country_pages(mini_maps):
+    folder = mini_maps / "report" / "countries"
+    pages = sorted(p.stem for p in folder.glob("*.html"))
+    assert {"MEX", "USA", "FRA", "KEN"} <= set(pages) and "JPN" not in pages  # Japan: no channel
+    page = folder / "MEX.html"
+    html = page.read_text(encoding="utf-8")
+    found = parse(page)
+    assert "Mexico and Canada" in html and ("Seasonal" in html or "SAWP" in html)
+    assert "https://w3id.org/mpdkg/membership/rcm/MEX/member" in html
+    for href in found.hrefs:
+        if href.startswith("#src-"):
+            assert href[1:] in found.ids, href
+    assert all(u.startswith("data:") for u in found.urls)
+    assert "default-src 'none'" in html and "Data: mpdkg" in html
+    assert '<svg class="timeline"' in html and html.count("<rect") >= 2  # one bar per channel
+    # the maps link to every page written, and only to those
+    model = page_model(mini_maps / "maps" / "network.html")
+    assert model["pages"]["countries"] == pages
+
+
+@pytest.mark.browser
+def test_country_page_link_from_the_map(browser, mini_maps):
+    v = Visit(browser, mini_maps / "maps" / "network.html")
+    try:
+        page = v.page
+        page.click('#network circle.country[data-id="MEX"]')
+        page.locator("#details a.country-page").click()
+        page.wait_for_load_state("load")
+        assert page.url.endswith("/report/countries/MEX.html")
+        assert page.locator("h1").inner_text() == "Mexico and Canada"
+        assert page.locator("#channels table tr").count() >= 3
+        v.check_clean()
+    finally:
+        v.close()

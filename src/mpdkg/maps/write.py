@@ -7,7 +7,9 @@
 - ``maps/world.html`` — the world map shaded by influence score, with the same filters;
 - ``maps/world.png|svg`` and ``maps/network-all.png|svg``, ``maps/network-pillar-N.png|svg`` —
   slide-sized figures made with matplotlib (Agg);
-- ``report/index.html`` — the influence report, every number linked to its facts and sources.
+- ``report/index.html`` — the influence report, every number linked to its facts and sources;
+- ``report/countries/<ISO3>.html`` — a page per partner country (channels over time, rank, layers,
+  sources), linked from the maps.
 
 Every page is self-contained: scripts, styles, data and country shapes are inlined, a
 Content-Security-Policy forbids loading anything else, and nothing is fetched at run time.
@@ -18,7 +20,7 @@ Content-Security-Policy forbids loading anything else, and nothing is fetched at
 >>> from mpdkg.rdf.build import build_dataset
 >>> out = Path(tempfile.mkdtemp())
 >>> written = write_maps(build_dataset(load_sources()).dataset, out, pillar=5, as_of=2000)
->>> [p.relative_to(out).as_posix() for p in written if p.suffix == ".html"]
+>>> [p.relative_to(out).as_posix() for p in written if p.suffix == ".html" and "countries" not in p.parts]
 ['maps/network.html', 'maps/world.html', 'report/index.html']
 """
 
@@ -29,6 +31,7 @@ from pathlib import Path
 
 from mpdkg.errors import UsageError
 from mpdkg.maps.common import Options, compute_slices, page_model, pillar_max, slice_key, source_line
+from mpdkg.maps.country import write_country_pages
 from mpdkg.maps.data import MapData, load_map_data, short_id
 from mpdkg.maps.network import compute_layout, network_figure, network_html
 from mpdkg.maps.world import world_figure, world_html
@@ -84,7 +87,10 @@ def write_maps(
     check_options(data, options)
     step("scoring every pillar and year")
     slices = compute_slices(data, options)
-    model = page_model(data, options, slices)
+    step("writing the country pages")
+    countries_dir = Path(out_dir) / "report" / "countries"
+    pages = write_country_pages(data, options, slices, countries_dir, Path(out_dir) / "influence.json")
+    model = page_model(data, options, slices, tuple(p.stem for p in pages))
     pillars = options.pillars(data)
     latest = data.years(as_of)[-1]
     default = slices[slice_key(pillars[0], latest)]
@@ -93,7 +99,7 @@ def write_maps(
     out_dir = Path(out_dir)
     maps_dir = out_dir / "maps"
     maps_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    written: list[Path] = list(pages)
 
     step("writing the interactive maps")
     network_model = dict(model, layout=layout)

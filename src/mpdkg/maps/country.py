@@ -1,0 +1,119 @@
+"""A page per country (``report/countries/<ISO3>.html``): its channels with Canada over time,
+its rank per year, its layers and their explanation (from the influence analysis, when the build
+wrote them), UN-vote alignment and flows when the open data provides them, and every fact's
+source. Static HTML through the templates, nothing loaded from a network."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from mpdkg.maps.common import NO_PILLAR, PILLAR_COLOURS, Options, render_page, slice_key, source_line
+from mpdkg.maps.data import BASE, Link, MapData, Slice
+
+BAR_H = 16  # px per channel in the timeline
+LEFT = 250  # px for the channel names
+
+
+def _links_over_time(data: MapData, slices: dict[str, Slice], iso3: str, pillar: int | None) -> list[Link]:
+    seen: dict[int, Link] = {}
+    for key, s in slices.items():
+        if key.split(":")[0] == str(pillar or "all") and iso3 in s.rows:
+            for i in s.rows[iso3].links:
+                seen.setdefault(i, data.links[i])
+    return sorted(seen.values(), key=lambda link: (-link.weight, link.begin or 0, link.channel))
+
+
+def _timeline(data: MapData, links: list[Link], years: list[int]) -> dict[str, Any]:
+    """Bars from each channel's first to its last year (open ends run to the last year)."""
+    first, last = years[0], years[-1]
+    width = 640
+    per_year = width / max(last - first + 1, 1)
+    bars = []
+    for n, link in enumerate(links):
+        ch = data.channels[link.channel]
+        begin = max(link.begin or first, first)
+        end = min(link.end or last, last)
+        colour = PILLAR_COLOURS.get(ch.pillars[0], NO_PILLAR) if ch.pillars else NO_PILLAR
+        bars.append(
+            {
+                "y": n * BAR_H,
+                "x": LEFT + (begin - first) * per_year,
+                "w": max((end - begin + 1) * per_year, 2),
+                "label": ch.short if len(ch.label) > 34 else ch.label,
+                "title": ch.label,
+                "colour": colour,
+                "span": f"{link.begin or '?'}–{link.end or ''}",
+            }
+        )
+    ticks = [(LEFT + (y - first) * per_year, y) for y in years if y % 10 == 0 or y in (first, last)]
+    return {"bars": bars, "ticks": ticks, "width": LEFT + width + 10, "height": len(bars) * BAR_H + 24}
+
+
+def _ranks(slices: dict[str, Slice], iso3: str) -> list[tuple[int, int | None, int]]:
+    out = []
+    for key, s in sorted(slices.items(), key=lambda kv: int(kv[0].split(":")[1])):
+        if key.startswith("all:"):
+            row = s.rows.get(iso3)
+            out.append((s.year, row.rank if row and row.links else None, len(row.links) if row else 0))
+    return [r for n, r in enumerate(out) if r[0] % 5 == 0 or n == len(out) - 1]  # every five years
+
+
+def _layers(influence: dict[str, Any] | None, iso3: str) -> dict[str, Any] | None:
+    """The influence analysis' layers for the country in its latest year, if the build has them."""
+    layers = (influence or {}).get("layers")
+    if not layers:
+        return None
+    years = sorted(layers.get("by_year", {}), key=int)
+    for year in reversed(years):
+        entry = layers["by_year"][year].get(iso3)
+        if entry:
+            return {"year": year, "entry": entry, "definitions": layers.get("definitions", {})}
+    return None
+
+
+def country_html(
+    data: MapData, options: Options, slices: dict[str, Slice], iso3: str, influence: dict[str, Any] | None
+) -> str:
+    c = data.countries[iso3]
+    years = data.years(options.as_of)
+    links = _links_over_time(data, slices, iso3, options.pillar)
+    latest = slices[slice_key(options.pillars(data)[0], years[-1])]
+    row = latest.rows.get(iso3)
+    sources = sorted({s for link in links for s in link.sources})
+    return render_page(
+        "maps/country.html",
+        f"{c.label} and Canada — migration and protection diplomacy",
+        country=c,
+        links=[(link, data.channels[link.channel]) for link in links],
+        timeline=_timeline(data, links, years),
+        ranks=_ranks(slices, iso3),
+        row=row if row and row.links else None,
+        latest=years[-1],
+        layers=_layers(influence, iso3),
+        sources=[data.sources[s] for s in sources if s in data.sources],
+        base=BASE,
+        source_line=source_line(data),
+    )
+
+
+def write_country_pages(
+    data: MapData,
+    options: Options,
+    slices: dict[str, Slice],
+    out_dir: Path,
+    influence_json: Path | None = None,
+) -> list[Path]:
+    """``out_dir/<ISO3>.html`` for every country with a channel to Canada in some year."""
+    influence = None
+    if influence_json is not None and influence_json.is_file():
+        influence = json.loads(influence_json.read_text(encoding="utf-8"))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    countries = sorted({r.iso3 for s in slices.values() for r in s.partners()})
+    written = []
+    for iso3 in countries:
+        path = out_dir / f"{iso3}.html"
+        path.write_text(country_html(data, options, slices, iso3, influence), encoding="utf-8")
+        written.append(path)
+    return written
