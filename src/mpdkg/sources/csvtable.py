@@ -59,13 +59,13 @@ class Columns:
         return self.required + self.optional
 
 
-def read_table(path: Path, columns: Columns, display: str, problems: list[Problem]) -> Iterator[Row]:
-    """Yield the data rows of ``path``; append a Problem for everything wrong with it."""
+def _decoded(path: Path, display: str, problems: list[Problem]) -> str | None:
+    """The file's text, or None with a root Problem (unreadable, not UTF-8, binary)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         problems.append(Problem(Origin(display, 0), f"cannot read file: {exc.strerror}", root=True))
-        return
+        return None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -77,68 +77,90 @@ def read_table(path: Path, columns: Columns, display: str, problems: list[Proble
                 root=True,
             )
         )
-        return
+        return None
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         problems.append(
             Problem(Origin(display, line), "contains a NUL character; not a text file", root=True)
         )
-        return
+        return None
+    return text
+
+
+def _header_ok(header: list[str], columns: Columns, origin: Origin, problems: list[Problem]) -> bool:
+    """Unknown, missing and repeated columns, each a root Problem; True when there are none."""
+    unknown = [c for c in header if c not in columns.all]
+    missing = [c for c in columns.required if c not in header]
+    dupes = sorted({c for c in header if header.count(c) > 1})
+    for c in unknown:
+        problems.append(
+            Problem(origin, f"unknown column {c!r}; expected columns: {', '.join(columns.all)}", root=True)
+        )
+    for c in missing:
+        problems.append(Problem(origin, f"missing column {c!r}", root=True))
+    for c in dupes:
+        problems.append(Problem(origin, f"column {c!r} appears twice", root=True))
+    return not (unknown or missing or dupes)
+
+
+def _invisible(header: list[str], cells: list[str], origin: Origin, problems: list[Problem]) -> None:
+    for column, value in zip(header, cells, strict=True):
+        for what in invisible_characters(value):
+            problems.append(
+                Problem(origin, f"{column} contains {what}, which is invisible or "
+                        "reorders the text on screen; remove it")
+            )  # fmt: skip
+
+
+def _records(text: str, display: str, problems: list[Problem]) -> Iterator[tuple[int, list[str] | None]]:
+    """(first line, cells) of every record that is not blank or a # comment; at malformed CSV, a
+    root Problem and a last record without cells."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    header: list[str] | None = None
     next_line = 1
     while True:
         start = next_line
         try:
             cells = next(reader)
         except StopIteration:
-            break
+            return
         except csv.Error as exc:
             problems.append(
                 Problem(Origin(display, reader.line_num or start), f"malformed CSV: {exc}", root=True)
             )
+            yield start, None
             return
         next_line = reader.line_num + 1
-        if not cells or all(not c.strip() for c in cells):
+        if not cells or all(not c.strip() for c in cells) or cells[0].lstrip().startswith("#"):
             continue
-        if cells[0].lstrip().startswith("#"):
-            continue
+        yield start, cells
+
+
+def read_table(path: Path, columns: Columns, display: str, problems: list[Problem]) -> Iterator[Row]:
+    """Yield the data rows of ``path``; append a Problem for everything wrong with it."""
+    text = _decoded(path, display, problems)
+    if text is None:
+        return
+    header: list[str] | None = None
+    for start, cells in _records(text, display, problems):
+        if cells is None:
+            return  # malformed: reported, and the rest of the file cannot be read
+        origin = Origin(display, start)
         if header is None:
             header = [c.strip() for c in cells]
-            unknown = [c for c in header if c not in columns.all]
-            missing = [c for c in columns.required if c not in header]
-            for c in unknown:
-                problems.append(
-                    Problem(
-                        Origin(display, start),
-                        f"unknown column {c!r}; expected columns: {', '.join(columns.all)}",
-                        root=True,
-                    )
-                )
-            for c in missing:
-                problems.append(Problem(Origin(display, start), f"missing column {c!r}", root=True))
-            dupes = sorted({c for c in header if header.count(c) > 1})
-            for c in dupes:
-                problems.append(Problem(Origin(display, start), f"column {c!r} appears twice", root=True))
-            if unknown or missing or dupes:
+            if not _header_ok(header, columns, origin, problems):
                 return
             continue
         if len(cells) != len(header):
             problems.append(
                 Problem(
-                    Origin(display, start),
+                    origin,
                     f"has {len(cells)} fields but the header has {len(header)}"
                     " (quote values that contain a comma)",
                 )
             )
             continue
-        for column, value in zip(header, cells, strict=True):
-            for what in invisible_characters(value):
-                problems.append(
-                    Problem(Origin(display, start), f"{column} contains {what}, which is invisible or "
-                            "reorders the text on screen; remove it")
-                )  # fmt: skip
-        yield Row(Origin(display, start), dict(zip(header, cells, strict=True)))
+        _invisible(header, cells, origin, problems)
+        yield Row(origin, dict(zip(header, cells, strict=True)))
     if header is None:
         problems.append(
             Problem(Origin(display, 1), f"empty file; expected a header: {','.join(columns.all)}", root=True)
