@@ -82,7 +82,12 @@ DUMP_NAME = "open-data.nq.gz"
 GRAPH_UNHCR = BASE + "graph/open-data/unhcr"
 GRAPH_VISAS = BASE + "graph/open-data/visas"
 #: dataset folder under graph/open-data/ -> named graph
-GRAPHS = {"unhcr": GRAPH_UNHCR, "passport-index": GRAPH_VISAS, "unvotes": BASE + "graph/open-data/unvotes"}
+GRAPHS = {
+    "unhcr": GRAPH_UNHCR,
+    "passport-index": GRAPH_VISAS,
+    "unvotes": BASE + "graph/open-data/unvotes",
+    "cow-igo": BASE + "graph/open-data/cow-igo",
+}
 
 #: UNHCR solutions columns -> measure property (one observation per non-empty cell).
 SOLUTION_MEASURES = {
@@ -258,6 +263,10 @@ def open_data_quads(root: Path | None = None, graph_dir: Path | None = None) -> 
     quads = unhcr_quads(root, countries) + visa_quads(root, countries)
     if any(d.name == "unvotes" for d in opendata.datasets(root)):
         quads += unvotes_quads(root, countries, graph_dir)
+    if any(d.name == "cow-igo" for d in opendata.datasets(root)):
+        from mpdkg.rdf.opendata_cow import cow_quads
+
+        quads += cow_quads(root, countries, graph_dir)
     return sorted(
         set(quads), key=lambda q: (q.graph_name.value, str(q.subject), str(q.predicate), str(q.object))
     )
