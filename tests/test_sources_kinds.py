@@ -17,7 +17,7 @@ from mpdkg.rdf.build import build_dataset
 from mpdkg.rdf.dumps import union_graph
 from mpdkg.sources.load import load_sources
 from mpdkg.validate.shacl import validate_graph, validate_graph_rudof
-from tests.conftest import write_mini_graph
+from tests.helpers import write_mini_graph
 
 ONT = BASE + "ontology#"
 
