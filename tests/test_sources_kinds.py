@@ -47,8 +47,13 @@ def with_issue_19_facts(root: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    return build_dataset(load_sources(with_issue_19_facts(tmp_path_factory.mktemp("kinds"))))
+def built_records(tmp_path_factory):
+    return load_sources(with_issue_19_facts(tmp_path_factory.mktemp("kinds")))
+
+
+@pytest.fixture(scope="module")
+def built(built_records):
+    return build_dataset(built_records)
 
 
 def test_source_kind_and_copy_read_in_rdf(built):
@@ -125,7 +130,7 @@ def test_every_sources_shape_catches_its_planted_violation_in_both_engines(built
     assert origins == {"graph/visa-policy/canada.csv:3"}
 
 
-def test_weak_sources_query_lists_single_and_secondary_only_facts(built):
+def test_weak_sources_query_lists_single_and_secondary_only_facts(built, built_records):
     from mpdkg.query.catalogue import get_query
     from mpdkg.query.engines import OxigraphEngine, run_query
     from mpdkg.rdf.engine import store_from_dataset
@@ -142,6 +147,11 @@ def test_weak_sources_query_lists_single_and_secondary_only_facts(built):
     assert weakness["country/CAN"] == "single source"
     # two sources, one of them a copy: not weak
     assert "visa-policy/usa-free-2000" not in weakness
+    # the same facts that source_quality counts (regions, derived from countries, left out)
+    assert not any(k.startswith("region/") for k in weakness)
+    from mpdkg.sources import source_quality
+
+    assert len(rows) == source_quality(built_records).single_source  # no multi-source copy-only fact here
 
 
 def test_source_quality_counts_kinds_copies_and_weak_facts(tmp_path):
