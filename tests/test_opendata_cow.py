@@ -52,3 +52,20 @@ def test_cow_quads_conform_and_link_by_same_as():
     assert {q.predicate.value.rsplit("#", 1)[1]: q.object for q in quads if q.subject == member}[
         "endYear"
     ] == ox.Literal("2014", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+
+
+def test_catalogue_canada_igo_memberships_20th_century():
+    from mpdkg.query.catalogue import get_query
+    from mpdkg.query.engines import OxigraphEngine, run_query
+
+    store = ox.Store()
+    store.bulk_extend(cow.cow_quads())
+    got = run_query(
+        OxigraphEngine(store), get_query("canada-igo-memberships-20th-century"), {"country": "CAN"}
+    ).dicts()
+    expected = sorted(
+        (p.start, p.igo, p.role) for p in cow.cow_memberships("CAN") if p.start <= 2000 and p.end >= 1900
+    )
+    assert [(int(str(r["start"])), str(r["code"]), str(r["role"]).rsplit("/", 1)[1]) for r in got] == expected
+    un = next(r for r in got if str(r["code"]) == "UN")
+    assert str(un["forum"]) == "https://w3id.org/mpdkg/forum/un" and int(str(un["start"])) == 1945

@@ -98,3 +98,29 @@ def test_serbia_continues_yugoslavia_from_2006():
     gcm = uv.votes_on(6140)
     assert gcm["SRB"] == "yes" and "YUG" not in gcm
     assert uv.votes_on(3).get("YUG") in {"yes", "no", "abstain", "absent"}
+
+
+def test_catalogue_un_vote_agreement_with_canada(quads):
+    from mpdkg.query.catalogue import get_query
+    from mpdkg.query.engines import OxigraphEngine, run_query
+
+    store = ox.Store()
+    store.bulk_extend(quads)
+    got = run_query(
+        OxigraphEngine(store), get_query("un-vote-agreement-with-canada"), {"country": "USA"}
+    ).dicts()
+    by_year = {int(str(r["year"])): r for r in got}
+    for year in (1950, 1990, 2019):
+        expected = next(y for y in uv.un_vote_agreement("USA") if y.year == year)
+        row = by_year[year]
+        assert (int(str(row["rollCalls"])), int(str(row["sameVotes"]))) == (
+            expected.roll_calls,
+            expected.same,
+        )
+    refugees = next(y for y in uv.un_vote_agreement("USA", topic="refugees") if y.year == 2019)
+    assert (int(str(by_year[2019]["refugeeRollCalls"])), int(str(by_year[2019]["refugeeSame"]))) == (
+        refugees.roll_calls,
+        refugees.same,
+    )
+    hr = next(y for y in uv.un_vote_agreement("USA", issue="hr") if y.year == 2019)
+    assert int(str(by_year[2019]["humanRightsSame"])) == hr.same
