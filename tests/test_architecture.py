@@ -11,7 +11,8 @@ PKG = Path(__file__).resolve().parent.parent / "src" / "mpdkg"
 
 #: the flow, in order; a stage may import the foundation and any stage to its left
 FLOW = ["sources", "rdf", "validate", "reason", "query", "influence", "maps", "publish", "serve"]
-FOUNDATION = {"mpdkg", "errors", "paths", "namespaces", "netguard", "staging", "__version__"}
+# html: the one Jinja2 environment (autoescape, base template and stylesheet) of report, maps and serve
+FOUNDATION = {"mpdkg", "errors", "paths", "namespaces", "netguard", "staging", "html", "__version__"}
 ORCHESTRATION = {"pipeline", "cli", "__main__"}  # may import everything
 
 
