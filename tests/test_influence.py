@@ -679,3 +679,10 @@ def test_what_if_ranks_fora_outside_and_states_without_agreement(facts):
     assert "kind weight 0.8" in eu["computation"] and eu["delta_weighted_degree"] > 0
     # CETA makes France a party in 2016 (through the EU): no bilateral candidate
     assert "FRA" not in {r["iso3"] for r in result["agreements"]}
+
+
+def test_the_whole_graph_json_carries_layers_validity_and_peers(facts):
+    result = analyse(facts, InfluenceConfig.load())
+    data = json.loads(result.to_json())
+    assert {"layers", "validity", "peers"} <= set(data)
+    assert "layers" not in json.loads(analyse(facts, InfluenceConfig.load(), pillar=5).to_json())

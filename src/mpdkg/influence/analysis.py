@@ -281,11 +281,7 @@ class InfluenceResult:
                 for r in self.territories
             ],
             "sources": {s: {"title": d["title"], "url": d["url"]} for s in cited for d in [self._source(s)]},
-            **(
-                {"layers": self.layers(), "validity": self.validity()}
-                if top is None and self._whole_slice()
-                else {}
-            ),
+            **(self._briefing() if top is None and self._whole_slice() else {}),
         }
 
     def _briefing(self) -> dict:

@@ -354,8 +354,119 @@ def write_report(
 ) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "index.html"
-    path.write_text(report_html(data, options, slices, figures, origins), encoding="utf-8")
+    page = report_html(data, options, slices, figures, origins)
+    briefing = briefing_html(read_influence_json(out_dir))
+    if briefing:  # key findings first: right after the report's header
+        page = page.replace("</header>", "</header>\n" + briefing, 1)
+    path.write_text(page, encoding="utf-8")
     return path
 
 
-__all__ = ["report_html", "write_report"]
+# --- the briefing (issue #16): key findings, methods, validity, peers, coverage --------------
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def _coverage(graph_dir: Path | None) -> list[str]:
+    """Incomplete member lists flagged in graph/TODO.md, and the open-data licences."""
+    from mpdkg import paths
+
+    out = []
+    todo = Path(graph_dir or paths.graph_dir()) / "TODO.md"
+    if todo.is_file():
+        flagged = sorted({line.lstrip("# ").split("—")[0].split(":")[0].strip()
+                          for line in todo.read_text(encoding="utf-8").splitlines()
+                          if line.startswith("#") and "INCOMPLETE" in line.upper()})  # fmt: skip
+        if flagged:
+            out.append("Member lists marked incomplete in graph/TODO.md: " + "; ".join(flagged) + ".")
+    out.append(
+        "Open data: UNHCR Refugee Data Finder (CC BY 4.0, cite UNHCR Refugee Population Statistics Database); "
+        "Passport Index dataset (MIT, Ilya Ilyankou); UN votes: Voeten, Strezhnev and Bailey (CC0). "
+        "Resettlement is counted by refugees' origin, not by the state they are resettled from."
+    )
+    return out
+
+
+def briefing_context(info: dict, graph_dir: Path | None = None) -> dict[str, Any]:
+    """What templates/report/briefing.html shows, from dist/influence.json's content."""
+    layers, validity, peers = info["layers"], info["validity"], info["peers"]
+    year = str(layers["reference_year"])
+    rows = layers["by_year"][year]
+    labels = {r["iso3"]: r["label"] for r in info.get("rows", [])}
+    null = validity["null_model"]["countries"]
+    ranked = sorted(
+        (c for c in rows if rows[c]["composite"]["rank"]), key=lambda c: rows[c]["composite"]["rank"]
+    )
+    top = [{"iso3": c, "label": labels.get(c, c), "rank": rows[c]["composite"]["rank"],
+            "score": _num(rows[c]["composite"]["score"]),
+            "layers": {k: "—" if v["score"] is None else _num(v["score"]) for k, v in rows[c]["layers"].items()},
+            "z": null.get(c, {}).get("z", "—")} for c in ranked[:TOP]]  # fmt: skip
+    return {
+        "year": year, "findings": findings(info), "method": layers["composite"]["method"],
+        "definitions": layers["definitions"], "undated": info.get("network", {}).get("undated_facts", 0),
+        "top": top, "predictive": validity["predictive"], "sensitivity": validity["sensitivity"],
+        "null": validity["null_model"], "limits": validity["limits"], "peers": peers,
+        "coverage": _coverage(graph_dir),
+    }  # fmt: skip
+
+
+def findings(info: dict) -> list[str]:
+    """Key findings, each with the numbers it rests on."""
+    layers, validity, peers = info["layers"], info["validity"], info["peers"]
+    year = str(layers["reference_year"])
+    rows = layers["by_year"][year]
+    labels = {r["iso3"]: r["label"] for r in info.get("rows", [])}
+    ranked = sorted(
+        (c for c in rows if rows[c]["composite"]["rank"]), key=lambda c: rows[c]["composite"]["rank"]
+    )
+    top = ", ".join(f"{labels.get(c, c)} ({_num(rows[c]['composite']['score'])})" for c in ranked[:5])
+    out = [f"Canada's strongest migration-diplomacy partners in {year}, all layers together: {top}."]
+    agree = [p for p in validity["predictive"] if p["outcome"] == "new_agreements" and p["rho"] is not None]
+    resettle = [p for p in validity["predictive"] if p["outcome"] == "resettlement" and p["rho"] is not None]
+    if agree and resettle:
+        out.append(
+            f"The channel score predicts new agreements weakly (Spearman ρ {agree[0]['rho']} to {agree[-1]['rho']}, "
+            f"score years {agree[0]['score_year']}–{agree[-1]['score_year']}) and goes with fewer resettled refugees "
+            f"(ρ {resettle[0]['rho']} to {resettle[-1]['rho']}): it measures diplomatic closeness, not protection work."
+        )
+    null = validity["null_model"]
+    out.append(
+        f"Only {null['meaningful']} of {len(null['countries'])} states are tied to Canada more than chance "
+        f"co-membership would give (z ≥ 2, {null['draws']} rewirings); most mid-table ranks are noise."
+    )
+    lead = [p for p, t in peers["pillars"].items() if t.get("CAN", {}).get("rank") == 1]
+    out.append(
+        f"Among Australia, the UK, Germany, the US and Mexico, Canada has the most forum ties in "
+        f"{len(lead)} of {len(peers['pillars'])} views (all pillars and per pillar) — partly because the fora were "
+        "curated from Canada's side."
+    )
+    for c in ("IND", "PHL", "JOR", "LBN"):
+        if c in rows and rows[c]["composite"]["rank"]:
+            out.append(
+                f"{labels.get(c, c)}: {_ordinal(rows[c]['composite']['rank'])} — {rows[c]['explanation']}"
+            )
+    return out
+
+
+def briefing_html(info: dict | None, graph_dir: Path | None = None) -> str:
+    """The briefing section (Jinja2, autoescaped); empty without the analysis' layers."""
+    from mpdkg.html import render
+
+    if not info or "layers" not in info or "validity" not in info:
+        return ""
+    return render("report/briefing.html", **briefing_context(info, graph_dir))
+
+
+def read_influence_json(out_dir: Path) -> dict | None:
+    """dist/influence.json beside the report folder, as the build writes it before the report."""
+    import json
+
+    path = Path(out_dir).parent / "influence.json"
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+__all__ = ["briefing_html", "findings", "report_html", "write_report"]
