@@ -69,3 +69,20 @@ def test_catalogue_canada_igo_memberships_20th_century():
     assert [(int(str(r["start"])), str(r["code"]), str(r["role"]).rsplit("/", 1)[1]) for r in got] == expected
     un = next(r for r in got if str(r["code"]) == "UN")
     assert str(un["forum"]) == "https://w3id.org/mpdkg/forum/un" and int(str(un["start"])) == 1945
+
+
+def test_stats_list_the_open_data_and_the_differences():
+    from mpdkg.publish.stats import open_data_stats
+
+    s = open_data_stats()
+    assert set(s["datasets"]) == {d.name for d in src.datasets()}
+    assert s["datasets"]["unvotes"]["rows"] == sum(f.rows for f in src.dataset("unvotes").files)
+    assert s["compact_vote_differences"] == []
+    assert {
+        "forum": "iom",
+        "igo": "IOMig",
+        "member": "CAN",
+        "kind": "start-year",
+        "curated": "1951",
+        "cow": "1990",
+    } in s["cow_differences"]

@@ -22,6 +22,12 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+        open_data: Annotated[
+            bool,
+            typer.Option(
+                "--open-data", help="Facts per open dataset and where curated facts and the open data differ."
+            ),
+        ] = False,
     ) -> None:
         """Counts per class, facts per source and pillar, member-list completeness, source ages.
 
@@ -30,6 +36,9 @@ def register(app: typer.Typer) -> None:
         from mpdkg.pipeline import build_and_validate
         from mpdkg.publish.stats import compute_stats, stale_facts, stats_json
 
+        if open_data:
+            _print_open_data(graph_dir, as_json)
+            return
         with reported(), progress("stats") as step:
             _records, built, _report = build_and_validate(graph_dir, step, validate=False)
             if stale is not None:
@@ -61,3 +70,25 @@ def register(app: typer.Typer) -> None:
             f"{len(s['fora_with_complete_member_lists']) + len(s['fora_with_incomplete_member_lists'])} fora; "
             f"sources accessed {s['oldest_access_date']} .. {s['newest_access_date']}"
         )
+
+
+def _print_open_data(graph_dir, as_json: bool) -> None:
+    from mpdkg.publish.stats import open_data_stats
+
+    with reported():
+        s = open_data_stats(graph_dir)
+    if as_json:
+        out.print_json(json.dumps(s))
+        return
+    t = Table("dataset", "rows", "commit", "licence")
+    for name, d in s["datasets"].items():
+        t.add_row(name, str(d["rows"]), d["commit"][:12], d["licence"])
+    out.print(t)
+    c = Table("forum", "COW IGO", "member", "difference", "curated (stands)", "COW")
+    for d in s["cow_differences"]:
+        c.add_row(d["forum"], d["igo"], d["member"], d["kind"], d["curated"], d["cow"])
+    out.print(c)
+    out.print(
+        f"curated vs COW: {len(s['cow_differences'])} difference(s); "
+        f"curated compact votes vs UN votes: {len(s['compact_vote_differences'])} difference(s)"
+    )

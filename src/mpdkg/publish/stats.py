@@ -138,3 +138,24 @@ def stale_facts(dataset: Dataset, months: int, today: dt.date | None = None) -> 
         }
         for r in rows
     ]
+
+
+def open_data_stats(graph_dir=None) -> dict:
+    """Facts per open dataset (the manifests' row counts), the curated-vs-COW membership
+    differences (the curated fact stands) and the curated-vs-UN-votes compact differences."""
+    from pathlib import Path
+
+    from mpdkg import paths
+    from mpdkg.rdf.opendata_cow import cow_curated_differences
+    from mpdkg.rdf.opendata_unvotes import compact_vote_differences
+    from mpdkg.sources import opendata
+
+    graph = Path(graph_dir) if graph_dir is not None else paths.graph_dir()
+    root = graph / "open-data"
+    datasets = {
+        d.name: {"rows": sum(f.rows for f in d.files), "commit": d.commit, "licence": d.licence["name"]}
+        for d in opendata.datasets(root)
+    }
+    cow = [d.__dict__ for d in cow_curated_differences(graph, root)] if "cow-igo" in datasets else []
+    votes = [d.__dict__ for d in compact_vote_differences(graph, root)] if "unvotes" in datasets else []
+    return {"datasets": datasets, "cow_differences": cow, "compact_vote_differences": votes}
