@@ -253,10 +253,30 @@ def _mean(values: list[float | None]) -> float | None:
     return sum(present) / len(present) if present else None
 
 
+_CACHE: dict[tuple, tuple] = {}
+
+
+def cached_analyse(facts: Facts, config: InfluenceConfig, year: int | None, ego: str = CANADA):
+    """``analyse(facts, config, as_of=year, ego=ego)`` once per facts, weights, year and ego: the
+    layers, the validity card and the peers ask for the same slices."""
+    from mpdkg.influence.analysis import analyse
+
+    key = (id(facts), config.as_json(), year, ego)
+    hit = _CACHE.get(key)
+    if hit is None or hit[0] is not facts:  # the facts are kept with the result: no id reuse
+        if len(_CACHE) > 64:
+            _CACHE.clear()
+        hit = _CACHE[key] = (facts, analyse(facts, config, as_of=year, ego=ego))
+    return hit[1]
+
+
 def _channel_layer(facts, config, year: int, ego: str, states_only: bool) -> dict[str, float]:
     from mpdkg.influence.analysis import analyse
 
-    result = analyse(facts, config, as_of=year, states_only=states_only, ego=ego)
+    if states_only:
+        result = cached_analyse(facts, config, year, ego)
+    else:
+        result = analyse(facts, config, as_of=year, states_only=False, ego=ego)
     return {r.iso3: float(r.score or 0.0) for r in result.ranked()}
 
 

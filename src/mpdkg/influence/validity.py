@@ -92,11 +92,11 @@ OUTCOME_LABELS = {
 
 
 def predictive(facts, config, figures, states: set[str], ego: str, seed: int) -> list[dict]:
-    from mpdkg.influence.analysis import analyse
+    from mpdkg.influence.layers import cached_analyse
 
     rows = []
     for year in SCORE_YEARS:
-        score = {r.iso3: float(r.score or 0.0) for r in analyse(facts, config, as_of=year, ego=ego).ranked()}
+        score = {r.iso3: float(r.score or 0.0) for r in cached_analyse(facts, config, year, ego).ranked()}
         for outcome, values in _outcomes(facts, figures, year, ego).items():
             pool = sorted(states) if outcome != "un_alignment" else sorted(set(values) & states)
             if len(pool) < 10 or not any(values.get(c) for c in pool):
@@ -137,16 +137,16 @@ def _tau(a: dict[str, float], b: dict[str, float]) -> float:
 def sensitivity(facts, config: InfluenceConfig, ego: str) -> dict:
     from dataclasses import replace
 
-    from mpdkg.influence.analysis import analyse
+    from mpdkg.influence.layers import cached_analyse
 
-    result = analyse(facts, config, ego=ego)
+    result = cached_analyse(facts, config, None, ego)
     base = _rescore(result, config.score)
     taus = []
     for m in MEASURES:
         for factor in (0.75, 1.25):
             weights = dict(config.score, **{m: config.score[m] * factor})
             taus.append({"measure": m, "factor": factor, "tau": _tau(base, _rescore(result, weights))})
-    scaled = {s: {r.iso3: float(r.score or 0.0) for r in analyse(facts, replace(config, scaling=s), ego=ego).ranked()}
+    scaled = {s: {r.iso3: float(r.score or 0.0) for r in cached_analyse(facts, replace(config, scaling=s), None, ego).ranked()}
               for s in ("pairs", "log", "none")}  # fmt: skip
     values = [t["tau"] for t in taus]
     return {
