@@ -1,0 +1,29 @@
+"""manytrade cross-check (mpdkg.rdf.opendata_trade): the reviewed mapping names real curated
+agreements and real DESTA rows, and the list of DESTA agreements the curated graph lacks."""
+
+from __future__ import annotations
+
+from mpdkg.rdf import opendata_trade as tr
+from mpdkg.sources import opendata as src
+
+
+def test_mapping_names_curated_agreements_and_desta_rows():
+    mapping = tr.trade_mapping()
+    desta = {
+        r["manyID"]
+        for r in src.read_rows("manytrade", "canada_agreements.csv")
+        if r["dataset"].startswith("DESTA")
+    }
+    assert set(mapping) <= desta
+    assert set(mapping.values()) <= tr.curated_agreement_ids()
+    assert mapping["NRTAFT_1992A"] == "nafta" and mapping["MXCCND_2018A"] == "cusma"
+
+
+def test_desta_agreements_the_curated_graph_lacks():
+    missing = {r.many_id: r for r in tr.desta_missing()}
+    records = tr.desta_records()
+    assert len(missing) + len(tr.trade_mapping()) == len(records)
+    israel = missing["CAN-ISR[NA]_1996O"]
+    assert israel.parties == ("CAN", "ISR") and str(israel.signature).startswith("1996")
+    assert "CAN-UKR[NA]_2017O" in missing and "CNDEFT_2008O" in missing
+    assert not any(r.agreement == "nafta" for r in missing.values())
