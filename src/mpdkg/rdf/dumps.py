@@ -35,9 +35,16 @@ def union_graph(ds: Dataset) -> Graph:
     return g
 
 
-def sorted_ntriples(graph: Graph) -> bytes:
-    lines = graph.serialize(format="nt", encoding="utf-8").splitlines()
-    return b"\n".join(sorted(set(line for line in lines if line.strip()))) + b"\n"
+def sorted_ntriples(graph: Graph | Dataset) -> bytes:
+    """Every distinct triple as an N-Triples line (rdflib's own line writer), sorted."""
+    from rdflib.plugins.serializers.nt import _nt_row
+
+    if isinstance(graph, Dataset):
+        triples = {(s, p, o) for s, p, o, _g in graph.quads((None, None, None, None))}
+    else:
+        triples = set(graph)
+    lines = {_nt_row(t).rstrip("\n").encode("utf-8") for t in triples}
+    return b"\n".join(sorted(line for line in lines if line.strip())) + b"\n"
 
 
 def jsonld_context() -> dict:

@@ -65,19 +65,35 @@ def _sort_key(quad) -> tuple:
     )
 
 
+def _converter():
+    """``to_ox`` with a memory: a build repeats each term many times (a subject in every triple
+    about it, a class in every rdf:type), and converting it once is most of the work."""
+    memo: dict = {}
+
+    def convert(term):
+        found = memo.get(term)
+        if found is None:
+            found = memo[term] = to_ox(term)
+        return found
+
+    return convert
+
+
 def sorted_quads(ds: Dataset) -> list[ox.Quad]:
     """All quads of an rdflib Dataset as Oxigraph quads, in a run-independent order."""
+    convert = _converter()
     quads = []
     for s, p, o, g in sorted(ds.quads((None, None, None, None)), key=_sort_key):
         graph = g.identifier if isinstance(g, Graph) else g
-        graph_name = ox.DefaultGraph() if graph in (None, DATASET_DEFAULT_GRAPH_ID) else to_ox(graph)
-        quads.append(ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph_name))
+        graph_name = ox.DefaultGraph() if graph in (None, DATASET_DEFAULT_GRAPH_ID) else convert(graph)
+        quads.append(ox.Quad(convert(s), convert(p), convert(o), graph_name))
     return quads
 
 
 def sorted_triples(triples: Iterable) -> list[ox.Triple]:
+    convert = _converter()
     return [
-        ox.Triple(to_ox(s), to_ox(p), to_ox(o))
+        ox.Triple(convert(s), convert(p), convert(o))
         for s, p, o in sorted(set(triples), key=lambda t: _sort_key((*t, None)))
     ]
 
