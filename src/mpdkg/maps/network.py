@@ -21,10 +21,8 @@ from mpdkg.maps.common import (
     COUNTRY_COLOUR,
     NO_PILLAR,
     PILLAR_COLOURS,
-    REGION_COLOURS,
     REGION_ORDER,
     pillar_colour,
-    region_colour,
     render_page,
     save_figure,
     static_text,
@@ -35,6 +33,7 @@ from mpdkg.maps.data import MapData, Slice
 R_COUNTRY = 420.0  # SVG units; the page's viewBox is about +-560
 R_CHANNELS = (165.0, 212.0, 256.0)
 R_CHANNEL = R_CHANNELS[1]
+FIGURE_MARKERS = {1: "s", 2: "D", 3: "^", 4: "v", 5: "h", 6: "*", 0: "P"}  # as PILLAR_SHAPES
 R_BILATERAL = (318.0, 352.0)
 
 
@@ -203,20 +202,33 @@ def network_figure(
     ax.add_collection(LineCollection(lines, colors=colours, linewidths=0.4, alpha=0.22, zorder=1))
     max_partners = max((len(v) for v in partners.values()), default=1) or 1
     # one scatter per marker kind (one call per node would be ten times slower to draw)
-    marks: dict[str, tuple[list, list, list, list]] = {"s": ([], [], [], []), "D": ([], [], [], [])}
+    # one scatter per (pillar shape, forum or agreement): a call per node would be far slower
+    marks: dict[tuple[str, str], tuple[list, list, list, list]] = {}
     for ch in sorted(partners):
         a = pos("ch", ch)
         if a is None:
             continue
         c = data.channels[ch]
-        xs, ys, sizes, cols = marks["s" if c.type == "forum" else "D"]
+        drawn = s.pillar if s.pillar in c.pillars else (c.pillars[0] if c.pillars else 0)
+        xs, ys, sizes, cols = marks.setdefault((FIGURE_MARKERS.get(drawn, "P"), c.type), ([], [], [], []))
         xs.append(a[0])
         ys.append(a[1])
-        sizes.append(12 + 60 * math.sqrt(len(partners[ch]) / max_partners))
+        sizes.append(14 + 64 * math.sqrt(len(partners[ch]) / max_partners))
         cols.append(_channel_colour(c.pillars, s.pillar))
-    for marker, (xs, ys, sizes, cols) in marks.items():
-        if xs:
+    for (marker, kind), (xs, ys, sizes, cols) in sorted(marks.items()):
+        if kind == "forum":
             ax.scatter(xs, ys, s=sizes, c=cols, marker=marker, zorder=3, edgecolors="white", linewidths=0.5)
+        else:
+            ax.scatter(
+                xs, ys, s=sizes, facecolors="white", edgecolors=cols, marker=marker, zorder=3, linewidths=1.3
+            )
+    for name, a0, a1 in layout.get("regions", []):
+        mid = (a0 + a1) / 2
+        x, y = (R_COUNTRY + 62) * math.sin(mid), (R_COUNTRY + 62) * math.cos(mid)
+        ha = "left" if math.sin(mid) > 0.2 else "right" if math.sin(mid) < -0.2 else "center"
+        ax.text(
+            x, y, name.upper(), fontsize=9.5, color="#6b7280", ha=ha, va="center", fontweight="bold", zorder=2
+        )
     ranked = s.partners()
     max_score = max((r.score for r in ranked), default=0.0) or 1.0
     dots = [(pos("c", r.iso3), r) for r in ranked]
@@ -226,13 +238,14 @@ def network_figure(
             [b[0] for b, _ in dots],
             [b[1] for b, _ in dots],
             s=[8 + 260 * (r.score / max_score) for _, r in dots],
-            c=[region_colour(data.region_of(r.iso3)) for _, r in dots],
+            c=COUNTRY_COLOUR,
             zorder=4,
             edgecolors="white",
             linewidths=0.5,
         )
     placed = [(r.iso3, b) for r in ranked[:12] if (b := pos("c", r.iso3)) is not None]
-    for iso3, (x, y), ha in spread_labels(placed):
+    taken: list[tuple[float, float, float, float]] = []
+    for iso3, (x, y), ha in _free(spread_labels(placed, gap=36.0), data.countries, taken, 11.5, 20.0):
         ax.text(
             x,
             y,
@@ -247,7 +260,7 @@ def network_figure(
         (ch for ch in partners if data.channels[ch].type == "forum"), key=lambda c: -len(partners[c])
     )
     spots = [(ch, b) for ch in fora[:12] if (b := pos("ch", ch)) is not None]
-    for ch, (x, y), ha in spread_labels(spots, out=14.0, gap=20.0):
+    for ch, (x, y), ha in _free(spread_labels(spots, out=14.0, gap=20.0), data.channels, taken, 9.0, 16.0):
         ax.text(
             x,
             y,
@@ -268,7 +281,15 @@ def network_figure(
     fig.text(0.02, 0.955, title, fontsize=19, fontweight="bold", va="top")
     fig.text(0.02, 0.905, subtitle, fontsize=12.5, color="#444444", va="top")
     handles = [
-        Line2D([], [], marker="s", ls="", color=PILLAR_COLOURS[n], markersize=9, label=f"{n}. {_wrap(label)}")
+        Line2D(
+            [],
+            [],
+            marker=FIGURE_MARKERS[n],
+            ls="",
+            color=PILLAR_COLOURS[n],
+            markersize=9,
+            label=f"{n}. {_wrap(label)}",
+        )
         for n, label in sorted(data.pillars.items())
         if n in PILLAR_COLOURS and (s.pillar is None or n == s.pillar)
     ]
@@ -277,22 +298,29 @@ def network_figure(
         loc="upper left",
         bbox_to_anchor=(0.63, 0.86),
         fontsize=10,
-        title="Channels (■ forum, ◆ agreement) by pillar",
+        title="Channels: colour and shape = pillar\n(filled: forum, outlined: agreement)",
         title_fontsize=11,
         frameon=False,
     )
     leg1._legend_box.align = "left"
     regions = [
-        Line2D([], [], marker="o", ls="", color=REGION_COLOURS[r], markersize=9, label=r)
-        for r in REGION_ORDER
+        Line2D(
+            [],
+            [],
+            marker="o",
+            ls="",
+            color=COUNTRY_COLOUR,
+            markersize=9,
+            label="partner country (size: influence score)",
+        ),
+        Line2D([], [], marker="o", ls="", color=CANADA_COLOUR, markersize=11, label="Canada"),
     ]
     leg2 = fig.legend(
         handles=regions,
         loc="upper left",
         bbox_to_anchor=(0.63, 0.40),
         fontsize=10,
-        ncol=2,
-        title="Countries by region (size = influence score)",
+        title="Countries, grouped by UN region around the ring",
         title_fontsize=11,
         frameon=False,
     )
@@ -358,3 +386,26 @@ def _wrap(text: str, width: int = 52) -> str:
     import textwrap
 
     return "\n".join(textwrap.wrap(text, width))
+
+
+def _free(
+    labels: list[tuple[str, tuple[float, float], str]],
+    names: dict[str, Any],
+    taken: list[tuple[float, float, float, float]],
+    char: float,
+    height: float,
+) -> list[tuple[str, tuple[float, float], str]]:
+    """The labels whose (estimated) boxes overlap none placed before, in order; ``taken``
+    collects the boxes, so country and channel labels keep clear of each other too."""
+    out = []
+    for key, (x, y), ha in labels:
+        item = names[key]
+        text = item.label if hasattr(item, "iso3") else truncate(item.short)
+        w = len(text) * char
+        x0 = x - w if ha == "right" else x - w / 2 if ha == "center" else x
+        box = (x0, y - height / 2, x0 + w, y + height / 2)
+        if any(box[0] < b[2] and box[2] > b[0] and box[1] < b[3] and box[3] > b[1] for b in taken):
+            continue
+        taken.append(box)
+        out.append((key, (x, y), ha))
+    return out
