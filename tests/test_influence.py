@@ -686,3 +686,13 @@ def test_the_whole_graph_json_carries_layers_validity_and_peers(facts):
     data = json.loads(result.to_json())
     assert {"layers", "validity", "peers"} <= set(data)
     assert "layers" not in json.loads(analyse(facts, InfluenceConfig.load(), pillar=5).to_json())
+
+
+def test_layers_in_1900_rank_nobody(facts):
+    from mpdkg.influence.layers import OpenFigures, layer_scores
+
+    figures = OpenFigures(resettled={("JPN", 2016): 10.0})
+    ls = layer_scores(facts, InfluenceConfig.load(), years=[1900], figures=figures)
+    assert ls.ranked(1900) == []
+    assert ls.raw[1900]["protection"]["JPN"]["resettled_to_canada"] is None  # before the series
+    assert "not ranked" in ls.explain("JPN", 1900)

@@ -202,7 +202,7 @@ class LayerScores:
     def ranked(self, year: int, layer: str | None = None) -> list[tuple[str, float, int]]:
         table = self.scores[year]["composite" if layer is None else layer]
         ranks = _ranks(table)
-        rows = [(c, float(s), ranks[c]) for c, s in table.items() if s is not None]
+        rows = [(c, float(s), ranks[c]) for c, s in table.items() if s is not None and c in ranks]
         return sorted(rows, key=lambda t: (t[2], t[0]))
 
     def explain(self, iso3: str, year: int) -> str:
@@ -213,7 +213,9 @@ class LayerScores:
 
 
 def _ranks(table: dict[str, float | None]) -> dict[str, int]:
-    return competition_ranks({c: s for c, s in table.items() if s is not None}, 6)
+    """Ranks of the states with a score above 0: a state with nothing recorded is not ranked
+    (in 1900 nobody is, rather than everybody tied first)."""
+    return competition_ranks({c: s for c, s in table.items() if s is not None and s > 0}, 6)
 
 
 def _log_scale(values: dict[str, float]) -> dict[str, float]:
@@ -270,6 +272,14 @@ def cached_analyse(facts: Facts, config: InfluenceConfig, year: int | None, ego:
     return hit[1]
 
 
+def _flow(figures: OpenFigures, table, states: set[str], year: int, n: int) -> dict[str, float | None]:
+    """A flow over the window; None (no data) for years before the series begins."""
+    first = min((y for _c, y in table), default=None)
+    if first is None or year < first:
+        return {c: None for c in states}
+    return {c: figures.window(table, c, year, n) for c in states}
+
+
 def _channel_layer(facts, config, year: int, ego: str, states_only: bool) -> dict[str, float]:
     from mpdkg.influence.analysis import analyse
 
@@ -284,8 +294,8 @@ def _year_layers(ls: LayerScores, facts, config, B, figures: OpenFigures, year: 
     ego, states, n = ls.ego, ls.states, ls.window
     channel = _max_scale(_channel_layer(facts, config, year, ego, True))
     protection_tie = _pillar_ties(B, config, year, 5, ego)
-    resettled = {c: figures.window(figures.resettled, c, year, n) for c in states}
-    claims = {c: figures.window(figures.claims, c, year, n) for c in states}
+    resettled = _flow(figures, figures.resettled, states, year, n)
+    claims = _flow(figures, figures.claims, states, year, n)
     mob = _agreement_counts(facts, config, year, MOBILITY_KINDS, ego)
     irr = _agreement_counts(facts, config, year, IRREGULAR_KINDS, ego)
     raw: dict[str, dict[str, Cell]] = {layer: {} for layer in LAYERS}
@@ -396,7 +406,7 @@ def explain_text(ls: LayerScores, iso3: str, year: int) -> str:
     score, rank = ls.score(iso3, year), ls.rank(iso3, year)
     total = sum(1 for s in ls.scores[year]["composite"].values() if s is not None)
     if score is None or rank is None:
-        return f"{name}: no layer has data in {year}."
+        return f"{name}: nothing recorded with {ls.ego} in {year} (not ranked)."
     parts = [f"{name} ranks {_ordinal(rank)} of {total} states in {year} (composite {score:.3f})."]
     for layer in LAYERS:
         s, r = ls.score(iso3, year, layer), ls.rank(iso3, year, layer)
