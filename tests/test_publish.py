@@ -201,3 +201,19 @@ def test_wikidata_links_are_the_verified_ones(real_build):
     # one Wikidata item names one thing of ours
     targets = [o for _s, o in wikidata]
     assert len(targets) == len(set(targets))
+
+
+def test_void_names_each_open_dataset_with_its_licence_and_citation():
+    from rdflib import Dataset as RdfDataset
+
+    from mpdkg.publish.void import void_graph
+    from mpdkg.sources import opendata
+
+    void = void_graph(RdfDataset(), "0.0.1")
+    for ds in opendata.datasets():
+        node = URIRef(f"https://w3id.org/mpdkg/dataset/open-data/{ds.name}")
+        assert (DATASET, VOID.subset, node) in void
+        assert (node, DCTERMS.license, URIRef(ds.licence["url"])) in void
+        assert str(void.value(node, DCTERMS.bibliographicCitation)) == ds.citation
+    unvotes = URIRef("https://w3id.org/mpdkg/dataset/open-data/unvotes")
+    assert "Voeten" in str(void.value(unvotes, DCTERMS.bibliographicCitation))

@@ -198,6 +198,7 @@ def void_graph(
         g.add((d, DCAT.keyword, Literal(word, lang="en")))
     g.add((PUBLISHER, RDF.type, FOAF.Organization))
     g.add((PUBLISHER, FOAF.name, Literal("mpdkg contributors")))
+    _open_data_subsets(g, d)
     g.add((PUBLISHER, FOAF.homepage, URIRef(BASE)))
 
     # size
@@ -273,6 +274,31 @@ def void_graph(
         if plain.endswith(".jsonld"):
             g.add((dist, DCTERMS.conformsTo, URIRef(base_url + CONTEXT_NAME)))
     return g
+
+
+def _open_data_subsets(g: Graph, d: URIRef) -> None:
+    """One void:subset per vendored open dataset (graph/open-data/), with the licence and the
+    citation its authors ask for, the upstream repository and commit, and its named graph."""
+    from mpdkg.rdf.opendata import GRAPHS
+    from mpdkg.sources import opendata
+
+    try:
+        found = opendata.datasets()
+    except opendata.OpenDataError:
+        return
+    for ds in found:
+        node = URIRef(f"{BASE}dataset/open-data/{ds.name}")
+        upstream = ds.manifest["upstream"]
+        g.add((d, VOID.subset, node))
+        g.add((node, RDF.type, VOID.Dataset))
+        g.add((node, DCTERMS.title, Literal(ds.title, lang="en")))
+        g.add((node, DCTERMS.license, URIRef(ds.licence["url"])))
+        g.add((node, DCTERMS.rights, Literal(ds.licence["name"], lang="en")))
+        g.add((node, DCTERMS.bibliographicCitation, Literal(ds.citation)))
+        g.add((node, DCTERMS.source, URIRef(upstream.get("url") or f"https://github.com/{ds.repository}")))
+        g.add((node, OWL.versionInfo, Literal(ds.commit)))
+        if ds.name in GRAPHS:
+            g.add((node, SD.name, URIRef(GRAPHS[ds.name])))
 
 
 def void_turtle(graph: Graph) -> bytes:
