@@ -65,3 +65,14 @@ def test_the_report_reads_the_json_the_build_wrote(tmp_path: Path):
     assert read_influence_json(tmp_path / "report") is None
     (tmp_path / "influence.json").write_text(json.dumps(_info()), encoding="utf-8")
     assert read_influence_json(tmp_path / "report")["layers"]["reference_year"] == 2024
+
+
+def test_write_report_puts_the_briefing_first(tmp_path: Path, monkeypatch):
+    from mpdkg.maps import report
+
+    page = '<div class="report"><header><h1>R</h1><nav><a href="#maps">Maps</a></nav></header><section id="maps">'
+    monkeypatch.setattr(report, "report_html", lambda *a, **k: page)
+    (tmp_path / "influence.json").write_text(json.dumps(_info()), encoding="utf-8")
+    html = report.write_report(None, None, {}, tmp_path / "report", {}).read_text(encoding="utf-8")
+    assert html.index('id="briefing"') < html.index('id="maps"')
+    assert '<nav><a href="#briefing">Key findings</a>' in html

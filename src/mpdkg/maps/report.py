@@ -358,6 +358,8 @@ def write_report(
     briefing = briefing_html(read_influence_json(out_dir))
     if briefing:  # key findings first: right after the report's header
         page = page.replace("</header>", "</header>\n" + briefing, 1)
+        links = '<a href="#briefing">Key findings</a><a href="#methods">Methods</a><a href="#validity">Validity</a>'
+        page = page.replace("<nav>", "<nav>" + links, 1)
     path.write_text(page, encoding="utf-8")
     return path
 
