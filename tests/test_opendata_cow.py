@@ -78,6 +78,16 @@ def test_stats_list_the_open_data_and_the_differences():
     assert set(s["datasets"]) == {d.name for d in src.datasets()}
     assert s["datasets"]["unvotes"]["rows"] == sum(f.rows for f in src.dataset("unvotes").files)
     assert s["compact_vote_differences"] == []
+    votes = s["coverage"]["unvotes"]
+    absences = sum(1 for _ in src.read_rows("unvotes", "absences_sessions_1_70.csv"))
+    assert (
+        sum(votes["per_year"].values()) == sum(1 for _ in src.read_rows("unvotes", "votes.csv.gz")) + absences
+    )
+    canada_2018 = sum(1 for r in src.read_rows("unvotes", "votes.csv.gz") if r["country_code"] == "CA")
+    assert votes["per_country"]["CAN"] == canada_2018 + sum(
+        1 for r in src.read_rows("unvotes", "absences_sessions_1_70.csv") if r["ccode"] == 20
+    )
+    assert s["coverage"]["cow-igo"]["per_year"][1816] > 0
     assert {
         "forum": "iom",
         "igo": "IOMig",

@@ -84,6 +84,17 @@ def _print_open_data(graph_dir, as_json: bool) -> None:
     for name, d in s["datasets"].items():
         t.add_row(name, str(d["rows"]), d["commit"][:12], d["licence"])
     out.print(t)
+    cov = Table("dataset", "years", "facts", "countries", "Canada")
+    for name, entry in s["coverage"].items():
+        years = list(entry["per_year"])
+        cov.add_row(
+            name,
+            f"{years[0]}-{years[-1]}" if years else "",
+            str(sum(entry["per_year"].values())),
+            str(len(entry["per_country"])),
+            str(entry["per_country"].get("CAN", 0)),
+        )
+    out.print(cov)
     c = Table("forum", "COW IGO", "member", "difference", "curated (stands)", "COW")
     for d in s["cow_differences"]:
         c.add_row(d["forum"], d["igo"], d["member"], d["kind"], d["curated"], d["cow"])

@@ -158,4 +158,50 @@ def open_data_stats(graph_dir=None) -> dict:
     }
     cow = [d.__dict__ for d in cow_curated_differences(graph, root)] if "cow-igo" in datasets else []
     votes = [d.__dict__ for d in compact_vote_differences(graph, root)] if "unvotes" in datasets else []
-    return {"datasets": datasets, "cow_differences": cow, "compact_vote_differences": votes}
+    coverage = open_data_coverage(graph, root)
+    return {
+        "datasets": datasets,
+        "coverage": coverage,
+        "cow_differences": cow,
+        "compact_vote_differences": votes,
+    }
+
+
+def _count(cells: dict, dataset: str, year: int, *places: str) -> None:
+    entry = cells.setdefault(dataset, {"per_year": {}, "per_country": {}})
+    entry["per_year"][year] = entry["per_year"].get(year, 0) + 1
+    for place in set(places):
+        entry["per_country"][place] = entry["per_country"].get(place, 0) + 1
+
+
+def open_data_coverage(graph, root) -> dict:
+    """Facts per open dataset, per year and per country (a fact counts once for each country it
+    names): UNHCR rows, visa requirements, UN votes, COW membership-years, from the extracts."""
+    from mpdkg.rdf.opendata_cow import cow_periods
+    from mpdkg.rdf.opendata_unvotes import load_unvotes
+    from mpdkg.sources import opendata
+
+    names = {d.name for d in opendata.datasets(root)}
+    cells: dict = {}
+    if "unhcr" in names:
+        for file in ("solutions_canada.csv", "asylum_applications_canada.csv"):
+            for r in opendata.read_rows("unhcr", file, root):
+                _count(cells, "unhcr", r["year"], r["coo_iso"], r["coa_iso"])
+    if "passport-index" in names:
+        for r in opendata.read_rows("passport-index", "canada_visa_requirements.csv", root):
+            if r["requirement"] != "self":
+                _count(cells, "passport-index", r["snapshot"].year, r["passport"], r["destination"])
+    if "unvotes" in names:
+        data = load_unvotes(root, graph)
+        for rcid, votes in data.votes.items():
+            year = data.roll_calls[rcid].date.year  # type: ignore[attr-defined]
+            for state in votes:
+                _count(cells, "unvotes", year, state)
+    if "cow-igo" in names:
+        for p in cow_periods(root, graph):
+            for year in range(p.start, p.end + 1):
+                _count(cells, "cow-igo", year, p.member)
+    for entry in cells.values():
+        entry["per_year"] = dict(sorted(entry["per_year"].items()))
+        entry["per_country"] = dict(sorted(entry["per_country"].items()))
+    return cells
