@@ -583,3 +583,37 @@ def test_country_page_link_from_the_map(browser, mini_maps):
         v.check_clean()
     finally:
         v.close()
+
+
+@pytest.mark.browser
+def test_world_layer_choice(browser, mini_dataset, tmp_path):
+    # a build whose influence.json has a protection layer (the shape of /work/notes/influence-api.md)
+    layers = {
+        "definitions": {"protection": {"label": "Protection"}, "channels": {"label": "Channels"}},
+        "by_year": {
+            str(year): {
+                "KEN": {"layers": {"protection": {"score": 0.8, "rank": 1}}},
+                "FRA": {"layers": {"protection": {"score": None, "rank": None}}},
+            }
+            for year in range(2020, 2031)
+        },
+    }
+    (tmp_path / "influence.json").write_text(json.dumps({"layers": layers}), encoding="utf-8")
+    write_maps(mini_dataset, tmp_path)
+    v = Visit(browser, tmp_path / "maps" / "world.html")
+    try:
+        page = v.page
+
+        def fill(iso3):
+            return page.get_attribute(f'#world path[data-iso3="{iso3}"]', "fill")
+
+        assert fill("MEX") != "#e3e3e3"
+        page.select_option("#layer", "protection")
+        assert fill("KEN") != "#e3e3e3" and fill("MEX") == "#e3e3e3"
+        assert fill("FRA") == "#e3e3e3"  # null: no data, not shaded
+        assert page.get_attribute("#visible-count", "data-shaded") == "1"
+        page.fill("#year", "2010")  # no layer data that year
+        assert fill("KEN") == "#e3e3e3"
+        v.check_clean()
+    finally:
+        v.close()

@@ -218,7 +218,8 @@ def world_html(data: MapData, model: dict[str, Any], default: Slice) -> str:
         model=model,
         default_year=model["default"].split(":")[1],
         svg=world_svg(data, slice_colours(data, default, maximum)),
-        layers=(),
+        layers=[("channels", "Channels (influence score)")]
+        + [(k, v["label"]) for k, v in sorted(model.get("layers", {}).items())],
         **_legend_context(maximum),
     )
 
@@ -272,3 +273,31 @@ def world_figure(
     fig.text(0.78, 0.058, "no channel to Canada", fontsize=12)
     fig.text(0.01, 0.012, source, fontsize=8.5, color="#444444", wrap=True)
     return save_figure(fig, out_base)
+
+
+def layer_model(influence_json: Path, years: list[int]) -> dict[str, Any]:
+    """The influence analysis' layers (other than channels) for the world map's layer choice:
+    ``{layer: {"label", "max", "years": {year: {iso3: score}}}}``, only non-null scores above 0
+    (null means no data, not no influence); empty when the build wrote no layers."""
+    if not influence_json.is_file():
+        return {}
+    layers = json.loads(influence_json.read_text(encoding="utf-8")).get("layers") or {}
+    out: dict[str, Any] = {}
+    for lid, definition in sorted((layers.get("definitions") or {}).items()):
+        if lid == "channels":
+            continue
+        by_year: dict[str, dict[str, float]] = {}
+        for year, entries in (layers.get("by_year") or {}).items():
+            if int(year) not in years:
+                continue
+            scores = {
+                iso3: round(float(score), 4)
+                for iso3, e in entries.items()
+                if (score := ((e.get("layers") or {}).get(lid) or {}).get("score")) is not None and score > 0
+            }
+            if scores:
+                by_year[str(year)] = scores
+        if by_year:
+            best = max(v for ys in by_year.values() for v in ys.values())
+            out[lid] = {"label": definition.get("label", lid), "max": best, "years": by_year}
+    return out

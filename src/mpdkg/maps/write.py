@@ -34,7 +34,7 @@ from mpdkg.maps.common import Options, compute_slices, page_model, pillar_max, s
 from mpdkg.maps.country import write_country_pages
 from mpdkg.maps.data import MapData, load_map_data, short_id
 from mpdkg.maps.network import compute_layout, network_figure, network_html
-from mpdkg.maps.world import world_figure, world_html
+from mpdkg.maps.world import layer_model, world_figure, world_html
 
 Step = Callable[[str], None]
 
@@ -104,7 +104,8 @@ def write_maps(
     step("writing the interactive maps")
     network_model = dict(model, layout=layout)
     (maps_dir / "network.html").write_text(network_html(data, network_model), encoding="utf-8")
-    (maps_dir / "world.html").write_text(world_html(data, model, default), encoding="utf-8")
+    world_model = dict(model, layers=layer_model(out_dir / "influence.json", model["years"]))
+    (maps_dir / "world.html").write_text(world_html(data, world_model, default), encoding="utf-8")
     written += [maps_dir / "network.html", maps_dir / "world.html"]
 
     step("drawing the figures")

@@ -10,9 +10,22 @@
 
   function fmt(v) { return Number(v.toPrecision(3)).toString(); }
 
+  var layerSel = document.getElementById("layer");
+  if (layerSel) layerSel.addEventListener("change", function () { render(); });
+
+  /* Another layer of the influence analysis (protection, mobility, alignment): its score per country. */
+  function layerScores() {
+    var id = layerSel ? layerSel.value : "channels";
+    if (id === "channels" || !model.layers || !model.layers[id]) return null;
+    var L = model.layers[id];
+    return { max: L.max, scores: L.years[String(M.year())] || {}, label: L.label };
+  }
+
   function render() {
     var slice = M.currentSlice();
     rows = M.rowsByCountry(slice);
+    var layer = layerScores();
+    if (layer) return renderLayer(layer, slice);
     var shaded = 0, partners = slice.rows.length;
     paths.forEach(function (p) {
       var iso = p.getAttribute("data-iso3");
@@ -33,6 +46,24 @@
     count.textContent = partners + " countries with a channel to Canada in " + M.year() + " · " + shaded + " shaded on the map";
     count.setAttribute("data-shaded", String(shaded));
     M.subtitle("countries shaded by influence score");
+    M.refresh();
+  }
+
+  function renderLayer(layer, slice) {
+    var shaded = 0;
+    paths.forEach(function (p) {
+      var iso = p.getAttribute("data-iso3");
+      var fill = !iso || !(iso in byIso) ? model.colours.noData : iso === model.canada ? model.colours.canada :
+        M.scoreColour(layer.scores[iso] || 0, layer.max);
+      if (layer.scores[iso] > 0 && iso !== model.canada) shaded++;
+      p.setAttribute("fill", fill);
+    });
+    var ticks = document.querySelectorAll("#legend-ticks span");
+    [0, 0.25, 0.5, 0.75, 1].forEach(function (t, i) { if (ticks[i]) ticks[i].textContent = fmt(t * t * layer.max); });
+    var count = document.getElementById("visible-count");
+    count.textContent = shaded + " countries with a " + layer.label.toLowerCase() + " score in " + M.year();
+    count.setAttribute("data-shaded", String(shaded));
+    M.subtitle("countries shaded by the " + layer.label.toLowerCase() + " layer");
     M.refresh();
   }
 
