@@ -27,3 +27,17 @@ def test_desta_agreements_the_curated_graph_lacks():
     assert israel.parties == ("CAN", "ISR") and str(israel.signature).startswith("1996")
     assert "CAN-UKR[NA]_2017O" in missing and "CNDEFT_2008O" in missing
     assert not any(r.agreement == "nafta" for r in missing.values())
+
+
+def test_catalogue_desta_agreements_not_curated():
+    import pyoxigraph as ox
+
+    from mpdkg.query.catalogue import get_query
+    from mpdkg.query.engines import OxigraphEngine, run_query
+
+    store = ox.Store()
+    store.bulk_extend(tr.trade_quads())
+    got = run_query(OxigraphEngine(store), get_query("desta-agreements-not-curated"), {}).dicts()
+    assert sorted(str(r["manyId"]) for r in got) == sorted(r.many_id for r in tr.desta_missing())
+    israel = next(r for r in got if str(r["manyId"]) == "CAN-ISR[NA]_1996O")
+    assert sorted(str(israel["parties"]).split()) == ["CAN", "ISR"] and str(israel["signed"]).startswith("1996")

@@ -87,6 +87,7 @@ GRAPHS = {
     "passport-index": GRAPH_VISAS,
     "unvotes": BASE + "graph/open-data/unvotes",
     "cow-igo": BASE + "graph/open-data/cow-igo",
+    "manytrade": BASE + "graph/open-data/manytrade",
 }
 
 #: UNHCR solutions columns -> measure property (one observation per non-empty cell).
@@ -267,6 +268,10 @@ def open_data_quads(root: Path | None = None, graph_dir: Path | None = None) -> 
         from mpdkg.rdf.opendata_cow import cow_quads
 
         quads += cow_quads(root, countries, graph_dir)
+    if any(d.name == "manytrade" for d in opendata.datasets(root)):
+        from mpdkg.rdf.opendata_trade import trade_quads
+
+        quads += trade_quads(root, countries, graph_dir)
     return sorted(
         set(quads), key=lambda q: (q.graph_name.value, str(q.subject), str(q.predicate), str(q.object))
     )

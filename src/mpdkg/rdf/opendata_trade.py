@@ -13,7 +13,26 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
+
+from mpdkg.namespaces import BASE
+from mpdkg.rdf.opendata_base import (
+    DERIVED,
+    LABEL,
+    OPEN,
+    TYPE,
+    Emitter,
+    N,
+    curated_countries,
+    en_lit,
+    mpd,
+    release_node,
+)
 from mpdkg.sources import opendata
+
+GRAPH_TRADE = BASE + "graph/open-data/manytrade"
+_OWL_SAME = N("http://www.w3.org/2002/07/owl#sameAs")
+_XSD_DATE = N("http://www.w3.org/2001/XMLSchema#date")
 
 
 @dataclass(frozen=True)
@@ -68,4 +87,42 @@ def desta_missing(graph_dir: Path | None = None, root: Path | None = None) -> li
     return [r for r in desta_records(graph_dir, root) if r.agreement is None]
 
 
-__all__ = ["TradeRecord", "curated_agreement_ids", "desta_missing", "desta_records", "trade_mapping"]
+def trade_quads(
+    root: Path | None = None, countries: frozenset[str] | None = None, graph_dir: Path | None = None
+) -> list[ox.Quad]:
+    """Canada's DESTA agreements as ``mpd:TradeAgreementRecord`` (title, parties, signature and
+    entry into force as upstream dates them, DESTA id), ``owl:sameAs`` the curated agreement
+    where the reviewed mapping says so."""
+    from mpdkg.namespaces import agreement_iri
+
+    ds = opendata.dataset("manytrade", root)
+    em = Emitter(N(GRAPH_TRADE), countries if countries is not None else curated_countries(graph_dir))
+    release = release_node(em, ds)
+    for r in desta_records(graph_dir, root):
+        node = N(f"{OPEN}manytrade/agreement/{r.many_id}".replace("[", "%5B").replace("]", "%5D"))
+        em.add(node, TYPE, mpd("TradeAgreementRecord"))
+        em.add(node, LABEL, en_lit(r.title))
+        em.add(node, mpd("manyId"), ox.Literal(r.many_id))
+        if r.desta_id:
+            em.add(node, mpd("destaId"), ox.Literal(str(r.desta_id)))
+        for prop, value in (("recordSignedOn", r.signature), ("recordInForceFrom", r.force)):
+            if value:
+                em.add(node, mpd(prop), ox.Literal(str(value)[:10], datatype=_XSD_DATE))
+        for party in r.parties:
+            if party in em.countries:
+                em.add(node, mpd("recordParty"), em.place(party))
+        if r.agreement:
+            em.add(node, _OWL_SAME, N(str(agreement_iri(r.agreement))))
+        em.add(node, DERIVED, release)
+    return em.finish()
+
+
+__all__ = [
+    "GRAPH_TRADE",
+    "trade_quads",
+    "TradeRecord",
+    "curated_agreement_ids",
+    "desta_missing",
+    "desta_records",
+    "trade_mapping",
+]
