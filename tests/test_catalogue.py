@@ -269,6 +269,11 @@ def test_every_catalogue_query_has_a_test():
         (here / name).read_text(encoding="utf-8") for name in ("test_catalogue.py", "test_opendata_rdf.py")
     )
     exercised = set(re.findall(r'rows\((?:real|mini|opendata), "([a-z0-9-]+)"', source))
+    # the UN-vote, COW and DESTA queries are run on their own graphs, against the extracts
+    for name in ("test_opendata_unvotes.py", "test_opendata_cow.py", "test_opendata_trade.py"):
+        exercised |= set(
+            re.findall(r'get_query\("([a-z0-9-]+)"\)', (here / name).read_text(encoding="utf-8"))
+        )
     assert {q.name for q in catalogue()} <= exercised
 
 
