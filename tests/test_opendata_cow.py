@@ -96,3 +96,15 @@ def test_stats_list_the_open_data_and_the_differences():
         "curated": "1951",
         "cow": "1990",
     } in s["cow_differences"]
+
+
+def test_every_membership_and_igo_derives_from_the_cow_release():
+    quads = cow.cow_quads()
+    release = od.release_iri(src.dataset("cow-igo"))
+    typed = {
+        q.subject
+        for q in quads
+        if q.predicate == od.TYPE and q.object in {od.mpd("CowMembership"), od.mpd("CowIgo")}
+    }
+    derived = {q.subject for q in quads if q.predicate == od.DERIVED and q.object == release}
+    assert len(typed) > 10_000 and typed <= derived

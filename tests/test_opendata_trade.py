@@ -40,4 +40,18 @@ def test_catalogue_desta_agreements_not_curated():
     got = run_query(OxigraphEngine(store), get_query("desta-agreements-not-curated"), {}).dicts()
     assert sorted(str(r["manyId"]) for r in got) == sorted(r.many_id for r in tr.desta_missing())
     israel = next(r for r in got if str(r["manyId"]) == "CAN-ISR[NA]_1996O")
-    assert sorted(str(israel["parties"]).split()) == ["CAN", "ISR"] and str(israel["signed"]).startswith("1996")
+    assert sorted(str(israel["parties"]).split()) == ["CAN", "ISR"] and str(israel["signed"]).startswith(
+        "1996"
+    )
+
+
+def test_every_record_derives_from_the_manytrade_release():
+    from mpdkg.rdf import opendata as od
+
+    quads = tr.trade_quads()
+    release = od.release_iri(src.dataset("manytrade"))
+    records = {
+        q.subject for q in quads if q.predicate == od.TYPE and q.object == od.mpd("TradeAgreementRecord")
+    }
+    derived = {q.subject for q in quads if q.predicate == od.DERIVED and q.object == release}
+    assert len(records) == len(tr.desta_records()) and records <= derived
