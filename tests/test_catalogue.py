@@ -262,6 +262,23 @@ def test_channels_per_pillar(real):
     assert all(int(r["fora"]) >= 1 and int(r["agreements"]) >= 0 for r in got)
 
 
+def test_weak_sources(real):
+    # the same facts as mpdkg.sources.source_quality counts on the records (tests/test_sources_kinds.py
+    # checks the kinds on a planted graph; here the real graph's figures)
+    from mpdkg.sources import source_quality
+
+    quality = source_quality(load_sources())
+    got = rows(real, "weak-sources")
+    single = [r for r in got if int(r["sources"]) == 1]
+    secondary = [r for r in got if int(r["secondaryCopies"]) == int(r["sources"])]
+    assert len(single) == quality.single_source > 0
+    assert len(secondary) == quality.secondary_only > 0
+    assert {str(r["weakness"]) for r in secondary} <= {"single secondary copy", "secondary copies only"}
+    assert all(str(r["weakness"]) == "single source" for r in got if r not in secondary)
+    assert len(got) == len({str(r["fact"]) for r in got})  # one row per fact
+    assert not any("/region/" in str(r["fact"]) for r in got)
+
+
 def test_every_catalogue_query_has_a_test():
     # the open-data queries are tested on curated + open data in test_opendata_rdf.py
     here = Path(__file__).parent
