@@ -15,7 +15,7 @@ from __future__ import annotations
 import socket
 import time
 import urllib.parse
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from functools import lru_cache
 from typing import Any
 
@@ -31,8 +31,8 @@ from mpdkg.serve.handlers import MAX_BODY, Answer, add_posted, entity, sparql, v
 from mpdkg.serve.protocol import ENTITY_PATH, MEDIA, STATIC_TYPES, Refused, log
 from mpdkg.serve.service import Service
 
-Scope = dict[str, Any]
-Message = dict[str, Any]
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
@@ -245,7 +245,7 @@ def build_app(service: Service, bound: tuple[str, int], limit: int) -> ASGIApp:
         Route("/{path:path}", r.entity, methods=read),
     ]
     handlers = {Refused: _refused, Exception: _internal}
-    return _Guard(Starlette(routes=routes, exception_handlers=handlers), service, bound)  # type: ignore[arg-type]
+    return _Guard(Starlette(routes=routes, exception_handlers=handlers), service, bound)
 
 
 async def _refused(request: Request, exc: Exception) -> Response:

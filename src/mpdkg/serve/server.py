@@ -42,7 +42,7 @@ class Server:
         )
         config = uvicorn.Config(
             build_app(service, self.server_address, max_connections),
-            http=protocol,  # type: ignore[arg-type]
+            http=protocol,
             lifespan="off",
             log_config=None,
             access_log=False,

@@ -9,8 +9,11 @@ import os
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from mpdkg.serve.protocol import (
     DEFAULT_WORKERS,
@@ -22,6 +25,9 @@ from mpdkg.serve.protocol import (
     default_prefixes,
     log,
 )
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 # --- the worker processes -----------------------------------------------------------------------
 
@@ -64,7 +70,8 @@ def _write_results(result, fmt: str) -> bytes:
             for row in result.rows
         ]
     written = out.serialize(format=fmt, encoding="utf-8")
-    return written if isinstance(written, bytes) else written.encode("utf-8")
+    assert written is not None  # no destination given: the bytes are returned
+    return written
 
 
 def _serialize_triples(triples: list, fmt: str) -> bytes:
@@ -100,8 +107,11 @@ def _serialize_triples(triples: list, fmt: str) -> bytes:
         if fmt in ("turtle", "rdfxml") and any(u.startswith(str(ns)) for u in used)
     }
     if prefixes:
-        return ox.serialize(triples, format=formats[fmt], prefixes=prefixes)
-    return ox.serialize(triples, format=formats[fmt])
+        written = ox.serialize(triples, format=formats[fmt], prefixes=prefixes)
+    else:
+        written = ox.serialize(triples, format=formats[fmt])
+    assert written is not None  # no output given: the bytes are returned
+    return written
 
 
 def _run_query(store, text: str, fmt: str, max_rows: int, default_graphs: list, named_graphs: list):
@@ -128,7 +138,7 @@ def _run_query(store, text: str, fmt: str, max_rows: int, default_graphs: list, 
             result = QueryResult("ask", boolean=bool(answer))
         elif isinstance(answer, ox.QuerySolutions):
             variables = [v.value for v in answer.variables]
-            rows = []
+            rows: list[tuple[Any, ...]] = []
             for solution in answer:
                 if len(rows) >= max_rows:
                     return ("error", *too_many)
@@ -137,7 +147,7 @@ def _run_query(store, text: str, fmt: str, max_rows: int, default_graphs: list, 
         else:
             if fmt not in GRAPH_TYPES.values():
                 return ("error", 400, "the query's form (SELECT, ASK, CONSTRUCT, DESCRIBE) is ambiguous")
-            triples = []
+            triples: list[ox.Triple] = []
             for triple in answer:
                 if len(triples) >= max_rows:
                     return ("error", *too_many)
@@ -165,7 +175,9 @@ def _describe(store, iri: str, fmt: str, max_links: int = 1000):
 
     rdfs_label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
     node = ox.NamedNode(iri)
-    seen, todo, triples = set(), [node], set()
+    seen: set[ox.NamedNode | ox.BlankNode] = set()
+    todo: list[ox.NamedNode | ox.BlankNode] = [node]
+    triples: set[ox.Triple] = set()
     while todo and len(triples) < 50_000:
         subject = todo.pop()
         if subject in seen:
@@ -217,7 +229,7 @@ def _describe(store, iri: str, fmt: str, max_links: int = 1000):
     return ("ok", "html", data, len(triples))
 
 
-_TASKS = {"query": _run_query, "describe": _describe}
+_TASKS: dict[str, Callable[..., tuple[Any, ...]]] = {"query": _run_query, "describe": _describe}
 
 
 def _watch_parent(parent: int) -> None:
@@ -296,8 +308,8 @@ def _worker_main(conn, data_file: str, parent: int) -> None:
 
 @dataclass(eq=False)
 class _Worker:
-    process: multiprocessing.Process
-    conn: object
+    process: BaseProcess
+    conn: Connection
     triples: int
 
 
@@ -403,7 +415,7 @@ class WorkerPool:
         with self._lock:
             if self._waiting == 0 or self._standby.empty():
                 return False
-            return min(self._running, key=self._running.get) == me
+            return min(self._running, key=lambda thread: self._running[thread]) == me
 
     def run(self, task: tuple, timeout: float):
         """Run one task on a free worker; raises Refused (503 busy or preempted, 504 too slow)."""
