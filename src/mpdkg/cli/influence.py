@@ -172,77 +172,85 @@ def _print_comparison(comparison, top: int | None) -> None:
     out.print(table)
 
 
+# The options of ``mpdkg influence`` (help texts shown by --help).
+PillarOpt = Annotated[
+    int | None, typer.Option("--pillar", help="Only channels that serve this pillar (1-6).")
+]
+RegionOpt = Annotated[
+    str | None,
+    typer.Option("--region", help="Only countries of this UN M49 region or sub-region (and Canada)."),
+]
+AsOfOpt = Annotated[
+    int | None, typer.Option("--as-of", help="Only relationships in force that year (default: the latest).")
+]
+TopOpt = Annotated[int | None, typer.Option("--top", help="Show only the N highest-ranked countries.")]
+CompareOpt = Annotated[
+    tuple[int, int] | None,
+    typer.Option("--compare", help="Compare two years: how Canada's position moved (YEAR1 YEAR2)."),
+]
+GapsOpt = Annotated[
+    bool,
+    typer.Option("--gaps", help="Per region and pillar, the countries with the fewest channels to Canada."),
+]
+ExplainOpt = Annotated[
+    str | None, typer.Option("--explain", help="Everything behind one country's score (ISO alpha-3 code).")
+]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output: table, csv or json.")]
+DataOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--data", help="Dump(s) to analyse (default dist/mpdkg.trig, else the sources)."),
+]
+WeightsOpt = Annotated[
+    Path | None, typer.Option("--weights", help="A weights file to use instead of the shipped one (TOML).")
+]
+EgoOpt = Annotated[
+    str, typer.Option("--ego", help="Centre the analysis on this state (ISO alpha-3), e.g. AUS; default CAN.")
+]
+LayersOpt = Annotated[
+    bool,
+    typer.Option(
+        "--layers",
+        help="Layer scores (channels, protection, mobility, irregular, alignment) and the composite.",
+    ),
+]
+PeersOpt = Annotated[
+    bool,
+    typer.Option("--peers", help="Canada beside Australia, the UK, Germany, the US and Mexico, per pillar."),
+]
+WhatIfOpt = Annotated[
+    bool,
+    typer.Option(
+        "--what-if",
+        help="Fora Canada is not in and states it has no agreement with (in --region / --pillar), "
+        "ranked by what joining or signing would add to Canada's reach, computation shown.",
+    ),
+]
+TerritoriesOpt = Annotated[
+    bool,
+    typer.Option(
+        "--with-territories",
+        help="Rank territories too (by default rankings and gaps count UN member and observer "
+        "states; territories are listed apart).",
+    ),
+]
+
+
 def influence(
-    pillar: Annotated[
-        int | None, typer.Option("--pillar", help="Only channels that serve this pillar (1-6).")
-    ] = None,
-    region: Annotated[
-        str | None,
-        typer.Option("--region", help="Only countries of this UN M49 region or sub-region (and Canada)."),
-    ] = None,
-    as_of: Annotated[
-        int | None,
-        typer.Option("--as-of", help="Only relationships in force that year (default: the latest)."),
-    ] = None,
-    top: Annotated[
-        int | None, typer.Option("--top", help="Show only the N highest-ranked countries.")
-    ] = None,
-    compare_years: Annotated[
-        tuple[int, int] | None,
-        typer.Option("--compare", help="Compare two years: how Canada's position moved (YEAR1 YEAR2)."),
-    ] = None,
-    gaps: Annotated[
-        bool,
-        typer.Option(
-            "--gaps", help="Per region and pillar, the countries with the fewest channels to Canada."
-        ),
-    ] = False,
-    explain: Annotated[
-        str | None,
-        typer.Option("--explain", help="Everything behind one country's score (ISO alpha-3 code)."),
-    ] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="Output: table, csv or json.")] = "table",
-    data: Annotated[
-        list[Path] | None,
-        typer.Option("--data", help="Dump(s) to analyse (default dist/mpdkg.trig, else the sources)."),
-    ] = None,
-    weights: Annotated[
-        Path | None,
-        typer.Option("--weights", help="A weights file to use instead of the shipped one (TOML)."),
-    ] = None,
-    ego: Annotated[
-        str,
-        typer.Option("--ego", help="Centre the analysis on this state (ISO alpha-3), e.g. AUS; default CAN."),
-    ] = "CAN",
-    layers: Annotated[
-        bool,
-        typer.Option(
-            "--layers",
-            help="Layer scores (channels, protection, mobility, irregular, alignment) and the composite.",
-        ),
-    ] = False,
-    peers: Annotated[
-        bool,
-        typer.Option(
-            "--peers", help="Canada beside Australia, the UK, Germany, the US and Mexico, per pillar."
-        ),
-    ] = False,
-    what_if: Annotated[
-        bool,
-        typer.Option(
-            "--what-if",
-            help="Fora Canada is not in and states it has no agreement with (in --region / --pillar), "
-            "ranked by what joining or signing would add to Canada's reach, computation shown.",
-        ),
-    ] = False,
-    with_territories: Annotated[
-        bool,
-        typer.Option(
-            "--with-territories",
-            help="Rank territories too (by default rankings and gaps count UN member and observer "
-            "states; territories are listed apart).",
-        ),
-    ] = False,
+    pillar: PillarOpt = None,
+    region: RegionOpt = None,
+    as_of: AsOfOpt = None,
+    top: TopOpt = None,
+    compare_years: CompareOpt = None,
+    gaps: GapsOpt = False,
+    explain: ExplainOpt = None,
+    fmt: FormatOpt = "table",
+    data: DataOpt = None,
+    weights: WeightsOpt = None,
+    ego: EgoOpt = "CAN",
+    layers: LayersOpt = False,
+    peers: PeersOpt = False,
+    what_if: WhatIfOpt = False,
+    with_territories: TerritoriesOpt = False,
 ) -> None:
     """Rank countries by the influence Canada's channels give it, with the reasons behind each score.
 
@@ -259,30 +267,23 @@ def influence(
 
       mpdkg influence --explain MEX
     """
-    from mpdkg.errors import UsageError
     from mpdkg.influence.analysis import InfluenceConfig, analyse
     from mpdkg.influence.network import load_facts
     from mpdkg.query.engines import open_engine
 
     with reported():
-        if fmt not in FORMATS:
-            raise UsageError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
-        if top is not None and top < 1:
-            raise UsageError("--top must be at least 1")
-        chosen = [
-            name
-            for name, on in (
+        _check_choices(
+            fmt,
+            top,
+            (
                 ("--compare", compare_years),
                 ("--gaps", gaps),
                 ("--explain", explain),
                 ("--layers", layers),
                 ("--peers", peers),
                 ("--what-if", what_if),
-            )
-            if on
-        ]
-        if len(chosen) > 1:
-            raise UsageError(f"{' and '.join(chosen)}: choose one")
+            ),
+        )
         config = InfluenceConfig.load(weights)
         facts = load_facts(open_engine(data))
         kwargs = {"pillar": pillar, "region": region, "states_only": not with_territories, "ego": ego}
@@ -302,31 +303,50 @@ def influence(
         if _show_mode(modes, result, facts, config, (region, pillar, as_of, ego), fmt, top):
             return
         if explain is not None:
-            if fmt == "json":
-                import json
-
-                sys.stdout.write(json.dumps(result.explain(explain), indent=2, ensure_ascii=False) + "\n")
-            elif fmt == "csv":
-                sys.stdout.write(_explain_csv(result, explain))
-            else:
-                _print_explain(result, explain)
-            return
-        if gaps:
-            if fmt == "json":
-                import json
-
-                sys.stdout.write(json.dumps(result.as_dict()["gaps"], indent=2, ensure_ascii=False) + "\n")
-            elif fmt == "csv":
-                sys.stdout.write(result.gaps_csv())
-            else:
-                _print_gaps(result)
-            return
-        if fmt == "json":
+            _show_explain(result, explain, fmt)
+        elif gaps:
+            _show_gaps(result, fmt)
+        elif fmt == "json":
             sys.stdout.write(result.to_json(top))
         elif fmt == "csv":
             sys.stdout.write(result.to_csv(top))
         else:
             _print_result(result, top)
+
+
+def _check_choices(fmt: str, top: int | None, options: tuple[tuple[str, object], ...]) -> None:
+    """A UsageError for an unknown format, a --top below 1, or two modes at once."""
+    from mpdkg.errors import UsageError
+
+    if fmt not in FORMATS:
+        raise UsageError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    if top is not None and top < 1:
+        raise UsageError("--top must be at least 1")
+    chosen = [name for name, on in options if on]
+    if len(chosen) > 1:
+        raise UsageError(f"{' and '.join(chosen)}: choose one")
+
+
+def _show_explain(result, iso3: str, fmt: str) -> None:
+    if fmt == "json":
+        import json
+
+        sys.stdout.write(json.dumps(result.explain(iso3), indent=2, ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        sys.stdout.write(_explain_csv(result, iso3))
+    else:
+        _print_explain(result, iso3)
+
+
+def _show_gaps(result, fmt: str) -> None:
+    if fmt == "json":
+        import json
+
+        sys.stdout.write(json.dumps(result.as_dict()["gaps"], indent=2, ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        sys.stdout.write(result.gaps_csv())
+    else:
+        _print_gaps(result)
 
 
 def _show_comparison(facts, config, years: tuple[int, int], kwargs: dict, fmt: str, top: int | None) -> None:
@@ -343,7 +363,15 @@ def _show_comparison(facts, config, years: tuple[int, int], kwargs: dict, fmt: s
         _print_comparison(comparison, top)
 
 
-def _show_mode(modes: dict, result, facts, config, where: tuple, fmt: str, top: int | None) -> bool:
+def _show_mode(
+    modes: dict,
+    result,
+    facts,
+    config,
+    where: tuple[str | None, int | None, int | None, str],
+    fmt: str,
+    top: int | None,
+) -> bool:
     """--layers, --peers, --what-if: True when one of them was asked for (and shown)."""
     if modes["layers"]:
         _show_layers(result, fmt, top)

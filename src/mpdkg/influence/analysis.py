@@ -21,6 +21,7 @@ import io
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 import networkx as nx
 from rdflib import Graph, Literal, URIRef
@@ -85,9 +86,8 @@ class CountryRow:
     label: str
     region: str
     subregion: str
-    measures: dict[
-        str, float
-    ]  # weighted_degree, betweenness, eigenvector, personalized_pagerank, tie_to_canada
+    #: weighted_degree, betweenness, eigenvector, personalized_pagerank, tie_to_canada (None for the ego)
+    measures: dict[str, float | None]
     channels: list[ChannelUse]  # the channels it shares with Canada
     channels_total: int  # the channels it takes part in (in the slice)
     score: float | None = None
@@ -393,7 +393,7 @@ class InfluenceResult:
         for name, prop in _RANK_PROPS.items():
             if c.ranks.get(name) is not None:
                 graph.add((node, prop, Literal(c.ranks[name])))
-        if c.effective_size is not None:
+        if c.effective_size is not None and c.constraint is not None:
             graph.add((node, MPDA.effectiveSize, _decimal(c.effective_size)))
             graph.add((node, MPDA.constraint, _decimal(c.constraint)))
         return graph
@@ -474,11 +474,7 @@ def analyse(
     """
     config = config or InfluenceConfig.load()
     facts = data if isinstance(data, Facts) else load_facts(data)
-    known_pillars = sorted({p for ch in facts.channels.values() for p in ch.pillars})
-    if pillar is not None and pillar not in known_pillars:
-        raise UsageError(
-            f"--pillar {pillar}: no forum or agreement serves it; pillars: {', '.join(map(str, known_pillars))}"
-        )
+    known_pillars = _known_pillars(facts, pillar)
     members = None
     if region is not None:
         region, members = _region_members(facts, region)
@@ -491,70 +487,14 @@ def analyse(
         )
     proj = project(B, config, pillar=pillar, year=year, countries=members, ego=ego)
     G = proj.graph
-    by_iso = facts.by_iso
     if ego not in G:
         G.add_node(ego)
-
     n = G.number_of_nodes()
     sampled = n > config.exact_max_nodes and config.pivots < n
-    bc = betweenness(G, "weight", k=config.pivots if sampled else None, seed=config.seed)
-    measures = {
-        "weighted_degree": weighted_degree(G),
-        "betweenness": bc,
-        "eigenvector": eigenvector(G),
-        "personalized_pagerank": personalized_pagerank(G, ego, alpha=config.alpha),
-        "tie_to_canada": {
-            node: (G[ego][node]["weight"] if G.has_edge(ego, node) else 0.0) for node in G.nodes
-        },
-    }
-    rows = []
-    for iso3 in sorted(G.nodes):
-        c = by_iso.get(iso3)
-        rows.append(
-            CountryRow(
-                iso3=iso3,
-                label=c.label if c else iso3,
-                region=c.region if c else "",
-                subregion=c.subregion if c else "",
-                measures={m: measures[m][iso3] for m in MEASURES_ORDER},
-                channels=proj.uses.get(iso3, []),
-                channels_total=proj.channel_counts.get(iso3, 0),
-            )
-        )
-    others = [r for r in rows if r.iso3 != ego]
+    measures = _measures(G, ego, config, sampled)
+    rows = _country_rows(G, facts, proj, measures)
     states = sovereign_states(facts) if states_only else None
-    territories = []
-    if states:  # rankings and gaps count states; territories are listed apart, unranked
-        territories = [r for r in others if r.iso3 not in states]
-        others = [r for r in others if r.iso3 in states]
-    top = {m: max((r.measures[m] for r in others), default=0.0) for m in MEASURES}
-    for r in others:
-        r.components = {
-            m: config.score[m] * (r.measures[m] / top[m] if top[m] > 0 else 0.0) for m in MEASURES
-        }
-        r.score = rounded(sum(r.components.values()))
-    ranks = competition_ranks({r.iso3: r.score for r in others}, DIGITS)
-    for r in others:
-        r.rank = ranks[r.iso3]
-    canada_row = next(r for r in rows if r.iso3 == ego)
-    canada_row.measures["tie_to_canada"] = None
-    others.sort(key=lambda r: (r.rank, r.iso3))
-    territories.sort(key=lambda r: (-len(r.channels), r.iso3))
-    rows = [canada_row, *others]
-
-    size, constraint = burt(G, ego)
-    ranks = {m: competition_rank(measures[m], ego, DIGITS) for m in CENTRALITIES}
-    canada = CanadaPosition(
-        iso3=ego,
-        measures={m: measures[m][ego] for m in CENTRALITIES},
-        ranks=ranks,
-        effective_size=size,
-        constraint=constraint,
-        partners=G.degree(ego),
-        channels=proj.channel_counts.get(ego, 0),
-        countries=n,
-    )
-    pillars_for_gaps = [pillar] if pillar is not None else known_pillars
+    canada_row, others, territories = _score(rows, ego, states, config)
     params = {
         "slice": slice_name(as_of, pillar, region),
         "as_of": as_of,
@@ -577,9 +517,9 @@ def analyse(
         "betweenness": f"sampled (k={config.pivots}, seed={config.seed})" if sampled else "exact",
     }
     return InfluenceResult(
-        rows=rows,
-        canada=canada,
-        gaps=find_gaps(others, pillars_for_gaps, config.gaps_per_group),
+        rows=[canada_row, *others],
+        canada=_position(G, ego, measures, proj),
+        gaps=find_gaps(others, [pillar] if pillar is not None else known_pillars, config.gaps_per_group),
         params=params,
         network=network,
         sources=facts.sources,
@@ -587,6 +527,94 @@ def analyse(
         territories=territories,
         facts=facts,
         config=config,
+    )
+
+
+def _known_pillars(facts: Facts, pillar: int | None) -> list[int]:
+    """The pillars the channels serve; a UsageError when ``pillar`` is not one of them."""
+    known = sorted({p for ch in facts.channels.values() for p in ch.pillars})
+    if pillar is not None and pillar not in known:
+        raise UsageError(
+            f"--pillar {pillar}: no forum or agreement serves it; pillars: {', '.join(map(str, known))}"
+        )
+    return known
+
+
+def _measures(G: nx.Graph, ego: str, config: InfluenceConfig, sampled: bool) -> dict[str, dict[str, float]]:
+    """Every measure of :data:`MEASURES_ORDER` for every country of the projection."""
+    bc = betweenness(G, "weight", k=config.pivots if sampled else None, seed=config.seed)
+    return {
+        "weighted_degree": weighted_degree(G),
+        "betweenness": bc,
+        "eigenvector": eigenvector(G),
+        "personalized_pagerank": personalized_pagerank(G, ego, alpha=config.alpha),
+        "tie_to_canada": {
+            node: (G[ego][node]["weight"] if G.has_edge(ego, node) else 0.0) for node in G.nodes
+        },
+    }
+
+
+def _country_rows(G: nx.Graph, facts: Facts, proj, measures: dict[str, dict[str, float]]) -> list[CountryRow]:
+    by_iso = facts.by_iso
+    rows = []
+    for iso3 in sorted(G.nodes):
+        c = by_iso.get(iso3)
+        rows.append(
+            CountryRow(
+                iso3=iso3,
+                label=c.label if c else iso3,
+                region=c.region if c else "",
+                subregion=c.subregion if c else "",
+                measures={m: measures[m][iso3] for m in MEASURES_ORDER},
+                channels=proj.uses.get(iso3, []),
+                channels_total=proj.channel_counts.get(iso3, 0),
+            )
+        )
+    return rows
+
+
+def _value(x: float | None) -> float:
+    """A measure of a ranked country (never None: only the ego's tie to itself is)."""
+    return 0.0 if x is None else x
+
+
+def _score(
+    rows: list[CountryRow], ego: str, states: set[str] | None, config: InfluenceConfig
+) -> tuple[CountryRow, list[CountryRow], list[CountryRow]]:
+    """Score and rank the countries (states only when ``states`` is not empty; the territories
+    are listed apart, unranked): the ego's row, the ranked rows by rank, the territories."""
+    others = [r for r in rows if r.iso3 != ego]
+    territories = []
+    if states:  # rankings and gaps count states; territories are listed apart, unranked
+        territories = [r for r in others if r.iso3 not in states]
+        others = [r for r in others if r.iso3 in states]
+    top = {m: max((_value(r.measures[m]) for r in others), default=0.0) for m in MEASURES}
+    for r in others:
+        r.components = {
+            m: config.score[m] * (_value(r.measures[m]) / top[m] if top[m] > 0 else 0.0) for m in MEASURES
+        }
+        r.score = rounded(sum(r.components.values()))
+    ranks = competition_ranks({r.iso3: r.score for r in others}, DIGITS)
+    for r in others:
+        r.rank = ranks[r.iso3]
+    canada_row = next(r for r in rows if r.iso3 == ego)
+    canada_row.measures["tie_to_canada"] = None
+    others.sort(key=lambda r: (r.rank, r.iso3))
+    territories.sort(key=lambda r: (-len(r.channels), r.iso3))
+    return canada_row, others, territories
+
+
+def _position(G: nx.Graph, ego: str, measures: dict[str, dict[str, float]], proj) -> CanadaPosition:
+    size, constraint = burt(G, ego)
+    return CanadaPosition(
+        iso3=ego,
+        measures={m: measures[m][ego] for m in CENTRALITIES},
+        ranks={m: competition_rank(measures[m], ego, DIGITS) for m in CENTRALITIES},
+        effective_size=size,
+        constraint=constraint,
+        partners=G.degree(ego),
+        channels=proj.channel_counts.get(ego, 0),
+        countries=G.number_of_nodes(),
     )
 
 
@@ -612,7 +640,7 @@ def find_gaps(rows: list[CountryRow], pillars: list[int], per_group: int) -> lis
             uses = [u for u in r.channels if pillar is None or pillar in u.pillars]
             tie = rounded(sum(u.weight for u in uses))
             count = len({u.iri for u in uses})
-            keys[pillar][r.iso3] = (count, tie, -rounded(r.measures["weighted_degree"]), r.iso3)
+            keys[pillar][r.iso3] = (count, tie, -_value(rounded(r.measures["weighted_degree"])), r.iso3)
     labels = {r.iso3: r.label for r in rows}
     by_region: dict[str | None, list[CountryRow]] = {None: rows}
     for r in rows:
@@ -686,26 +714,26 @@ def compare(before: InfluenceResult, after: InfluenceResult) -> Comparison:
     canada = []
     for m in CENTRALITIES:
         a, b = before.canada.measures[m], after.canada.measures[m]
-        ra, rb = before.canada.ranks[m], after.canada.ranks[m]
+        rank_a, rank_b = before.canada.ranks[m], after.canada.ranks[m]
         canada.append(
             {
                 "measure": m,
                 "before": rounded(a),
                 "after": rounded(b),
                 "change": rounded(b - a),
-                "rank_before": ra,
-                "rank_after": rb,
-                "rank_move": None if ra is None or rb is None else ra - rb,
+                "rank_before": rank_a,
+                "rank_after": rank_b,
+                "rank_move": None if rank_a is None or rank_b is None else rank_a - rank_b,
             }
         )
     for name in ("effective_size", "constraint", "partners", "channels"):
-        a, b = getattr(before.canada, name), getattr(after.canada, name)
+        x0, x1 = getattr(before.canada, name), getattr(after.canada, name)
         canada.append(
             {
                 "measure": name,
-                "before": rounded(a) if isinstance(a, float) else a,
-                "after": rounded(b) if isinstance(b, float) else b,
-                "change": None if a is None or b is None else rounded(b - a),
+                "before": rounded(x0) if isinstance(x0, float) else x0,
+                "after": rounded(x1) if isinstance(x1, float) else x1,
+                "change": None if x0 is None or x1 is None else rounded(x1 - x0),
                 "rank_before": None,
                 "rank_after": None,
                 "rank_move": None,
@@ -713,28 +741,29 @@ def compare(before: InfluenceResult, after: InfluenceResult) -> Comparison:
         )
     rb = {r.iso3: r for r in before.ranked()}
     ra = {r.iso3: r for r in after.ranked()}
-    rows = []
-    for iso3 in sorted(set(rb) | set(ra)):
-        x, y = rb.get(iso3), ra.get(iso3)
-        cx = {short(u.iri) for u in x.channels} if x else set()
-        cy = {short(u.iri) for u in y.channels} if y else set()
-        sx = x.score if x else None
-        sy = y.score if y else None
-        rows.append(
-            {
-                "iso3": iso3,
-                "label": (y or x).label,
-                "score_before": sx,
-                "score_after": sy,
-                "score_change": None if sx is None or sy is None else rounded(sy - sx),
-                "rank_before": x.rank if x else None,
-                "rank_after": y.rank if y else None,
-                "rank_move": (x.rank - y.rank) if x and y else None,
-                "channels_before": len(cx),
-                "channels_after": len(cy),
-                "gained": sorted(cy - cx),
-                "lost": sorted(cx - cy),
-            }
-        )
+    rows = [_row_change(iso3, rb.get(iso3), ra.get(iso3)) for iso3 in sorted(set(rb) | set(ra))]
     rows.sort(key=lambda r: (-abs(r["score_change"] or 0.0), r["iso3"]))
     return Comparison(before, after, canada, rows)
+
+
+def _row_change(iso3: str, x: CountryRow | None, y: CountryRow | None) -> dict[str, Any]:
+    """One country's move between two results (``x`` before, ``y`` after; either may be None)."""
+    cx = {short(u.iri) for u in x.channels} if x else set()
+    cy = {short(u.iri) for u in y.channels} if y else set()
+    sx = x.score if x else None
+    sy = y.score if y else None
+    either = y if y is not None else x
+    return {
+        "iso3": iso3,
+        "label": either.label if either is not None else iso3,
+        "score_before": sx,
+        "score_after": sy,
+        "score_change": None if sx is None or sy is None else rounded(sy - sx),
+        "rank_before": x.rank if x else None,
+        "rank_after": y.rank if y else None,
+        "rank_move": (x.rank - y.rank) if x and y and x.rank is not None and y.rank is not None else None,
+        "channels_before": len(cx),
+        "channels_after": len(cy),
+        "gained": sorted(cy - cx),
+        "lost": sorted(cx - cy),
+    }

@@ -26,6 +26,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
@@ -146,7 +147,12 @@ def _year(value: str | None) -> int | None:
     return int(m.group()) if m else None
 
 
-def _rows(engine, text: str) -> list[tuple[str | None, ...]]:
+#: One solution of a SELECT: plain strings, None where unbound or empty. Typed ``Any`` because
+#: the queries bind their key columns (IRIs) always and the others optionally, per query.
+Row = tuple[Any, ...]
+
+
+def _rows(engine, text: str) -> list[Row]:
     """Run a SELECT and return the values as plain strings (None where unbound or empty).
 
     On Oxigraph the results are serialised as SPARQL CSV (plain values) in Rust and read back
@@ -155,7 +161,9 @@ def _rows(engine, text: str) -> list[tuple[str | None, ...]]:
     store = engine if isinstance(engine, ox.Store) else getattr(engine, "store", None)
     if isinstance(store, ox.Store):
         answer = store.query(text, use_default_graph_as_union=True)
-        data = answer.serialize(format=ox.QueryResultsFormat.CSV).decode("utf-8")
+        if not isinstance(answer, ox.QuerySolutions):
+            raise TypeError("the influence queries are SELECTs")
+        data = (answer.serialize(format=ox.QueryResultsFormat.CSV) or b"").decode("utf-8")
         reader = csv.reader(io.StringIO(data))
         next(reader, None)
         return [tuple(v if v != "" else None for v in row) for row in reader]

@@ -141,14 +141,15 @@ def sensitivity(facts, config: InfluenceConfig, ego: str) -> dict:
 
     result = cached_analyse(facts, config, None, ego)
     base = _rescore(result, config.score)
-    taus = []
+    taus: list[dict[str, str | float]] = []
+    values: list[float] = []
     for m in MEASURES:
         for factor in (0.75, 1.25):
             weights = dict(config.score, **{m: config.score[m] * factor})
-            taus.append({"measure": m, "factor": factor, "tau": _tau(base, _rescore(result, weights))})
+            values.append(_tau(base, _rescore(result, weights)))
+            taus.append({"measure": m, "factor": factor, "tau": values[-1]})
     scaled = {s: {r.iso3: float(r.score or 0.0) for r in cached_analyse(facts, replace(config, scaling=s), None, ego).ranked()}
               for s in ("pairs", "log", "none")}  # fmt: skip
-    values = [t["tau"] for t in taus]
     return {
         "weights": {"perturbations": taus, "tau_min": min(values), "tau_median": float(np.median(values))},
         "size_scaling": {

@@ -186,12 +186,12 @@ def report_html(
     for y, k in series:
         a = "#" + year_anchor(y)
         ranks = k.get("ranks", {})
-        cells = [k["partners"], k["fora"], k["agreements"]]
-        cells += [ranks.get(m) for m in ("weighted_degree", "betweenness", "eigenvector")]
-        cells.append(k.get("effective_size"))
+        row_values: list[Any] = [k["partners"], k["fora"], k["agreements"]]
+        row_values += [ranks.get(m) for m in ("weighted_degree", "betweenness", "eigenvector")]
+        row_values.append(k.get("effective_size"))
         parts.append(
             f"<tr><td>{y}</td>"
-            + "".join(f'<td class="num">{_a(a, _num(v)) if v is not None else "—"}</td>' for v in cells)
+            + "".join(f'<td class="num">{_a(a, _num(v)) if v is not None else "—"}</td>' for v in row_values)
             + "</tr>"
         )
     parts.append(
@@ -266,10 +266,12 @@ def report_html(
         if src is None:
             parts.append(f'<li id="{source_anchor(sid)}">{esc(sid)}</li>')
             continue
-        link = f'<a href="{esc(src.url)}" rel="noopener noreferrer">{esc(src.url)}</a>' if src.url else ""
+        anchor_html = (
+            f'<a href="{esc(src.url)}" rel="noopener noreferrer">{esc(src.url)}</a>' if src.url else ""
+        )
         parts.append(
             f'<li id="{source_anchor(sid)}"><b>{esc(src.title)}</b> — {esc(src.publisher)}, accessed '
-            f'{esc(src.accessed)}. {link} <span class="muted">({esc(sid)})</span></li>'
+            f'{esc(src.accessed)}. {anchor_html} <span class="muted">({esc(sid)})</span></li>'
         )
     parts.append("</ul></section>")
     parts.append(f'<footer class="source-line">{esc(source_line(data))}</footer></div>')
