@@ -15,12 +15,13 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from mpdkg import paths
 from mpdkg.errors import Origin, Problem, SourceErrors
 from mpdkg.sources.checks import Context
 from mpdkg.sources.csvtable import read_table
+from mpdkg.sources.dates import PartialDate
 from mpdkg.sources.records import Forum, Records, VisaPolicy
 from mpdkg.sources.schema import COLUMNS, SPECS, FileKind
 from mpdkg.sources.vocab import Vocabulary, vocabulary
@@ -173,6 +174,11 @@ def _member_counts_check(records: Records, problems: list[Problem]) -> None:
                 )
 
 
+def _start(policy: VisaPolicy) -> PartialDate:
+    """The start of a policy that has one (only those are compared for overlaps)."""
+    return cast(PartialDate, policy.start)
+
+
 def _visa_policies_consistent(records: Records, problems: list[Problem]) -> None:
     """Countries exist, a country does not set a policy for itself, and two policies for the same
     nationality, destination and scope do not certainly hold at the same time."""
@@ -190,9 +196,9 @@ def _visa_policies_consistent(records: Records, problems: list[Problem]) -> None
         if v.start is not None:
             by_pair[(v.nationality, v.destination, v.scope)].append(v)
     for group in by_pair.values():
-        group.sort(key=lambda v: (v.start.earliest(), v.origin))
+        group.sort(key=lambda v: (_start(v).earliest(), v.origin))
         for earlier, later in pairwise(group):
-            if earlier.end is None or later.start.latest() < earlier.end.earliest():
+            if earlier.end is None or _start(later).latest() < earlier.end.earliest():
                 problems.append(
                     Problem(
                         later.origin,

@@ -154,7 +154,7 @@ class FileKind:
         self.make(ctx, row, values)
 
 
-def _fields(record_type: type, v: Values, row: Row, **extra: Any) -> Any:
+def _fields(record_type: type[Any], v: Values, row: Row, **extra: Any) -> Any:
     """The record of ``record_type`` from the values of its fields (column ``source`` fills
     ``sources``), the row's origin and ``extra``."""
     values = {**v, "sources": v.get("source", ())}

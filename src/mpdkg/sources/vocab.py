@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import cast
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS, SKOS
@@ -31,13 +32,13 @@ def _subclass_notations(graph: Graph, root: URIRef) -> dict[str, URIRef]:
     found: dict[str, URIRef] = {}
     for cls in graph.transitive_subjects(RDFS.subClassOf, root):
         for notation in graph.objects(cls, SKOS.notation):
-            found[str(notation)] = cls
+            found[str(notation)] = cast(URIRef, cls)
     return dict(sorted(found.items()))
 
 
 def _scheme_notations(graph: Graph, scheme: URIRef) -> dict[str, URIRef]:
     found = {
-        str(n): concept
+        str(n): cast(URIRef, concept)
         for concept in graph.subjects(SKOS.inScheme, scheme)
         for n in graph.objects(concept, SKOS.notation)
     }

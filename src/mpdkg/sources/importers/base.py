@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import math
 import subprocess
+import sys
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -91,7 +92,7 @@ def read_r(snapshot: Snapshot, path: str) -> dict[str, Any]:
             objects = rdata.read_rda(io.BytesIO(data))
         except Exception as exc:
             raise ExtractionError(f"{path}: rdata cannot parse it ({type(exc).__name__}: {exc})") from exc
-    about = {}
+    about: dict[str, Any] = {}
     for name, value in objects.items():
         if isinstance(value, dict):
             about[str(name)] = {str(k): {"rows": len(v), "columns": len(v.columns)} for k, v in value.items()}
@@ -109,13 +110,9 @@ def read_r(snapshot: Snapshot, path: str) -> dict[str, Any]:
 def missing(value: Any) -> bool:
     if value is None:
         return True
-    try:
-        import pandas as pd
-
-        if value is pd.NA or value is pd.NaT:
-            return True
-    except ImportError:  # pragma: no cover
-        pass
+    pd = sys.modules.get("pandas")  # a pandas missing value comes only with pandas loaded
+    if pd is not None and (value is pd.NA or value is pd.NaT):
+        return True
     return isinstance(value, float) and math.isnan(value)
 
 

@@ -65,7 +65,7 @@ def requirement(value: str, scheme: dict[str, str], where: str) -> tuple[str, st
 
 def extract_passport(snapshot: Snapshot, out: Output) -> dict[str, Any]:
     rows: list[list[str]] = []
-    per_snapshot = []
+    per_snapshot: list[dict[str, Any]] = []
     for date, path in passport_snapshots(snapshot):
         data = snapshot.read(path, snapshot_date=date)
         reader = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))

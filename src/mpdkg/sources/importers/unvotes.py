@@ -69,14 +69,14 @@ def absences(snapshot: Snapshot, out: Output, votes: Any) -> dict[str, Any]:
         "2016 raw file, since the package's un_votes keeps only yes, abstain and no",
         PUBLISHED_2016,
     )
-    cast = {}
+    cast: dict[int, int] = {}
     for rcid in frame[frame["vote"] <= 3]["rcid"].tolist():
         cast[int(rcid)] = cast.get(int(rcid), 0) + 1
-    package = {}
+    package: dict[int, int] = {}
     for rcid in votes["rcid"].tolist():
         package[int(rcid)] = package.get(int(rcid), 0) + 1
     agree = sum(1 for rcid, n in cast.items() if package.get(rcid) == n)
-    codes = {}
+    codes: dict[str, int] = {}
     for value in frame["vote"].tolist():
         codes[cell(value)] = codes.get(cell(value), 0) + 1
     return {
