@@ -9,11 +9,14 @@ from __future__ import annotations
 import importlib
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from mpdkg.cli.common import FormatOpt, GraphDir, OutDir, app, err, out, progress, reported
+
+if TYPE_CHECKING:
+    from mpdkg.query.catalogue import CatalogueQuery
 
 COMMAND_MODULES = ("stats", "reason", "influence", "maps", "publish", "release", "docs")
 
@@ -205,34 +208,13 @@ def query(
       mpdkg query shared-with-country -p country=MEX --endpoint http://127.0.0.1:7878/query
     """
     from mpdkg.errors import UsageError
-    from mpdkg.query import catalogue as C
     from mpdkg.query import engines as Q
 
     with reported():
         if list_:
-            from rich.table import Table
-
-            table = Table("name", "title", "pillar", "parameters")
-            for q in C.catalogue():
-                params = ", ".join(f"{p.name}={p.default}" if p.default else p.name for p in q.parameters)
-                table.add_row(q.name, q.title, q.pillar, params)
-            out.print(table)
+            _print_catalogue()
             return
-        if execute is not None and name is not None:
-            raise UsageError("give either a query name/path or -e, not both")
-        if execute is not None:
-            q = C.parse_query_text(execute, "-e")
-        elif name is None:
-            raise UsageError(
-                "give a catalogue query name, a .rq path or -e 'SPARQL' (see mpdkg query --list)"
-            )
-        elif name.endswith(".rq") or "/" in name:
-            path = Path(name)
-            if not path.is_file():
-                raise UsageError(f"{name}: no such file")
-            q = C.parse_query_file(path)
-        else:
-            q = C.get_query(name)
+        q = _chosen_query(name, execute)
         if engine not in ("oxigraph", "rdflib"):
             raise UsageError(f"--engine {engine!r}: expected oxigraph or rdflib")
         # refuse SERVICE, updates, unknown prefixes and the like before any data is loaded
@@ -252,6 +234,37 @@ def query(
                 "no rows, and the query names terms the ontology does not have (see above)", highlight=False
             )
             raise typer.Exit(1)
+
+
+def _print_catalogue() -> None:
+    from rich.table import Table
+
+    from mpdkg.query import catalogue as C
+
+    table = Table("name", "title", "pillar", "parameters")
+    for q in C.catalogue():
+        params = ", ".join(f"{p.name}={p.default}" if p.default else p.name for p in q.parameters)
+        table.add_row(q.name, q.title, q.pillar, params)
+    out.print(table)
+
+
+def _chosen_query(name: str | None, execute: str | None) -> CatalogueQuery:
+    """The query named (catalogue name or .rq path) or given with -e."""
+    from mpdkg.errors import UsageError
+    from mpdkg.query import catalogue as C
+
+    if execute is not None and name is not None:
+        raise UsageError("give either a query name/path or -e, not both")
+    if execute is not None:
+        return C.parse_query_text(execute, "-e")
+    if name is None:
+        raise UsageError("give a catalogue query name, a .rq path or -e 'SPARQL' (see mpdkg query --list)")
+    if name.endswith(".rq") or "/" in name:
+        path = Path(name)
+        if not path.is_file():
+            raise UsageError(f"{name}: no such file")
+        return C.parse_query_file(path)
+    return C.get_query(name)
 
 
 def _say_which_dump(data: list[Path] | None) -> None:
@@ -335,8 +348,8 @@ def ids(
         else:
             from mpdkg.cli.common import Column, fit_table
 
-            rows = [(e.id, e.label, "; ".join(e.alt_labels)) for e in entries]
-            out.print(fit_table([Column("id"), Column("label"), Column("other names", drop=1)], rows))
+            table = [(e.id, e.label, "; ".join(e.alt_labels)) for e in entries]
+            out.print(fit_table([Column("id"), Column("label"), Column("other names", drop=1)], table))
             err.print(f"{len(entries)} {kind}", highlight=False)
 
 
