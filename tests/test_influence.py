@@ -696,3 +696,15 @@ def test_layers_in_1900_rank_nobody(facts):
     assert ls.ranked(1900) == []
     assert ls.raw[1900]["protection"]["JPN"]["resettled_to_canada"] is None  # before the series
     assert "not ranked" in ls.explain("JPN", 1900)
+
+
+def test_alignment_layer_reads_the_un_votes():
+    """The alignment layer has figures from the vendored unvotes extract (it showed 'no data' when
+    it looked for the agreement function in the wrong module and swallowed the error)."""
+    from mpdkg.influence.layers import read_open_figures
+
+    votes = read_open_figures().votes
+    assert len(votes) > 5000
+    # Canada and the United States agreed on about two thirds of the 2018 recorded votes.
+    assert 0.55 < votes[("USA", 2018)] < 0.8
+    assert all(0.0 <= v <= 1.0 for v in votes.values())

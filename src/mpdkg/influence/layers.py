@@ -139,18 +139,12 @@ def _read_visas(figures: OpenFigures, root: Path | None, ego: str) -> None:
 
 
 def _read_votes(figures: OpenFigures, root: Path | None, ego: str) -> None:
-    """UN vote agreement from helper opendata's ``un_vote_agreement_all`` when it exists."""
-    from mpdkg.rdf import opendata as od
+    """Yearly UN General Assembly vote agreement of every state with ``ego`` (the unvotes extract)."""
+    from mpdkg.rdf.opendata_unvotes import un_vote_agreement_all
 
-    fn = getattr(od, "un_vote_agreement_all", None)
-    if fn is None:
-        return
-    try:
-        for iso3, years in fn(ego, root=root).items():
-            for ya in years:
-                figures.votes[(iso3, ya.year)] = float(ya.score)
-    except Exception:  # noqa: BLE001 - the layer is optional; "no data" is shown
-        figures.votes.clear()
+    for iso3, years in un_vote_agreement_all(ego, root=root).items():
+        for ya in years:
+            figures.votes[(iso3, ya.year)] = float(ya.score)
 
 
 @dataclass(frozen=True)
