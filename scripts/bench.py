@@ -30,8 +30,7 @@ def measure(size: int, work: Path, pyshacl_limit: int, rdflib_limit: int, reason
     sys.path.insert(0, str(HERE))
     from synth import synthesise
 
-    from mpdkg.query.catalogue import catalogue
-    from mpdkg.query.engines import OxigraphEngine, RdflibEngine, load_store, run_query
+    from mpdkg.query.engines import OxigraphEngine, RdflibEngine, load_store
     from mpdkg.rdf.build import build_dataset
     from mpdkg.rdf.dumps import union_graph, write_dumps
     from mpdkg.sources.load import load_sources
@@ -77,6 +76,17 @@ def measure(size: int, work: Path, pyshacl_limit: int, rdflib_limit: int, reason
         t = time.perf_counter()
         ref = RdflibEngine(load_dump(dist / "mpdkg.nt"))
         out["load_rdflib_s"] = time.perf_counter() - t
+    _measure_queries(out, ox, ref)
+    _measure_analysis(out, built, reason_limit)
+    out["peak_memory_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def _measure_queries(out: dict, ox, ref) -> None:
+    """Every catalogue query on Oxigraph, and on rdflib when ``ref`` is given."""
+    from mpdkg.query.catalogue import catalogue
+    from mpdkg.query.engines import run_query
+
     queries = {}
     for q in catalogue():
         t = time.perf_counter()
@@ -93,6 +103,10 @@ def measure(size: int, work: Path, pyshacl_limit: int, rdflib_limit: int, reason
     out["query_oxigraph_median_s"] = statistics.median(v["oxigraph_s"] for v in queries.values())
     if ref is not None:
         out["query_rdflib_median_s"] = statistics.median(v["rdflib_s"] for v in queries.values())
+
+
+def _measure_analysis(out: dict, built, reason_limit: int) -> None:
+    """The influence analysis, and reasoning up to ``reason_limit`` triples."""
     try:
         from mpdkg.influence.analysis import InfluenceConfig, analyse
 
@@ -113,8 +127,6 @@ def measure(size: int, work: Path, pyshacl_limit: int, rdflib_limit: int, reason
             out["reason_s"] = f"not measured ({exc.__class__.__name__}: {exc})"
     else:
         out["reason_s"] = "not attempted at this size"
-    out["peak_memory_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return out
 
 
 def fmt(value) -> str:

@@ -138,7 +138,13 @@ def main() -> None:
     clients = [int(x) for x in args.clients.split(",")]
     runaways = [int(x) for x in args.runaways.split(",")]
     workers = [int(x) for x in args.workers.split(",")]
-    if not 1 <= args.queries <= 2000 or max(clients) > 200 or max(runaways) > 20 or max(workers) > 8 or args.spares > 8:
+    if (
+        not 1 <= args.queries <= 2000
+        or max(clients) > 200
+        or max(runaways) > 20
+        or max(workers) > 8
+        or args.spares > 8
+    ):
         raise SystemExit("keep the load bounded: <= 2000 queries, 200 clients, 20 runaways, 8 workers")
     cells = []
     for w in workers:

@@ -48,11 +48,83 @@ def write_csv(path: Path, header: list[str], rows) -> None:
         writer.writerows(list(row) + [""] * (len(header) - len(row)) for row in rows)
 
 
+FORA_COLUMNS = [
+    "id",
+    "label",
+    "alt_labels",
+    "kind",
+    "pillars",
+    "established",
+    "ended",
+    "homepage",
+    "wikidata",
+    "members_complete",
+    "member_counts",
+    "members_source",
+    "members_as_of",
+    "source",
+    "quote",
+    "description",
+]
+MEMBERSHIP_COLUMNS = ["member", "role", "start", "end", "as_of", "source", "quote", "note"]
+AGREEMENT_COLUMNS = [
+    "id",
+    "label",
+    "alt_labels",
+    "kind",
+    "pillars",
+    "parties",
+    "signed",
+    "in_force",
+    "ended",
+    "amends",
+    "homepage",
+    "wikidata",
+    "source",
+    "quote",
+    "description",
+]
+ENGAGEMENT_COLUMNS = [
+    "id",
+    "kind",
+    "actor",
+    "channel",
+    "partners",
+    "start",
+    "end",
+    "pillars",
+    "label",
+    "source",
+    "quote",
+]
+
+
 def synthesise(out: Path, triples: int, seed: int = 7) -> dict:
     rng = random.Random(seed)
     graph = Path(out) / "graph"
     if graph.exists():
         shutil.rmtree(graph)
+    countries = _copy_real_parts(graph)
+    n_memberships = max(100, (triples - 5_000) // TRIPLES_PER_MEMBERSHIP)  # ~5k triples: framework, countries
+    n_fora = max(10, n_memberships // 40)
+    n_agreements = max(20, n_fora // 2)
+    n_sources = max(20, n_fora // 5)
+    sources = _write_sources(graph, rng, n_sources)
+    memberships = _write_fora(graph, rng, n_fora, n_memberships // n_fora, countries, sources)
+    others = [c for c in countries if c != "CAN"]
+    _write_agreements(graph, rng, n_agreements, others, sources)
+    _write_engagements(graph, rng, max(10, n_fora // 10), n_fora, others, sources)
+    return {
+        "fora": n_fora,
+        "memberships": memberships,
+        "agreements": n_agreements,
+        "sources": n_sources,
+        "graph": graph,
+    }
+
+
+def _copy_real_parts(graph: Path) -> list[str]:
+    """The real framework, countries and their sources; returns the countries' ISO codes."""
     real = paths.graph_dir()
     shutil.copytree(real / "framework", graph / "framework")
     shutil.copy(real / "countries.csv", graph / "countries.csv")
@@ -60,12 +132,10 @@ def synthesise(out: Path, triples: int, seed: int = 7) -> dict:
     shutil.copy(real / "sources" / "foundation.csv", graph / "sources" / "foundation.csv")
     shutil.copy(real / "sources" / "countries.csv", graph / "sources" / "countries.csv")
     with (real / "countries.csv").open(encoding="utf-8") as fh:
-        countries = [row["alpha3"] for row in csv.DictReader(fh)]
+        return [row["alpha3"] for row in csv.DictReader(fh)]
 
-    n_memberships = max(100, (triples - 5_000) // TRIPLES_PER_MEMBERSHIP)  # ~5k triples: framework, countries
-    n_fora = max(10, n_memberships // 40)
-    n_agreements = max(20, n_fora // 2)
-    n_sources = max(20, n_fora // 5)
+
+def _write_sources(graph: Path, rng: random.Random, n_sources: int) -> list[str]:
     sources = [f"syn-src-{i}" for i in range(n_sources)]
     write_csv(
         graph / "sources" / "synthetic.csv",
@@ -82,8 +152,14 @@ def synthesise(out: Path, triples: int, seed: int = 7) -> dict:
             for s in sources
         ),
     )
+    return sources
+
+
+def _write_fora(
+    graph: Path, rng: random.Random, n_fora: int, per_forum: int, countries: list[str], sources: list[str]
+) -> int:
+    """The fora and one membership file each; returns the number of memberships."""
     fora_rows, memberships = [], 0
-    per_forum = n_memberships // n_fora
     for i in range(n_fora):
         fid = f"syn-forum-{i}"
         fora_rows.append(
@@ -112,34 +188,14 @@ def synthesise(out: Path, triples: int, seed: int = 7) -> dict:
             end = str(rng.randint(start, 2026)) if rng.random() < 0.1 else ""
             rows.append([code, rng.choice(ROLES), str(start), end, "", rng.choice(sources), "", ""])
         memberships += len(rows)
-        write_csv(
-            graph / "memberships" / f"{fid}.csv",
-            ["member", "role", "start", "end", "as_of", "source", "quote", "note"],
-            rows,
-        )
-    write_csv(
-        graph / "fora" / "synthetic.csv",
-        [
-            "id",
-            "label",
-            "alt_labels",
-            "kind",
-            "pillars",
-            "established",
-            "ended",
-            "homepage",
-            "wikidata",
-            "members_complete",
-            "member_counts",
-            "members_source",
-            "members_as_of",
-            "source",
-            "quote",
-            "description",
-        ],
-        fora_rows,
-    )
-    others = [c for c in countries if c != "CAN"]
+        write_csv(graph / "memberships" / f"{fid}.csv", MEMBERSHIP_COLUMNS, rows)
+    write_csv(graph / "fora" / "synthetic.csv", FORA_COLUMNS, fora_rows)
+    return memberships
+
+
+def _write_agreements(
+    graph: Path, rng: random.Random, n_agreements: int, others: list[str], sources: list[str]
+) -> None:
     agreements = []
     for i in range(n_agreements):
         signed = rng.randint(1970, 2025)
@@ -162,29 +218,14 @@ def synthesise(out: Path, triples: int, seed: int = 7) -> dict:
                 "",
             ]
         )
-    write_csv(
-        graph / "agreements" / "synthetic.csv",
-        [
-            "id",
-            "label",
-            "alt_labels",
-            "kind",
-            "pillars",
-            "parties",
-            "signed",
-            "in_force",
-            "ended",
-            "amends",
-            "homepage",
-            "wikidata",
-            "source",
-            "quote",
-            "description",
-        ],
-        agreements,
-    )
+    write_csv(graph / "agreements" / "synthetic.csv", AGREEMENT_COLUMNS, agreements)
+
+
+def _write_engagements(
+    graph: Path, rng: random.Random, count: int, n_fora: int, others: list[str], sources: list[str]
+) -> None:
     engagements = []
-    for i in range(max(10, n_fora // 10)):
+    for i in range(count):
         start = rng.randint(1990, 2025)
         engagements.append(
             [
@@ -201,18 +242,7 @@ def synthesise(out: Path, triples: int, seed: int = 7) -> dict:
                 "",
             ]
         )
-    write_csv(
-        graph / "engagements" / "synthetic.csv",
-        ["id", "kind", "actor", "channel", "partners", "start", "end", "pillars", "label", "source", "quote"],
-        engagements,
-    )
-    return {
-        "fora": n_fora,
-        "memberships": memberships,
-        "agreements": n_agreements,
-        "sources": n_sources,
-        "graph": graph,
-    }
+    write_csv(graph / "engagements" / "synthetic.csv", ENGAGEMENT_COLUMNS, engagements)
 
 
 def main() -> None:
