@@ -18,6 +18,7 @@ True
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from importlib import resources
 from typing import Any
 
 from mpdkg.influence.analysis import InfluenceConfig, analyse
-from mpdkg.influence.network import CANADA_IRI, Facts, bounds, in_force, load_facts
+from mpdkg.influence.network import CANADA_IRI, Facts, bounds, channel_network, in_force, load_facts
 from mpdkg.namespaces import BASE
 
 # No year slider starts before this (a stray date would otherwise stretch it over centuries).
@@ -149,6 +150,7 @@ class MapData:
     shorts: dict[str, str] = field(default_factory=dict)  # channel -> short name for labels
     links: list[Link] = field(default_factory=list)
     _link_index: dict[Link, int] = field(default_factory=dict, repr=False)
+    _link_of_use: dict[tuple, Link] = field(default_factory=dict, repr=False)
 
     def slice(self, pillar: int | None = None, year: int | None = None, region: str | None = None) -> Slice:
         return score_slice(self, pillar, self.latest if year is None else year, region)
@@ -328,6 +330,23 @@ def load_map_data(source, config: InfluenceConfig | None = None) -> MapData:
 # --- slices ----------------------------------------------------------------------------------
 
 
+def _use_key(iso3: str, use) -> tuple:
+    """What :func:`_link_from_use` reads of a ChannelUse (the same use recurs in most slices)."""
+    return (
+        iso3, use.type, use.iri, use.kind, use.role, use.via, use.through, use.since, use.until,
+        tuple(use.pillars), tuple(use.engagements), tuple(use.sources), use.weight,
+    )  # fmt: skip
+
+
+def _link_of(data: MapData, iso3: str, use) -> Link:
+    """:func:`_link_from_use`, computed once per distinct use."""
+    key = _use_key(iso3, use)
+    link = data._link_of_use.get(key)
+    if link is None:
+        link = data._link_of_use[key] = _link_from_use(data, iso3, use)
+    return link
+
+
 def _link_from_use(data: MapData, iso3: str, use) -> Link:
     """An mpdkg.influence ChannelUse as a Link, with the facts behind it."""
     if use.type == "engagement":
@@ -372,7 +391,7 @@ def score_slice(data: MapData, pillar: int | None, year: int, region: str | None
     result = analyse(data.facts, data.config, pillar=pillar, region=region, as_of=year)
     rows = {}
     for r in result.ranked():
-        links = tuple(sorted({data.add_link(_link_from_use(data, r.iso3, u)) for u in r.channels}))
+        links = tuple(sorted({data.add_link(_link_of(data, r.iso3, u)) for u in r.channels}))
         rows[r.iso3] = Row(r.iso3, float(r.score or 0.0), int(r.rank or 0), links)
 
     held = set(data.canada_channels(pillar, year))
@@ -440,9 +459,56 @@ def _workers(n: int) -> int:
     return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1, 4))
 
 
+def year_changes(data: MapData, pillar: int | None) -> list[int]:
+    """The years in which some fact of the pillar's slice (an edge of the analysis, or one of
+    Canada's channels) starts or stops holding, sorted. Between two such years every slice of
+    the pillar has the same facts in force, hence the same scores, ranks and links."""
+    periods = [
+        d["periods"]
+        for _u, _v, _k, d in channel_network(data.facts, data.config).graph["edges"]
+        if pillar is None or pillar in d["pillars"]
+    ]
+    periods += [
+        held_periods
+        for cid, held in data.canada_facts.items()
+        if pillar is None or pillar in data.channels[cid].pillars
+        for held_periods, _f, _s in held
+    ]
+    changes: set[int] = set()
+    for p in periods:
+        lower, upper = bounds(p, data.config)
+        changes |= {y for y in (lower, None if upper is None else upper + 1) if y is not None}
+    return sorted(changes)
+
+
+def _same_as(
+    data: MapData, keys: list[tuple[int | None, int]]
+) -> dict[tuple[int | None, int], tuple[int | None, int]]:
+    """Each key -> the first key of ``keys`` with the same pillar and the same facts in force."""
+    changes = {p: year_changes(data, p) for p in dict.fromkeys(p for p, _y in keys)}
+    first: dict[tuple[int | None, int], tuple[int | None, int]] = {}
+    out = {}
+    for p, y in keys:
+        era = (p, bisect_right(changes[p], y))
+        out[(p, y)] = first.setdefault(era, (p, y))
+    return out
+
+
 def score_slices(data: MapData, keys: list[tuple[int | None, int]], region: str | None) -> list[Slice]:
     """The slices for ``keys`` ((pillar, year) pairs), in that order, the same whether computed
-    in one process or several (links are added to ``data`` in the order of ``keys``)."""
+    in one process or several (links are added to ``data`` in the order of ``keys``). Years with
+    the same facts in force (see :func:`year_changes`) are scored once."""
+    same = _same_as(data, keys)
+    distinct = list(dict.fromkeys(same.values()))
+    scored = dict(zip(distinct, _score_distinct(data, distinct, region), strict=True))
+    out = []
+    for p, y in keys:
+        s = scored[same[(p, y)]]
+        out.append(s if s.year == y else Slice(p, y, region, s.rows, dict(s.canada), dict(s.gaps)))
+    return out
+
+
+def _score_distinct(data: MapData, keys: list[tuple[int | None, int]], region: str | None) -> list[Slice]:
     global _WORKER_DATA
     workers = _workers(len(keys))
     if workers == 1:
