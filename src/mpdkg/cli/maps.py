@@ -48,8 +48,8 @@ def register(app: typer.Typer) -> None:
 
         with reported(), progress("map") as step:
             paths_ = list(data or [])
-            if not paths_ and graph_dir is None and default_data() is not None:
-                paths_ = [default_data()]
+            if not paths_ and graph_dir is None and (found := default_data()) is not None:
+                paths_ = [found]
             if paths_:
                 step(f"loading {', '.join(map(str, paths_))}")
                 source, origins = load_store(paths_), None

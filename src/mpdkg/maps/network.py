@@ -13,6 +13,7 @@ agreement between Canada and its partner country.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -157,22 +158,13 @@ def network_html(data: MapData, model: dict[str, Any]) -> str:
     )
 
 
-def network_figure(
-    data: MapData, s: Slice, layout: dict[str, Any], out_base: Path, title: str, subtitle: str, source: str
-) -> list[Path]:
-    """A slide-sized (16:9) PNG and SVG of the network for one slice."""
-    import matplotlib
+Pos = Callable[[str, str], "tuple[float, float] | None"]
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.collections import LineCollection
-    from matplotlib.lines import Line2D
 
-    plt.rcParams["svg.hashsalt"] = "mpdkg"
-    country_ids = sorted(data.countries)
-    channel_ids = sorted(data.channels)
-    ch_index = {c: i for i, c in enumerate(channel_ids)}
-    c_index = {c: i for i, c in enumerate(country_ids)}
+def _figure_pos(data: MapData, layout: dict[str, Any]) -> Pos:
+    """A node's position in the figure (y up): ``pos("c", iso3)`` or ``pos("ch", channel)``."""
+    c_index = {c: i for i, c in enumerate(sorted(data.countries))}
+    ch_index = {c: i for i, c in enumerate(sorted(data.channels))}
 
     def pos(kind: str, key: str) -> tuple[float, float] | None:
         table = layout["countries"] if kind == "c" else layout["channels"]
@@ -180,12 +172,21 @@ def network_figure(
         p = table.get(idx)
         return (p[0], -p[1]) if p else None
 
+    return pos
+
+
+def _slice_partners(data: MapData, s: Slice) -> dict[str, set[str]]:
+    """Each channel of the slice -> the countries it ties to Canada."""
     partners: dict[str, set[str]] = {c: set() for c in s.canada.get("channels", [])}
     for i in s.link_ids():
         link = data.links[i]
         partners.setdefault(link.channel, set()).add(link.country)
-    fig = plt.figure(figsize=(13.333, 7.5), dpi=150)
-    ax = fig.add_axes((0.0, 0.05, 0.62, 0.85))
+    return partners
+
+
+def _draw_edges(ax: Any, data: MapData, s: Slice, partners: dict[str, set[str]], pos: Pos) -> None:
+    from matplotlib.collections import LineCollection
+
     lines, colours = [], []
     for ch in sorted(partners):
         a = pos("ch", ch)
@@ -200,9 +201,12 @@ def network_figure(
                 lines.append([a, b])
                 colours.append(col)
     ax.add_collection(LineCollection(lines, colors=colours, linewidths=0.4, alpha=0.22, zorder=1))
+
+
+def _draw_channels(ax: Any, data: MapData, s: Slice, partners: dict[str, set[str]], pos: Pos) -> None:
+    """The fora and agreements: one scatter per (pillar shape, forum or agreement), since a
+    call per node would be far slower to draw."""
     max_partners = max((len(v) for v in partners.values()), default=1) or 1
-    # one scatter per marker kind (one call per node would be ten times slower to draw)
-    # one scatter per (pillar shape, forum or agreement): a call per node would be far slower
     marks: dict[tuple[str, str], tuple[list, list, list, list]] = {}
     for ch in sorted(partners):
         a = pos("ch", ch)
@@ -222,6 +226,9 @@ def network_figure(
             ax.scatter(
                 xs, ys, s=sizes, facecolors="white", edgecolors=cols, marker=marker, zorder=3, linewidths=1.3
             )
+
+
+def _draw_regions(ax: Any, layout: dict[str, Any]) -> None:
     for name, a0, a1 in layout.get("regions", []):
         mid = (a0 + a1) / 2
         x, y = (R_COUNTRY + 62) * math.sin(mid), (R_COUNTRY + 62) * math.cos(mid)
@@ -229,10 +236,14 @@ def network_figure(
         ax.text(
             x, y, name.upper(), fontsize=9.5, color="#6b7280", ha=ha, va="center", fontweight="bold", zorder=2
         )
+
+
+def _draw_countries(ax: Any, data: MapData, s: Slice, pos: Pos) -> list[tuple[float, float, float, float]]:
+    """The partner countries (size: score) and the labels of the twelve strongest; returns the
+    boxes of the labels placed."""
     ranked = s.partners()
     max_score = max((r.score for r in ranked), default=0.0) or 1.0
-    dots = [(pos("c", r.iso3), r) for r in ranked]
-    dots = [(b, r) for b, r in dots if b is not None]
+    dots = [(b, r) for r in ranked if (b := pos("c", r.iso3)) is not None]
     if dots:
         ax.scatter(
             [b[0] for b, _ in dots],
@@ -256,6 +267,17 @@ def network_figure(
             zorder=5,
             bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
         )
+    return taken
+
+
+def _draw_fora_labels(
+    ax: Any,
+    data: MapData,
+    partners: dict[str, set[str]],
+    pos: Pos,
+    taken: list[tuple[float, float, float, float]],
+) -> None:
+    """The short names of the twelve fora with the most partners, clear of the labels placed."""
     fora = sorted(
         (ch for ch in partners if data.channels[ch].type == "forum"), key=lambda c: -len(partners[c])
     )
@@ -271,6 +293,9 @@ def network_figure(
             zorder=5,
             bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.75},
         )
+
+
+def _draw_canada(ax: Any) -> None:
     ax.scatter([0], [0], s=420, color=CANADA_COLOUR, zorder=6, edgecolors="white", linewidths=1)
     ax.text(0, -32, "Canada", fontsize=13, fontweight="bold", ha="center", va="top", zorder=7)
     lim = R_COUNTRY + 90
@@ -278,8 +303,26 @@ def network_figure(
     ax.set_ylim(-lim, lim)
     ax.set_aspect("equal")
     ax.axis("off")
-    fig.text(0.02, 0.955, title, fontsize=19, fontweight="bold", va="top")
-    fig.text(0.02, 0.905, subtitle, fontsize=12.5, color="#444444", va="top")
+
+
+def _legend(fig: Any, handles: list, anchor: tuple[float, float], title: str) -> None:
+    legend = fig.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=anchor,
+        fontsize=10,
+        title=title,
+        title_fontsize=11,
+        frameon=False,
+    )
+    legend._legend_box.align = "left"
+
+
+def _figure_legends(fig: Any, data: MapData, s: Slice) -> None:
+    """The pillar legend (only the slice's pillar when it has one), the country legend and the
+    slice's counts."""
+    from matplotlib.lines import Line2D
+
     handles = [
         Line2D(
             [],
@@ -293,16 +336,12 @@ def network_figure(
         for n, label in sorted(data.pillars.items())
         if n in PILLAR_COLOURS and (s.pillar is None or n == s.pillar)
     ]
-    leg1 = fig.legend(
-        handles=handles,
-        loc="upper left",
-        bbox_to_anchor=(0.63, 0.86),
-        fontsize=10,
-        title="Channels: colour and shape = pillar\n(filled: forum, outlined: agreement)",
-        title_fontsize=11,
-        frameon=False,
+    _legend(
+        fig,
+        handles,
+        (0.63, 0.86),
+        "Channels: colour and shape = pillar\n(filled: forum, outlined: agreement)",
     )
-    leg1._legend_box.align = "left"
     regions = [
         Line2D(
             [],
@@ -315,16 +354,7 @@ def network_figure(
         ),
         Line2D([], [], marker="o", ls="", color=CANADA_COLOUR, markersize=11, label="Canada"),
     ]
-    leg2 = fig.legend(
-        handles=regions,
-        loc="upper left",
-        bbox_to_anchor=(0.63, 0.40),
-        fontsize=10,
-        title="Countries, grouped by UN region around the ring",
-        title_fontsize=11,
-        frameon=False,
-    )
-    leg2._legend_box.align = "left"
+    _legend(fig, regions, (0.63, 0.40), "Countries, grouped by UN region around the ring")
     k = s.canada
     fig.text(
         0.635,
@@ -332,6 +362,31 @@ def network_figure(
         f"{k['fora']} fora, {k['agreements']} agreements, {k['partners']} partner countries",
         fontsize=11.5,
     )
+
+
+def network_figure(
+    data: MapData, s: Slice, layout: dict[str, Any], out_base: Path, title: str, subtitle: str, source: str
+) -> list[Path]:
+    """A slide-sized (16:9) PNG and SVG of the network for one slice."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams["svg.hashsalt"] = "mpdkg"
+    pos = _figure_pos(data, layout)
+    partners = _slice_partners(data, s)
+    fig = plt.figure(figsize=(13.333, 7.5), dpi=150)
+    ax = fig.add_axes((0.0, 0.05, 0.62, 0.85))
+    _draw_edges(ax, data, s, partners, pos)
+    _draw_channels(ax, data, s, partners, pos)
+    _draw_regions(ax, layout)
+    taken = _draw_countries(ax, data, s, pos)
+    _draw_fora_labels(ax, data, partners, pos, taken)
+    _draw_canada(ax)
+    fig.text(0.02, 0.955, title, fontsize=19, fontweight="bold", va="top")
+    fig.text(0.02, 0.905, subtitle, fontsize=12.5, color="#444444", va="top")
+    _figure_legends(fig, data, s)
     fig.text(0.01, 0.012, source, fontsize=8.5, color="#444444", wrap=True)
     return save_figure(fig, out_base)
 
@@ -346,7 +401,7 @@ def spread_labels(
     >>> [(k, round(y)) for k, (x, y), _ in spread_labels([("a", (400, 10)), ("b", (400, 0))])]
     [('a', 11), ('b', -19)]
     """
-    placed = []
+    placed: list[list[Any]] = []  # key, label x, label y, node x, node y
     for key, (x, y) in points:
         d = math.hypot(x, y) or 1.0
         placed.append([key, x * (1 + out / d), y * (1 + out / d), x, y])
