@@ -71,7 +71,7 @@ def files_digest(files: Iterable[Path], root: Path | None = None) -> str:
     return h.hexdigest()
 
 
-def _tree(folder: Path, pattern: str = "*", skip: tuple[str, ...] = ()) -> list[Path]:
+def _tree(folder: Path, pattern: str = "*", skip: tuple[Path, ...] = ()) -> list[Path]:
     if not folder.exists():
         return []
     if folder.is_file():

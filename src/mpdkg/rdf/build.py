@@ -9,6 +9,7 @@ for the ontology and one for the curated facts.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from collections import defaultdict
 from pathlib import Path
@@ -349,6 +350,13 @@ def _fora(w: _Writer, records: Records, vocab: Vocabulary) -> None:
         w.fact(iri, f.origin, f.sources, f.quote)
 
 
+def _membership_date(start: PartialDate | None, as_of: PartialDate | None) -> datetime.date:
+    """The earliest day of a membership's start, else of the date the source shows it on."""
+    when = start if start else as_of
+    assert when is not None  # the loader requires start or as_of
+    return when.earliest()
+
+
 def _memberships(w: _Writer, records: Records) -> None:
     ordinals: dict[tuple[str, str, str], int] = defaultdict(int)
     for m in sorted(
@@ -357,7 +365,7 @@ def _memberships(w: _Writer, records: Records) -> None:
             m.forum,
             m.member,
             m.role,
-            m.start.earliest() if m.start else m.as_of.earliest(),
+            _membership_date(m.start, m.as_of),
             m.origin,
         ),
     ):

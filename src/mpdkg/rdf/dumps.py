@@ -102,14 +102,20 @@ def render_dumps(ds: Dataset) -> dict[str, bytes]:
     triples = sorted_triples(union)
     out = {
         DUMP_NAMES["nt"]: sorted_ntriples(union),
-        DUMP_NAMES["turtle"]: ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_prefixes()),
-        DUMP_NAMES["trig"]: ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=_prefixes()),
+        DUMP_NAMES["turtle"]: _serialized(triples, ox.RdfFormat.TURTLE),
+        DUMP_NAMES["trig"]: _serialized(quads, ox.RdfFormat.TRIG),
         DUMP_NAMES["json-ld"]: _jsonld(union),
         CONTEXT_NAME: (json.dumps(jsonld_context(), indent=1, sort_keys=True) + "\n").encode(),
     }
     for name in list(DUMP_NAMES.values()):
         out[name + ".gz"] = gzip.compress(out[name], mtime=0)
     return out
+
+
+def _serialized(terms: list, fmt: ox.RdfFormat) -> bytes:
+    written = ox.serialize(terms, format=fmt, prefixes=_prefixes())
+    assert written is not None  # no output given: the bytes are returned
+    return written
 
 
 def write_dumps(ds: Dataset, folder: Path) -> list[Path]:

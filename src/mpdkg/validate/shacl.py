@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
+from rdflib.term import Identifier, Node
 from rdflib.util import from_n3
 
 from mpdkg import paths
@@ -180,16 +182,15 @@ def _ntriples(data: Graph | Dataset | str) -> str:
 SHAPE_ID = "urn:mpdkg:shape:"
 
 
-def _named_shapes(shapes: Graph) -> tuple[Graph, dict[str, str]]:
+def _named_shapes(shapes: Graph) -> tuple[Graph, dict[str | None, str]]:
     """A copy of ``shapes`` whose blank-node shapes (those with a path or a message) have IRIs,
     so that rudof's ``source_shape`` names the shape; and each shape's ``sh:message``."""
-    named = {
+    with_path_or_message = {n for n in shapes.subjects(SH.path, None)} | {
+        n for n in shapes.subjects(SH.message, None)
+    }
+    named: dict[Node, Node] = {
         node: URIRef(f"{SHAPE_ID}{i}")
-        for i, node in enumerate(
-            sorted(
-                {n for n in shapes.subjects(SH.path, None)} | {n for n in shapes.subjects(SH.message, None)}
-            )
-        )
+        for i, node in enumerate(sorted(cast("set[Identifier]", with_path_or_message)))
         if isinstance(node, BNode)
     }
     copy = Graph()
@@ -197,7 +198,7 @@ def _named_shapes(shapes: Graph) -> tuple[Graph, dict[str, str]]:
         copy.bind(prefix, ns, override=True, replace=True)
     for s, p, o in shapes:
         copy.add((named.get(s, s), p, named.get(o, o)))
-    messages = {
+    messages: dict[str | None, str] = {  # keyed like rudof's source_shape, which may be None
         str(s): str(m) for s, m in copy.subject_objects(SH.message) if copy.value(s, SH.select) is None
     }
     return copy, messages
