@@ -338,6 +338,32 @@ def channel_network(facts: Facts, config: InfluenceConfig) -> nx.MultiGraph:
             m.actor, m.forum, key=m.iri, relation="membership", role=m.role, pillars=forum.pillars,
             periods=periods, sources=src.get(m.iri, ()), via=None,
         )  # fmt: skip
+    _party_edges(facts, config, members_of, edge)
+    memory = config.engagement_memory_years
+    for e in facts.engagements:
+        if e.actor not in facts.countries or e.through not in channels:
+            continue
+        end = None if e.end is None else e.end + memory
+        edge(
+            e.actor, e.through, key=e.iri, iri=e.iri, relation="engagement", kind=e.kind, label=e.label,
+            pillars=e.pillars or channels[e.through].pillars, periods=((e.start, end, None),),
+            partners=tuple(p for p in e.partners if p in facts.countries), sources=src.get(e.iri, ()),
+            via=None,
+        )  # fmt: skip
+    B.add_edges_from(edges)
+    # The same edges as a list (country, channel, key, attributes): iterating it is several times
+    # faster than iterating the MultiGraph, which matters at 350,000 edges (the benchmark).
+    B.graph["edges"] = edges
+    return B
+
+
+def _party_edges(
+    facts: Facts, config: InfluenceConfig, members_of: dict[str, list[Membership]], edge
+) -> None:
+    """The parties of each agreement as edges; a forum that is a party (the EU under CETA) makes
+    its member states parties through it when ``expand_forum_parties``."""
+    channels = facts.channels
+    src = facts.derived_from
     for a, parties in facts.parties.items():
         agreement = channels.get(a)
         if agreement is None:
@@ -360,22 +386,6 @@ def channel_network(facts: Facts, config: InfluenceConfig) -> nx.MultiGraph:
                         periods=(base, (m.start, m.end, m.attested), (forum.start, forum.end, None)),
                         sources=tuple(sorted(set(src.get(a, ())) | set(src.get(m.iri, ())))), via=party,
                     )  # fmt: skip
-    memory = config.engagement_memory_years
-    for e in facts.engagements:
-        if e.actor not in facts.countries or e.through not in channels:
-            continue
-        end = None if e.end is None else e.end + memory
-        edge(
-            e.actor, e.through, key=e.iri, iri=e.iri, relation="engagement", kind=e.kind, label=e.label,
-            pillars=e.pillars or channels[e.through].pillars, periods=((e.start, end, None),),
-            partners=tuple(p for p in e.partners if p in facts.countries), sources=src.get(e.iri, ()),
-            via=None,
-        )  # fmt: skip
-    B.add_edges_from(edges)
-    # The same edges as a list (country, channel, key, attributes): iterating it is several times
-    # faster than iterating the MultiGraph, which matters at 350,000 edges (the benchmark).
-    B.graph["edges"] = edges
-    return B
 
 
 # --- the projection onto countries --------------------------------------------------------------
@@ -432,7 +442,55 @@ def project(
     """The weighted country network of the slice (pillar, year), restricted to ``countries``
     (ISO codes; Canada always kept) if given. Channel sizes count all the channel's countries."""
     iso = {n: d["iso3"] for n, d in B.nodes(data=True) if d["type"] == "country"}
-    participants: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    participants, engagements, undated = _select(B, iso, pillar, year, config)
+    lead, partner_ties = _ego_engagements(engagements, iso, ego)
+    keep = None if countries is None else set(countries) | {ego}
+    acc = _Ties()
+    nodes = B.nodes
+    for channel in sorted(participants):
+        leads = lead.get(channel, [])
+        _channel_ties(acc, channel, nodes[channel], participants[channel], leads, iso, keep, ego, config)
+    for partner, channel, d in partner_ties:
+        code = iso[partner]
+        if code == ego or (keep is not None and code not in keep):
+            continue
+        _partner_tie(acc, ego, code, channel, d, config)
+    G = nx.Graph()
+    G.add_nodes_from(sorted(c for c in iso.values() if keep is None or c in keep))
+    for (a, b), w in sorted(acc.weights.items()):
+        if w > 0:
+            G.add_edge(a, b, weight=w, channels=acc.shared[(a, b)])
+    for code in acc.uses:
+        acc.uses[code].sort(key=lambda u: (-u.weight, u.type, u.iri))
+    return Projection(
+        G,
+        dict(acc.uses),
+        dict(acc.counts),
+        len(participants) + len({t[2]["iri"] for t in partner_ties}),
+        tuple(sorted(undated)),
+    )
+
+
+@dataclass
+class _Ties:
+    """What :func:`project` accumulates: tie weights and shared channels per pair of countries,
+    the channels each country shares with the ego, and how many channels each takes part in."""
+
+    weights: defaultdict[tuple[str, str], float] = field(default_factory=lambda: defaultdict(float))
+    shared: defaultdict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
+    uses: defaultdict[str, list[ChannelUse]] = field(default_factory=lambda: defaultdict(list))
+    counts: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+Participants = dict[str, dict[str, list[dict]]]  # channel -> country IRI -> its edges to the channel
+
+
+def _select(
+    B: nx.MultiGraph, iso: dict[str, str], pillar: int | None, year: int | None, config: InfluenceConfig
+) -> tuple[Participants, list[tuple[str, str, dict]], set[str]]:
+    """The edges of the slice: participants per channel (memberships and parties), engagements,
+    and the keys of the facts left out because they carry no date."""
+    participants: Participants = defaultdict(lambda: defaultdict(list))
     engagements: list[tuple[str, str, dict]] = []
     listed = B.graph.get("edges")
     if listed is None or len(listed) != B.number_of_edges():
@@ -452,6 +510,14 @@ def project(
             engagements.append((country, channel, d))
         else:
             participants[channel][country].append(d)
+    return participants, engagements, undated
+
+
+def _ego_engagements(
+    engagements: list[tuple[str, str, dict]], iso: dict[str, str], ego: str
+) -> tuple[dict[str, list[dict]], list[tuple[str, str, dict]]]:
+    """The ego's engagements: those that raise its ties through a channel (``lead``, per
+    channel) and those with named partners (one tie per partner)."""
     lead: dict[str, list[dict]] = defaultdict(list)
     partner_ties: list[tuple[str, str, dict]] = []
     for country, channel, d in sorted(engagements, key=lambda t: t[2]["iri"]):
@@ -462,97 +528,92 @@ def project(
                 partner_ties.append((p, channel, d))
         else:
             lead[channel].append(d)
+    return lead, partner_ties
 
-    keep = None if countries is None else set(countries) | {ego}
-    G = nx.Graph()
-    G.add_nodes_from(sorted(c for c in iso.values() if keep is None or c in keep))
-    uses: dict[str, list[ChannelUse]] = defaultdict(list)
-    counts: dict[str, int] = defaultdict(int)
-    weights: dict[tuple[str, str], float] = defaultdict(float)
-    shared: dict[tuple[str, str], int] = defaultdict(int)
-    nodes = B.nodes
-    for channel in sorted(participants):
-        members = participants[channel]
-        n = len(members)
-        for c in members:
-            counts[iso[c]] += 1
-        info = nodes[channel]
-        kind_weight = (
-            config.forum_weight(info["kind"])
-            if info["type"] == "forum"
-            else config.agreement_weight(info["kind"])
-        )
-        base = kind_weight * config.size_factor(n)
-        if base <= 0:
-            continue
-        leads = lead.get(channel, [])
-        multiplier = min(
-            1.0 + sum(config.engagement_weight(k) for k in sorted({d["kind"] for d in leads})),
-            max(config.max_multiplier, 1.0),
-        )
-        codes = sorted(
-            (iso[c], max(config.role_weight(d["role"]) or 0.0 for d in ds), ds) for c, ds in members.items()
-        )
-        if keep is not None:
-            codes = [t for t in codes if t[0] in keep]
-        canada = next((t for t in codes if t[0] == ego), None)
-        for i in range(len(codes)):
-            a, ra, _ = codes[i]
-            for j in range(i + 1, len(codes)):
-                b, rb, _ = codes[j]
-                w = base * ra * rb
-                if a == ego or b == ego:
-                    w *= multiplier
-                weights[(a, b)] += w
-                shared[(a, b)] += 1
-        if canada is None:
-            continue
-        for code, role, ds in codes:
-            if code == ego:
-                continue
-            w = base * role * canada[1] * multiplier
-            sources = {s for d in ds + canada[2] for s in d["sources"]}
-            sources |= {s for d in leads for s in d["sources"]}
-            uses[code].append(
-                ChannelUse(
-                    type=info["type"], iri=channel, label=info["label"], kind=info["kind"],
-                    pillars=info["pillars"], weight=w,
-                    role=";".join(sorted({d["role"] for d in ds})),
-                    canada_role=";".join(sorted({d["role"] for d in canada[2]})),
-                    since=_latest_start([p for d in ds for p in d["periods"][:1]]),
-                    attested=_latest_attested([p for d in ds for p in d["periods"][:1]]),
-                    until=_earliest_end([p for d in ds for p in d["periods"]]),
-                    via=";".join(sorted({d["via"] for d in ds if d["via"]})),
-                    engagements=tuple(sorted({d["iri"] for d in leads})),
-                    sources=tuple(sorted(sources)),
-                )
-            )  # fmt: skip
-    for partner, channel, d in partner_ties:
-        code = iso[partner]
-        if code == ego or (keep is not None and code not in keep):
-            continue
-        w = config.engagement_weight(d["kind"])
-        key = (ego, code) if code > ego else (code, ego)
-        weights[key] += w
-        shared[key] += 1
-        counts[code] += 1
-        start, end, _ = d["periods"][0]
-        uses[code].append(
-            ChannelUse(
-                type="engagement", iri=d["iri"], label=d["label"], kind=d["kind"],
-                pillars=d["pillars"], weight=w, since=start, until=end, through=channel,
-                sources=tuple(sorted(d["sources"])),
-            )
-        )  # fmt: skip
-    for (a, b), w in sorted(weights.items()):
-        if w > 0:
-            G.add_edge(a, b, weight=w, channels=shared[(a, b)])
-    for code in uses:
-        uses[code].sort(key=lambda u: (-u.weight, u.type, u.iri))
-    return Projection(
-        G,
-        dict(uses),
-        dict(counts),
-        len(participants) + len({t[2]["iri"] for t in partner_ties}),
-        tuple(sorted(undated)),
+
+def _channel_ties(
+    acc: _Ties,
+    channel: str,
+    info: dict,
+    members: dict[str, list[dict]],
+    leads: list[dict],
+    iso: dict[str, str],
+    keep: set[str] | None,
+    ego: str,
+    config: InfluenceConfig,
+) -> None:
+    """The ties one channel makes between its members, and what it gives each with the ego."""
+    n = len(members)
+    for c in members:
+        acc.counts[iso[c]] += 1
+    kind_weight = (
+        config.forum_weight(info["kind"])
+        if info["type"] == "forum"
+        else config.agreement_weight(info["kind"])
     )
+    base = kind_weight * config.size_factor(n)
+    if base <= 0:
+        return
+    multiplier = min(
+        1.0 + sum(config.engagement_weight(k) for k in sorted({d["kind"] for d in leads})),
+        max(config.max_multiplier, 1.0),
+    )
+    codes = sorted(
+        (iso[c], max(config.role_weight(d["role"]) or 0.0 for d in ds), ds) for c, ds in members.items()
+    )
+    if keep is not None:
+        codes = [t for t in codes if t[0] in keep]
+    weights, shared = acc.weights, acc.shared
+    for i in range(len(codes)):
+        a, ra, _ = codes[i]
+        for j in range(i + 1, len(codes)):
+            b, rb, _ = codes[j]
+            w = base * ra * rb
+            if a == ego or b == ego:
+                w *= multiplier
+            weights[(a, b)] += w
+            shared[(a, b)] += 1
+    canada = next((t for t in codes if t[0] == ego), None)
+    if canada is None:
+        return
+    for code, role, ds in codes:
+        if code != ego:
+            w = base * role * canada[1] * multiplier
+            acc.uses[code].append(_use(channel, info, w, ds, canada[2], leads))
+
+
+def _use(
+    channel: str, info: dict, w: float, ds: list[dict], ego_ds: list[dict], leads: list[dict]
+) -> ChannelUse:
+    """A channel a country shares with the ego: ``ds`` its edges, ``ego_ds`` the ego's."""
+    sources = {s for d in ds + ego_ds for s in d["sources"]}
+    sources |= {s for d in leads for s in d["sources"]}
+    return ChannelUse(
+        type=info["type"], iri=channel, label=info["label"], kind=info["kind"],
+        pillars=info["pillars"], weight=w,
+        role=";".join(sorted({d["role"] for d in ds})),
+        canada_role=";".join(sorted({d["role"] for d in ego_ds})),
+        since=_latest_start([p for d in ds for p in d["periods"][:1]]),
+        attested=_latest_attested([p for d in ds for p in d["periods"][:1]]),
+        until=_earliest_end([p for d in ds for p in d["periods"]]),
+        via=";".join(sorted({d["via"] for d in ds if d["via"]})),
+        engagements=tuple(sorted({d["iri"] for d in leads})),
+        sources=tuple(sorted(sources)),
+    )  # fmt: skip
+
+
+def _partner_tie(acc: _Ties, ego: str, code: str, channel: str, d: dict, config: InfluenceConfig) -> None:
+    """The tie one of the ego's engagements with a named partner makes."""
+    w = config.engagement_weight(d["kind"])
+    key = (ego, code) if code > ego else (code, ego)
+    acc.weights[key] += w
+    acc.shared[key] += 1
+    acc.counts[code] += 1
+    start, end, _ = d["periods"][0]
+    acc.uses[code].append(
+        ChannelUse(
+            type="engagement", iri=d["iri"], label=d["label"], kind=d["kind"],
+            pillars=d["pillars"], weight=w, since=start, until=end, through=channel,
+            sources=tuple(sorted(d["sources"])),
+        )
+    )  # fmt: skip
