@@ -102,7 +102,9 @@ def test_void_counts_match_the_dataset(published):
     }
     assert props[RDF.type] == len(list(union.triples((None, RDF.type, None))))
     # the named graphs are subsets with their own sizes
-    subsets = {s: int(one(void, s, VOID.triples)) for s in void.objects(DATASET, VOID.subset)}
+    # (the open datasets are subsets too, described by licence and citation: tested below)
+    named = [s for s in void.objects(DATASET, VOID.subset) if "/dataset/open-data/" not in str(s)]
+    subsets = {s: int(one(void, s, VOID.triples)) for s in named}
     assert subsets[GRAPHS.curated] == len(ds.graph(GRAPHS.curated))
     assert subsets[GRAPHS.ontology] == len(ds.graph(GRAPHS.ontology))
 

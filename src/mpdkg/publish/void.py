@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 from collections import Counter
 from pathlib import Path
+from typing import Any, cast
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
@@ -175,6 +176,15 @@ def void_graph(
         **PREFIXES,
     }.items():
         g.bind(prefix, ns, override=True, replace=True)
+    _describe(g, version, issued)
+    _size(g, stats)
+    _access(g, endpoint)
+    _dumps(g, base_url, out_dir)
+    return g
+
+
+def _describe(g: Graph, version: str, issued: dt.date | str | None) -> None:
+    """Title, licence, publisher, version, keywords and the open-data subsets of the dataset."""
     d = DATASET
     g.add((d, RDF.type, VOID.Dataset))
     g.add((d, RDF.type, DCAT.Dataset))
@@ -201,7 +211,10 @@ def void_graph(
     _open_data_subsets(g, d)
     g.add((PUBLISHER, FOAF.homepage, URIRef(BASE)))
 
-    # size
+
+def _size(g: Graph, stats: dict[str, Any]) -> None:
+    """Triples, entities, vocabularies, class and property partitions, named graphs."""
+    d = DATASET
     g.add((d, VOID.triples, Literal(stats["triples"])))
     g.add((d, VOID.entities, Literal(stats["entities"])))
     g.add((d, VOID.distinctSubjects, Literal(stats["distinct_subjects"])))
@@ -236,7 +249,10 @@ def void_graph(
         if title:
             g.add((graph_name, DCTERMS.title, Literal(title, lang="en")))
 
-    # access: SPARQL endpoint and dumps
+
+def _access(g: Graph, endpoint: str) -> None:
+    """The SPARQL endpoint as a DCAT data service and distribution."""
+    d = DATASET
     g.add((d, VOID.sparqlEndpoint, URIRef(endpoint)))
     g.add((SERVICE, RDF.type, DCAT.DataService))
     g.add((SERVICE, RDF.type, SD.Service))
@@ -252,6 +268,11 @@ def void_graph(
     g.add((sparql_dist, DCAT.accessURL, URIRef(endpoint)))
     g.add((sparql_dist, DCAT.accessService, SERVICE))
     g.add((sparql_dist, DCTERMS.license, LICENSE))
+
+
+def _dumps(g: Graph, base_url: str, out_dir: Path | None) -> None:
+    """One void:dataDump and DCAT distribution per RDF file written in ``out_dir``."""
+    d = DATASET
     for path in _rdf_files(out_dir):
         name = path.name
         plain = name[:-3] if name.endswith(".gz") else name
@@ -273,7 +294,6 @@ def void_graph(
         g.add((dist, DCTERMS.license, LICENSE))
         if plain.endswith(".jsonld"):
             g.add((dist, DCTERMS.conformsTo, URIRef(base_url + CONTEXT_NAME)))
-    return g
 
 
 def _open_data_subsets(g: Graph, d: URIRef) -> None:
@@ -309,9 +329,10 @@ def void_turtle(graph: Graph) -> bytes:
         for prefix, ns in prefixes.items()
         if any(str(t).startswith(ns) for triple in graph for t in triple if isinstance(t, URIRef))
     }
-    return ox.serialize(
+    turtle = ox.serialize(
         sorted_triples(graph), format=ox.RdfFormat.TURTLE, prefixes=dict(sorted(used.items()))
     )
+    return cast(bytes, turtle)  # bytes: no output file given
 
 
 def write_void(

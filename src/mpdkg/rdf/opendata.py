@@ -39,6 +39,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -215,6 +216,12 @@ def unhcr_quads(root: Path | None = None, countries: frozenset[str] | None = Non
             raise opendata.OpenDataError(f"unhcr/asylum_applications_canada.csv: app_pc {row['app_pc']!r}")
         em.add(obs, UNIT_MEASURE, unit_iri(UNITS[row["app_pc"]]))
         em.add(obs, DERIVED, release)
+    _unhcr_code_schemes(em, used)
+    return em.finish()
+
+
+def _unhcr_code_schemes(em: _Emitter, used: dict[str, set[str]]) -> None:
+    """One SKOS concept scheme per UNHCR code column, with the codes the observations use."""
     for column, (_prop, segment, labels) in UNHCR_CODES.items():
         scheme = _N(f"{OPEN}unhcr/{segment}")
         em.add(scheme, TYPE, CONCEPT_SCHEME)
@@ -225,7 +232,6 @@ def unhcr_quads(root: Path | None = None, countries: frozenset[str] | None = Non
             em.add(concept, IN_SCHEME, scheme)
             em.add(concept, NOTATION, ox.Literal(code))
             em.add(concept, LABEL, _en(labels.get(code, f"UNHCR {segment.replace('-', ' ')} code {code}")))
-    return em.finish()
 
 
 def visa_quads(root: Path | None = None, countries: frozenset[str] | None = None) -> list[ox.Quad]:
@@ -273,13 +279,18 @@ def open_data_quads(root: Path | None = None, graph_dir: Path | None = None) -> 
 
         quads += trade_quads(root, countries, graph_dir)
     return sorted(
-        set(quads), key=lambda q: (q.graph_name.value, str(q.subject), str(q.predicate), str(q.object))
+        set(quads), key=lambda q: (_iri(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
     )
+
+
+def _iri(term: object) -> str:
+    """The IRI of a subject or graph name that is a named node (every one the builders make)."""
+    return cast(ox.NamedNode, term).value
 
 
 def render_nquads(quads: Iterable[ox.Quad]) -> bytes:
     """Sorted N-Quads lines (byte order), one per distinct quad."""
-    text = ox.serialize(list(quads), format=ox.RdfFormat.N_QUADS)
+    text = cast(bytes, ox.serialize(list(quads), format=ox.RdfFormat.N_QUADS))
     lines = sorted(set(text.splitlines()))
     return b"\n".join(line for line in lines if line.strip()) + b"\n"
 
@@ -299,7 +310,8 @@ class Written:
 def count_per_graph(quads: Iterable[ox.Quad]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for q in quads:
-        counts[q.graph_name.value] = counts.get(q.graph_name.value, 0) + 1
+        graph = _iri(q.graph_name)
+        counts[graph] = counts.get(graph, 0) + 1
     return dict(sorted(counts.items()))
 
 
@@ -334,7 +346,7 @@ def validate_quads(quads: list[ox.Quad], shapes: Path | None = None) -> list[str
     triples += [ox.Triple(q.subject, q.predicate, q.object) for q in onto]
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data.nt"
-        data.write_bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+        data.write_bytes(cast(bytes, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)))
         rudof = pyrudof.Rudof(pyrudof.RudofConfig())
         rudof.read_data(str(data), format=pyrudof.RDFFormat.NTriples)
         rudof.read_shacl(str(shapes or shapes_file()))
@@ -353,10 +365,10 @@ def _vote_problems(quads: list[ox.Quad]) -> list[str]:
     """The one constraint on the 943k vote triples (a roll call votes a country or area), checked
     in Python on every one of them: SHACL sees the votes of every 25th roll call only."""
     return sorted(
-        f"{q.subject.value}: a vote must name a country or statistical area, not {q.object} ({q.predicate.value})"
+        f"{_iri(q.subject)}: a vote must name a country or statistical area, not {q.object} ({q.predicate.value})"
         for q in quads
         if q.predicate in _VOTES
-        and not (_PLACE.fullmatch(getattr(q.object, "value", "")) and _ROLL_CALL.fullmatch(q.subject.value))
+        and not (_PLACE.fullmatch(getattr(q.object, "value", "")) and _ROLL_CALL.fullmatch(_iri(q.subject)))
     )
 
 
@@ -364,7 +376,7 @@ def _thin_votes(quads: list[ox.Quad], every: int = 25) -> list[ox.Quad]:
     def kept(q: ox.Quad) -> bool:
         if q.predicate not in _VOTES:
             return True
-        match = _ROLL_CALL.fullmatch(q.subject.value)
+        match = _ROLL_CALL.fullmatch(_iri(q.subject))
         return match is None or int(match.group(1)) % every == 0
 
     return [q for q in quads if kept(q)]
@@ -375,9 +387,9 @@ def sample_quads(quads: list[ox.Quad], every: int = 20) -> list[ox.Quad]:
     ``5 * every``-th roll call, with everything else
     (releases, data sets, structures, code lists, areas), for a quick SHACL check."""
     bulk = {OBSERVATION, mpd("VisaRequirement")}
-    many = sorted({q.subject.value for q in quads if q.predicate == TYPE and q.object in bulk})
+    many = sorted({_iri(q.subject) for q in quads if q.predicate == TYPE and q.object in bulk})
     drop = set(many) - set(many[::every])
-    return _thin_votes([q for q in quads if q.subject.value not in drop], every * 5)
+    return _thin_votes([q for q in quads if _iri(q.subject) not in drop], every * 5)
 
 
 def read_dump(path: Path) -> Iterator[ox.Quad]:

@@ -162,15 +162,17 @@ def cow_curated_differences(
         if not curated:  # the curated forum has no member list to compare with
             continue
         for member in sorted(set(curated) | set(cow)):
-            c, p = curated.get(member), cow.get(member)
-            if c is None and p is not None:
-                diffs.append(MembershipDifference(forum, igo, member, "only-cow", "", f"{p.role} {p.start}-"))
-            elif p is None and c is not None:
+            c, period = curated.get(member), cow.get(member)
+            if c is None and period is not None:
+                diffs.append(
+                    MembershipDifference(forum, igo, member, "only-cow", "", f"{period.role} {period.start}-")
+                )
+            elif period is None and c is not None:
                 diffs.append(MembershipDifference(forum, igo, member, "only-curated", f"{c[0]} {c[1]}", ""))
-            elif c is not None and p is not None and c[0] != p.role:
-                diffs.append(MembershipDifference(forum, igo, member, "role", c[0], p.role))
-            elif c is not None and p is not None and c[1] and c[1] != str(p.start):
-                diffs.append(MembershipDifference(forum, igo, member, "start-year", c[1], str(p.start)))
+            elif c is not None and period is not None and c[0] != period.role:
+                diffs.append(MembershipDifference(forum, igo, member, "role", c[0], period.role))
+            elif c is not None and period is not None and c[1] and c[1] != str(period.start):
+                diffs.append(MembershipDifference(forum, igo, member, "start-year", c[1], str(period.start)))
     return diffs
 
 

@@ -378,7 +378,7 @@ def un_vote_agreement_all(
             cell = tally[state][year]
             cell[0] += 1
             cell[1] += vote == theirs
-            cell[2] += 1.0 - abs(_VALUE[vote] - _VALUE[theirs])  # type: ignore[index]
+            cell[2] += 1.0 - abs(_VALUE[vote] - _VALUE[theirs])
     return {
         state: [YearAgreement(y, int(n), int(s), s / n, sc / n) for y, (n, s, sc) in sorted(years.items())]
         for state, years in sorted(tally.items())
