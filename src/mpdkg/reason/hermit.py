@@ -44,20 +44,24 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 
-try:
-    import fcntl
-except ImportError:  # Windows: no flock; stale working folders are then only aged out
-    fcntl = None
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.term import Node
 
 from mpdkg import paths
 from mpdkg.errors import MpdkgError, Origin
 from mpdkg.namespaces import BASE, GRAPHS, ONTOLOGY_NS, PREFIXES
 from mpdkg.rdf.build import Built
 from mpdkg.rdf.engine import from_ox, to_ox
+
+fcntl: ModuleType | None
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; stale working folders are then only aged out
+    fcntl = None
 
 Step = Callable[[str], None]
 MPD_NS = ONTOLOGY_NS
@@ -500,7 +504,7 @@ def inferred_triples(result: HermitOutput) -> set[tuple]:
 
 
 def unsatisfiable(result: HermitOutput) -> list[str]:
-    found = set()
+    found: set[str] = set()
     for group in result.equivalent:
         if str(OWL.Nothing) in group:
             found.update(c for c in group if c not in _SKIP_CLASSES)
@@ -545,20 +549,13 @@ def reason_into(
             whole.add(t)
         return Diagnosis(built, whole, derived, by_rule)
 
-    engine, entailed, note = None, None, ""
+    engine: str | None = None
+    entailed, note = None, ""
     if not full:
         engine, entailed, note = _fast(java, built, view_triples, diagnosis, step, cache_dir)
     if entailed is None:
-        step("reasoning with HermiT" + (f" ({note})" if note else ""))
-        view = _owl_view(view_triples)
-        result = classify(java, view)
-        if result.inconsistent:
-            step("explaining the inconsistency")
-            raise ReasoningFailed(*diagnosis().explain_inconsistency(java, view))
-        bad = unsatisfiable(result)
-        if bad:
-            raise ReasoningFailed(*diagnosis().explain_unsatisfiable(bad))
-        engine, entailed = "HermiT", inferred_triples(result)
+        engine, entailed = "HermiT", _hermit(java, view_triples, diagnosis, step, note)
+    assert engine is not None  # the fast path names its engine whenever it answers
     found = entailed | derived
     new = sorted(
         (t for t in found if t not in asserted and not any(isinstance(x, BNode) for x in t)),
@@ -586,6 +583,22 @@ def reason_into(
         seconds=time.monotonic() - started,
         engine=engine,
     )
+
+
+def _hermit(
+    java: str, view_triples: set[tuple], diagnosis: Callable[[], Diagnosis], step: Step, note: str
+) -> set[tuple]:
+    """The full path: HermiT classifies and realises everything (``note``: why it must)."""
+    step("reasoning with HermiT" + (f" ({note})" if note else ""))
+    view = _owl_view(view_triples)
+    result = classify(java, view)
+    if result.inconsistent:
+        step("explaining the inconsistency")
+        raise ReasoningFailed(*diagnosis().explain_inconsistency(java, view))
+    bad = unsatisfiable(result)
+    if bad:
+        raise ReasoningFailed(*diagnosis().explain_unsatisfiable(bad))
+    return inferred_triples(result)
 
 
 def _fast(java, built, view_triples, diagnosis, step, cache_dir):
@@ -628,6 +641,15 @@ def inferred_turtle(built: Built) -> bytes:
 
 
 # --- explanations ---------------------------------------------------------------------------------
+
+
+def _uri_values(o: Graph, predicate: URIRef) -> dict[Node, set[URIRef]]:
+    """Subject -> the IRIs it has as ``predicate`` (a property's domains, ranges)."""
+    values: dict[Node, set[URIRef]] = defaultdict(set)
+    for p, v in o.subject_objects(predicate):
+        if isinstance(v, URIRef):
+            values[p].add(v)
+    return values
 
 
 def _rel(path: Path) -> str:
@@ -701,34 +723,10 @@ class Diagnosis:
 
     def _schema(self) -> None:
         o = self.onto
-        self.parents: dict[URIRef, set[URIRef]] = defaultdict(set)
-        for c, d in o.subject_objects(RDFS.subClassOf):
-            if isinstance(c, URIRef) and isinstance(d, URIRef):
-                self.parents[c].add(d)
-        for c, e in o.subject_objects(OWL.equivalentClass):
-            if isinstance(c, URIRef) and isinstance(e, URIRef):
-                self.parents[c].add(e)
-                self.parents[e].add(c)
-            elif isinstance(c, URIRef):
-                for member in self._list(o.value(e, OWL.intersectionOf)):
-                    if isinstance(member, URIRef):
-                        self.parents[c].add(member)
-        self.disjoint: list[tuple[URIRef, ...]] = []
-        for axiom in o.subjects(RDF.type, OWL.AllDisjointClasses):
-            members = tuple(m for m in self._list(o.value(axiom, OWL.members)) if isinstance(m, URIRef))
-            self.disjoint.append(members)
-        for a, b in o.subject_objects(OWL.disjointWith):
-            if isinstance(a, URIRef) and isinstance(b, URIRef):
-                self.disjoint.append((a, b))
-        self.disjoint.sort(key=lambda members: sorted(str(m) for m in members))
-        self.domain: dict[URIRef, set[URIRef]] = defaultdict(set)
-        for p, d in o.subject_objects(RDFS.domain):
-            if isinstance(d, URIRef):
-                self.domain[p].add(d)
-        self.range: dict[URIRef, set[URIRef]] = defaultdict(set)
-        for p, r in o.subject_objects(RDFS.range):
-            if isinstance(r, URIRef):
-                self.range[p].add(r)
+        self.parents: dict[URIRef, set[URIRef]] = self._parents(o)
+        self.disjoint: list[tuple[URIRef, ...]] = self._disjoint(o)
+        self.domain: dict[Node, set[URIRef]] = _uri_values(o, RDFS.domain)
+        self.range: dict[Node, set[URIRef]] = _uri_values(o, RDFS.range)
         self.inverse: dict[URIRef, URIRef] = {}
         for p, q in o.subject_objects(OWL.inverseOf):
             if isinstance(p, URIRef) and isinstance(q, URIRef):
@@ -737,7 +735,7 @@ class Diagnosis:
             p: [x for x in self._list(chain) if isinstance(x, URIRef)]
             for p, chain in o.subject_objects(OWL.propertyChainAxiom)
         }
-        self.characteristic = defaultdict(set)
+        self.characteristic: dict[URIRef, set[Node]] = defaultdict(set)
         for kind in (
             OWL.FunctionalProperty,
             OWL.IrreflexiveProperty,
@@ -747,7 +745,38 @@ class Diagnosis:
             for p in o.subjects(RDF.type, kind):
                 self.characteristic[kind].add(p)
         self.object_props = set(o.subjects(RDF.type, OWL.ObjectProperty))
-        self.max_one: dict[URIRef, set[URIRef]] = defaultdict(set)  # class -> properties
+        self.max_one: dict[Node, set[URIRef]] = self._max_one(o)  # class -> properties
+
+    def _parents(self, o: Graph) -> dict[URIRef, set[URIRef]]:
+        parents: dict[URIRef, set[URIRef]] = defaultdict(set)
+        for c, d in o.subject_objects(RDFS.subClassOf):
+            if isinstance(c, URIRef) and isinstance(d, URIRef):
+                parents[c].add(d)
+        for c, e in o.subject_objects(OWL.equivalentClass):
+            if isinstance(c, URIRef) and isinstance(e, URIRef):
+                parents[c].add(e)
+                parents[e].add(c)
+            elif isinstance(c, URIRef):
+                for member in self._list(o.value(e, OWL.intersectionOf)):
+                    if isinstance(member, URIRef):
+                        parents[c].add(member)
+        return parents
+
+    def _disjoint(self, o: Graph) -> list[tuple[URIRef, ...]]:
+        disjoint: list[tuple[URIRef, ...]] = []
+        for axiom in o.subjects(RDF.type, OWL.AllDisjointClasses):
+            members = tuple(m for m in self._list(o.value(axiom, OWL.members)) if isinstance(m, URIRef))
+            disjoint.append(members)
+        for a, b in o.subject_objects(OWL.disjointWith):
+            if isinstance(a, URIRef) and isinstance(b, URIRef):
+                disjoint.append((a, b))
+        disjoint.sort(key=lambda members: sorted(str(m) for m in members))
+        return disjoint
+
+    @staticmethod
+    def _max_one(o: Graph) -> dict[Node, set[URIRef]]:
+        """Class -> the properties it restricts to at most one value."""
+        max_one: dict[Node, set[URIRef]] = defaultdict(set)
         for cls, restriction in o.subject_objects(RDFS.subClassOf):
             if not isinstance(restriction, BNode):
                 continue
@@ -755,7 +784,8 @@ class Diagnosis:
             for key in (OWL.maxCardinality, OWL.cardinality):
                 value = o.value(restriction, key)
                 if value is not None and str(value) == "1" and isinstance(prop, URIRef):
-                    self.max_one[cls].add(prop)
+                    max_one[cls].add(prop)
+        return max_one
 
     def _list(self, node) -> list:
         out = []
@@ -876,10 +906,10 @@ class Diagnosis:
             if len(chain) != 2:
                 continue
             first = [(t, s) for t, s in rel.items() if t[1] == chain[0]]
-            by_subject = defaultdict(list)
-            for t, s in rel.items():
+            by_subject: dict[Node, list[tuple[tuple, Support]]] = defaultdict(list)
+            for t, sup in rel.items():
                 if t[1] == chain[1]:
-                    by_subject[t[0]].append((t, s))
+                    by_subject[t[0]].append((t, sup))
             for (a, _p1, m), sup1 in first:
                 for (_m, _p2, b), sup2 in by_subject.get(m, ()):
                     axiom = f"{self.short(p)} is {self.short(chain[0])} followed by {self.short(chain[1])} ({self.where_term(p)})"
@@ -970,7 +1000,7 @@ class Diagnosis:
         problems = []
         functional = self.characteristic[OWL.FunctionalProperty]
         for (s, p), found in sorted(values.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
-            distinct = {}
+            distinct: dict[Node, Support] = {}
             for o, sup in found:
                 distinct.setdefault(o, sup)
             if len(distinct) < 2:
@@ -1181,6 +1211,7 @@ class Diagnosis:
         lines = [
             "These facts cannot all be true together (HermiT rejects them, and accepts any smaller set):"
         ]
+        assert facts is not None  # known=False: quickxplain returns a list
         lines += [f"  - {self.fact(t)}" for t in facts]
         lines.append(f"  Check these facts against the definitions in {_rel(self.onto_file)}.")
         return [lines]

@@ -24,9 +24,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import cast
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.term import Identifier
 
 from mpdkg.reason.hermit import _SKIP_CLASSES, _XSD_PREFIX, OWL2_DATATYPES, _ancestors, _fits
 from mpdkg.reason.tbox import TBox
@@ -204,15 +206,38 @@ def as_reported(known: Iterable[tuple], ontology: Graph, tbox: TBox) -> set[tupl
     return out
 
 
+Terms = set[Identifier]  # rdflib terms, ordered as SPARQL orders them
+
+
 def problems(known: set[tuple], ontology: Graph, view: set[tuple]) -> list[str]:
     """The inconsistencies OWL 2 RL can see in the materialised triples (a short word each; the
     explanation is HermiT's, on the full path)."""
-    found: list[str] = []
-    irreflexive = set(ontology.subjects(RDF.type, OWL.IrreflexiveProperty))
-    asymmetric = set(ontology.subjects(RDF.type, OWL.AsymmetricProperty))
-    single = set(ontology.subjects(RDF.type, OWL.FunctionalProperty))
-    max_one: dict = defaultdict(set)  # class -> properties with at most one value
-    max_none: dict = defaultdict(set)  # class -> properties with no value
+    irreflexive = cast(Terms, set(ontology.subjects(RDF.type, OWL.IrreflexiveProperty)))
+    asymmetric = cast(Terms, set(ontology.subjects(RDF.type, OWL.AsymmetricProperty)))
+    single = cast(Terms, set(ontology.subjects(RDF.type, OWL.FunctionalProperty)))
+    max_one, max_none = _cardinality_restrictions(ontology)
+    checked = irreflexive | asymmetric | single
+    checked |= {p for ps in max_one.values() for p in ps} | {p for ps in max_none.values() for p in ps}
+    # literal values as stated (the engine may write "x" as "x"^^xsd:string: one value, two terms)
+    stated = [t for t in view if isinstance(t[2], Literal)]
+    types, values = _types_and_values([t for t in known if not isinstance(t[2], Literal)] + stated, checked)
+    found = _class_problems(ontology, types)
+    for p in sorted(irreflexive):
+        if any(s in os for s, os in values.get(p, {}).items()):
+            found.append(f"{p} relates a thing to itself")
+    for p in sorted(asymmetric):
+        by_subject = values.get(p, {})
+        if any(s in by_subject.get(o, ()) for s, os in by_subject.items() for o in os):
+            found.append(f"{p} holds both ways")
+    found += _cardinality_problems(single, max_one, max_none, types, values)
+    found += _literal_problems(ontology, stated)
+    return found
+
+
+def _cardinality_restrictions(ontology: Graph) -> tuple[dict, dict]:
+    """Class -> properties with at most one value, and class -> properties with no value."""
+    max_one: dict = defaultdict(set)
+    max_none: dict = defaultdict(set)
     for cls, restriction in ontology.subject_objects(RDFS.subClassOf):
         prop = ontology.value(restriction, OWL.onProperty) if isinstance(restriction, BNode) else None
         if prop is None:
@@ -222,20 +247,26 @@ def problems(known: set[tuple], ontology: Graph, view: set[tuple]) -> list[str]:
                 max_one[cls].add(prop)
         if str(ontology.value(restriction, OWL.maxCardinality)) == "0":
             max_none[cls].add(prop)
-    checked = irreflexive | asymmetric | single
-    checked |= {p for ps in max_one.values() for p in ps} | {p for ps in max_none.values() for p in ps}
+    return max_one, max_none
+
+
+def _types_and_values(triples: list[tuple], checked: Terms) -> tuple[dict, dict]:
+    """Subject -> its types, and property (of ``checked``) -> subject -> values."""
     checked_names = {str(p): p for p in checked}
     types: dict = defaultdict(set)
-    values: dict = defaultdict(lambda: defaultdict(set))  # property -> subject -> values
+    values: dict = defaultdict(lambda: defaultdict(set))
     rdf_type = str(RDF.type)
-    # literal values as stated (the engine may write "x" as "x"^^xsd:string: one value, two terms)
-    stated = [t for t in view if isinstance(t[2], Literal)]
-    for s, p, o in [t for t in known if not isinstance(t[2], Literal)] + stated:
+    for s, p, o in triples:
         name = str(p)
         if name == rdf_type:
             types[s].add(o)
         elif name in checked_names:
             values[checked_names[name]][s].add(o)
+    return types, values
+
+
+def _class_problems(ontology: Graph, types: dict) -> list[str]:
+    found: list[str] = []
     if any(OWL.Nothing in ts for ts in types.values()):
         found.append("a member of owl:Nothing")
     groups = [
@@ -248,13 +279,13 @@ def problems(known: set[tuple], ontology: Graph, view: set[tuple]) -> list[str]:
         if any(len(ts & members) >= 2 for ts in types.values()):
             found.append("an individual in two disjoint classes")
             break
-    for p in sorted(irreflexive):
-        if any(s in os for s, os in values.get(p, {}).items()):
-            found.append(f"{p} relates a thing to itself")
-    for p in sorted(asymmetric):
-        by_subject = values.get(p, {})
-        if any(s in by_subject.get(o, ()) for s, os in by_subject.items() for o in os):
-            found.append(f"{p} holds both ways")
+    return found
+
+
+def _cardinality_problems(
+    single: Terms, max_one: dict, max_none: dict, types: dict, values: dict
+) -> list[str]:
+    found: list[str] = []
     none_of = {p for ps in max_none.values() for p in ps}
     for p in sorted(none_of & set(values)):
         if any(p in max_none.get(c, ()) for s in values[p] for c in types.get(s, ())):
@@ -265,6 +296,11 @@ def problems(known: set[tuple], ontology: Graph, view: set[tuple]) -> list[str]:
             if len(os) > 1 and (p in single or any(p in max_one.get(c, ()) for c in types.get(s, ()))):
                 found.append(f"two values of the single-valued {p}")  # HermiT decides if they differ
                 break
+    return found
+
+
+def _literal_problems(ontology: Graph, stated: list[tuple]) -> list[str]:
+    found: list[str] = []
     by_prop: dict = defaultdict(list)
     for _s, p, o in stated:
         by_prop[p].append(o)
