@@ -433,7 +433,7 @@ def score_slice(data: MapData, pillar: int | None, year: int, region: str | None
 # A slice per pillar and year is one analysis each (about 0.3 s on the curated graph); with
 # several cores they run side by side, in forked workers that inherit the data.
 _WORKER_DATA: MapData | None = None
-PARALLEL_FROM = 24  # fewer slices than this: one process (a pool costs more than it saves)
+PARALLEL_FROM = 8  # fewer distinct slices than this: one process (a pool costs more than it saves)
 
 PortableRow = tuple[str, float, int, tuple[Link, ...]]
 
