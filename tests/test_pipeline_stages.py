@@ -124,3 +124,22 @@ def test_a_failing_stage_leaves_dist_and_its_manifest_as_they_were(project):
     # the origins come from the carried-over build products: still file:line
     assert "graph/fora/test.csv:2: violation: A forum needs a homepage." in failed.value.report()
     assert tree_snapshot(dist) == before
+
+
+def test_an_open_data_extract_reruns_the_analysis(tmp_path):
+    """The influence layers read graph/open-data/ (flows, visas, UN votes): changing an extract
+    must change the analysis digest, or a cached ranking would survive new data."""
+    from mpdkg.pipeline.stages import Inputs, stage_digests
+
+    graph = tmp_path / "graph"
+    (graph / "open-data" / "unvotes").mkdir(parents=True)
+    extract = graph / "open-data" / "unvotes" / "votes.csv"
+    extract.write_text("rcid,country_code,vote\n1,CA,yes\n", encoding="utf-8")
+    weights = tmp_path / "weights.toml"
+    weights.write_text("", encoding="utf-8")
+    before = stage_digests(Inputs(graph_dir=graph, weights=weights, java=False))
+    extract.write_text("rcid,country_code,vote\n1,CA,no\n", encoding="utf-8")
+    after = stage_digests(Inputs(graph_dir=graph, weights=weights, java=False))
+    changed = {name for name in before if before[name] != after[name]}
+    assert {"analyse", "maps", "report", "open data"} <= changed
+    assert "build" not in changed and "validate" not in changed

@@ -45,7 +45,7 @@ STAGES = (
     Stage("build", ("load",), ("rdf",)),
     Stage("validate", ("build",), ("validate",)),
     Stage("reason", ("build",), ("reason", "query")),
-    Stage("analyse", ("reason",), ("influence", "query")),
+    Stage("analyse", ("reason",), ("influence", "query", "rdf")),  # rdf: the UN-vote agreement
     Stage("dumps", ("analyse",), ("publish", "query")),
     Stage("maps", ("analyse",), ("maps", "influence", "query", "templates", "static", "html.py")),
     Stage("report", ("maps",), ("maps", "templates", "static")),
@@ -122,7 +122,7 @@ class Inputs:
             "build": _tree(ontology, "*.ttl"),
             "validate": _tree(paths.shapes_dir(), "*.ttl"),
             "reason": _tree(ontology / "rules") + _tree(ontology, "*.ttl"),
-            "analyse": [self.weights],
+            "analyse": [self.weights] + _tree(open_data),  # the layers read the vendored extracts
             "dumps": "releases: " + " ".join(self.releases),
             "maps": [],
             "report": [],
