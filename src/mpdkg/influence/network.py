@@ -24,7 +24,7 @@ import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -40,7 +40,7 @@ CANADA_IRI = BASE + "country/CAN"
 QUERY_DIR = "queries"
 
 
-@lru_cache(maxsize=None)
+@cache
 def query_text(name: str) -> str:
     """The SPARQL text of ``src/mpdkg/influence/queries/<name>.rq``, read once from the package."""
     path = resources.files("mpdkg.influence").joinpath(f"{QUERY_DIR}/{name}.rq")
