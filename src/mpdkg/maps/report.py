@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,27 @@ def source_anchor(source_id: str) -> str:
     return "src-" + source_id.split("/", 1)[-1]
 
 
+@dataclass
+class _Report:
+    """What the sections of the influence report share: the slices of the latest year per
+    pillar, and the countries shown and sources cited so far (the facts and sources sections
+    list those)."""
+
+    data: MapData
+    options: Options
+    slices: dict[str, Slice]
+    figures: dict[str, Path]
+    origins: Origins | None
+    years: list[int]
+    latest: int
+    pillars: list[int | None]
+    current: dict[int | None, Slice]
+    main: Slice
+    maxima: dict[str, float]
+    cited: set[str] = field(default_factory=set)
+    shown: set[str] = field(default_factory=set)
+
+
 def report_html(
     data: MapData,
     options: Options,
@@ -71,11 +93,23 @@ def report_html(
     latest = years[-1]
     pillars = options.pillars(data)
     current = {p: slices[slice_key(p, latest)] for p in pillars}
-    main = current[pillars[0]]
-    maxima = pillar_max(slices)
-    cited: set[str] = set()
-    shown_countries: set[str] = set()
+    r = _Report(
+        data, options, slices, figures, origins, years, latest, pillars, current, current[pillars[0]],
+        pillar_max(slices),
+    )  # fmt: skip
+    parts: list[str] = []
+    for section in (
+        _header, _maps_section, _partners_section, _gaps_section, _timeline_section, _facts_section, _sources_section
+    ):  # fmt: skip
+        parts += section(r)
+    return html_page(
+        title_for(data, options, "mpdkg influence report"), "\n".join(parts), scripts=(OPEN_TARGET,)
+    )
 
+
+def _header(rep: _Report) -> list[str]:
+    """The page header: title, subtitle, navigation."""
+    data, options, latest, main = rep.data, rep.options, rep.latest, rep.main
     parts = [
         '<div class="report">',
         f"<header><h1>{esc(title_for(data, options, 'Canada’s migration and protection diplomacy'))}: "
@@ -88,8 +122,20 @@ def report_html(
         '<a href="#timeline">Over time</a><a href="#facts">Facts</a><a href="#sources">Sources</a></nav>',
         "</header>",
     ]
+    return parts
 
-    # --- maps
+
+def _maps_section(rep: _Report) -> list[str]:
+    """The world map and the network figure."""
+    data, latest, pillars, main, maxima, figures = (
+        rep.data,
+        rep.latest,
+        rep.pillars,
+        rep.main,
+        rep.maxima,
+        rep.figures,
+    )
+    parts: list[str] = []
     maximum = maxima.get(slice_key(pillars[0], latest).split(":")[0], 0.0)
     parts.append('<section id="maps"><h2>Maps</h2>')
     parts.append(
@@ -110,8 +156,19 @@ def report_html(
             '<a href="../maps/">maps/</a>.</figcaption></figure>'
         )
     parts.append("</section>")
+    return parts
 
-    # --- top partners per pillar
+
+def _partners_section(rep: _Report) -> list[str]:
+    """The top partners per pillar (the countries shown are remembered for the facts section)."""
+    data, latest, pillars, current, shown_countries = (
+        rep.data,
+        rep.latest,
+        rep.pillars,
+        rep.current,
+        rep.shown,
+    )
+    parts: list[str] = []
     parts.append(f'<section id="partners"><h2>Top partners per pillar ({latest})</h2><div class="grid">')
     for p in pillars:
         s = current[p]
@@ -132,8 +189,13 @@ def report_html(
             )
         parts.append("</table></div>")
     parts.append("</div></section>")
+    return parts
 
-    # --- gaps per region
+
+def _gaps_section(rep: _Report) -> list[str]:
+    """The countries without a channel per region and pillar."""
+    data, latest, pillars, current, main = rep.data, rep.latest, rep.pillars, rep.current, rep.main
+    parts: list[str] = []
     parts.append(
         f'<section id="gaps"><h2>Gaps per region ({latest})</h2>'
         "<p>Countries with no recorded channel to Canada (no shared forum, votes aside, and no agreement), "
@@ -172,8 +234,20 @@ def report_html(
     )
     parts += gap_lists
     parts.append("</ul></details></section>")
+    return parts
 
-    # --- Canada over time
+
+def _timeline_section(rep: _Report) -> list[str]:
+    """Canada's position per year, and its channels in each year (their sources are cited)."""
+    data, years, pillars, slices, cited, origins = (
+        rep.data,
+        rep.years,
+        rep.pillars,
+        rep.slices,
+        rep.cited,
+        rep.origins,
+    )
+    parts: list[str] = []
     series = [(y, slices[slice_key(pillars[0], y)].canada) for y in years]
     parts.append(
         f'<section id="timeline"><h2>Canada’s position over time ({esc(_pillar_name(data, pillars[0]))})</h2>'
@@ -226,8 +300,14 @@ def report_html(
             )
         parts.append("</ul></details>")
     parts.append("</section>")
+    return parts
 
-    # --- facts per country
+
+def _facts_section(rep: _Report) -> list[str]:
+    """The facts behind each shown country's ties (their sources are cited)."""
+    data, latest, pillars, current, slices = rep.data, rep.latest, rep.pillars, rep.current, rep.slices
+    cited, shown_countries, origins = rep.cited, rep.shown, rep.origins
+    parts: list[str] = []
     parts.append(
         f'<section id="facts"><h2>Facts behind the numbers ({latest})</h2>'
         "<p>Each partner’s ties to Canada: the channel, the country’s role, when it held, the pillars it "
@@ -258,8 +338,13 @@ def report_html(
             )
         parts.append("</table></div>")
     parts.append("</section>")
+    return parts
 
-    # --- sources
+
+def _sources_section(rep: _Report) -> list[str]:
+    """The sources cited above, with the page footer."""
+    data, cited = rep.data, rep.cited
+    parts: list[str] = []
     parts.append('<section id="sources"><h2>Sources cited above</h2><ul class="facts-list">')
     for sid in sorted(cited):
         src = data.sources.get(sid)
@@ -275,9 +360,7 @@ def report_html(
         )
     parts.append("</ul></section>")
     parts.append(f'<footer class="source-line">{esc(source_line(data))}</footer></div>')
-    return html_page(
-        title_for(data, options, "mpdkg influence report"), "\n".join(parts), scripts=(OPEN_TARGET,)
-    )
+    return parts
 
 
 # Following a link to a folded list (<details>) unfolds it; the page reads fine without scripts.
