@@ -21,7 +21,7 @@ import io
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 from rdflib import Graph, Literal, URIRef
@@ -51,6 +51,9 @@ from mpdkg.influence.network import (
 )
 from mpdkg.namespaces import DATASET, ONTOLOGY_NS, SCHEMA, country_iri, pillar_iri, region_iri, slug
 from mpdkg.query.results import csv_writer
+
+if TYPE_CHECKING:
+    from mpdkg.influence.layers import OpenFigures
 
 DIGITS = 6
 ANALYSIS_BASE = BASE + "analysis/influence/"
@@ -152,6 +155,7 @@ class InfluenceResult:
     _layers: dict | None = field(default=None, repr=False)
     _validity: dict | None = field(default=None, repr=False)
     _peers: dict | None = field(default=None, repr=False)
+    _figures: OpenFigures | None = field(default=None, repr=False)
 
     def layers(self) -> dict | None:
         """The layer scores of :mod:`mpdkg.influence.layers` for this result's ego (the
@@ -161,19 +165,30 @@ class InfluenceResult:
 
             as_of = self.params.get("as_of")
             years = None if as_of is None else [as_of]
-            self._layers = layer_scores(self.facts, self.config, ego=self.ego, years=years).as_dict()
+            figures = self._open_figures()
+            self._layers = layer_scores(
+                self.facts, self.config, ego=self.ego, years=years, figures=figures
+            ).as_dict()
         return self._layers
+
+    def _open_figures(self) -> OpenFigures:
+        """The open-data figures for the layers and the validity card, read once (reading the UN
+        votes takes seconds)."""
+        from mpdkg.influence.layers import read_open_figures
+
+        if self._figures is None:
+            self._figures = read_open_figures(ego=self.ego)
+        return self._figures
 
     def validity(self) -> dict | None:
         """The validity card (:mod:`mpdkg.influence.validity`): the ``validity`` key of
         dist/influence.json; None for a result without its facts."""
         if self._validity is None and self.facts is not None and self.config is not None:
-            from mpdkg.influence.layers import read_open_figures
             from mpdkg.influence.validity import validity_card
 
             states = (sovereign_states(self.facts) or set(self.facts.by_iso)) - {self.ego}
             self._validity = validity_card(
-                self.facts, self.config, read_open_figures(ego=self.ego), states, ego=self.ego
+                self.facts, self.config, self._open_figures(), states, ego=self.ego
             )
         return self._validity
 
