@@ -13,61 +13,17 @@ from pathlib import Path
 
 from mpdkg.namespaces import SPARQL_PREFIXES
 from mpdkg.query.engines import run_query
+from mpdkg.query.packaged import package_query
 
-FACTS_BY_COUNTRY_AND_PILLAR = (
-    SPARQL_PREFIXES
-    + """
-SELECT ?code ?label ?region ?subregion ?pillar (COUNT(DISTINCT ?fact) AS ?facts) WHERE {
-  ?country a mpd:Country ; mpd:iso3166Alpha3 ?code ; rdfs:label ?label .
-  OPTIONAL { ?country mpd:inRegion/rdfs:label ?r }
-  OPTIONAL { ?country mpd:inSubregion/rdfs:label ?s }
-  BIND (COALESCE(?r, "(no M49 region)") AS ?region)
-  BIND (COALESCE(?s, "") AS ?subregion)
-  OPTIONAL {
-    {
-      ?fact org:member ?country ; org:organization ?channel .
-    } UNION {
-      ?fact a mpd:Agreement ; mpd:party ?country . BIND (?fact AS ?channel)
-    } UNION {
-      ?fact a mpd:Engagement ; mpd:partner ?country . BIND (?fact AS ?channel)
-    }
-    ?channel mpd:servesPillar/mpd:number ?pillar .
-    ?fact prov:wasDerivedFrom ?source .
-  }
-}
-GROUP BY ?code ?label ?region ?subregion ?pillar
-"""
-)
 
-FORA = (
-    SPARQL_PREFIXES
-    + """
-SELECT ?id ?label ?complete (COUNT(DISTINCT ?m) AS ?rows) (SAMPLE(?asOf) AS ?listDate) WHERE {
-  ?forum a mpd:Forum ; rdfs:label ?label ; mpd:membersComplete ?complete .
-  OPTIONAL { ?m org:organization ?forum }
-  OPTIONAL { ?forum mpd:memberListAsOf ?asOf }
-  BIND (STRAFTER(STR(?forum), "/forum/") AS ?id)
-}
-GROUP BY ?id ?label ?complete
-"""
-)
-
-SOURCES_BY_AGE = (
-    SPARQL_PREFIXES
-    + """
-SELECT ?month (COUNT(DISTINCT ?s) AS ?sources) (COUNT(DISTINCT ?fact) AS ?facts) WHERE {
-  ?s a mpd:Source ; mpd:accessedOn ?d .
-  OPTIONAL { ?fact prov:wasDerivedFrom ?s }
-  BIND (SUBSTR(STR(?d), 1, 7) AS ?month)
-}
-GROUP BY ?month
-"""
-)
+def _rows(engine, name: str) -> list[dict]:
+    """Rows of ``publish/queries/<name>.rq`` as dictionaries."""
+    return run_query(engine, SPARQL_PREFIXES + package_query("publish", name)).dicts()
 
 
 def coverage_matrix(engine) -> tuple[list[dict], list[int]]:
     """One row per country (sorted by region, name) with facts per pillar."""
-    rows = run_query(engine, FACTS_BY_COUNTRY_AND_PILLAR).dicts()
+    rows = _rows(engine, "coverage-facts-by-country-and-pillar")
     pillars = sorted({int(r["pillar"]) for r in rows if r["pillar"] is not None})
     table: dict[str, dict] = {}
     for r in rows:
@@ -90,8 +46,8 @@ def coverage_matrix(engine) -> tuple[list[dict], list[int]]:
 
 def render_coverage_markdown(engine, picture: str | None = "coverage.png") -> str:
     countries, pillars = coverage_matrix(engine)
-    fora = sorted(run_query(engine, FORA).dicts(), key=lambda r: (str(r["complete"]) != "true", str(r["id"])))
-    ages = sorted(run_query(engine, SOURCES_BY_AGE).dicts(), key=lambda r: str(r["month"]))
+    fora = sorted(_rows(engine, "coverage-fora"), key=lambda r: (str(r["complete"]) != "true", str(r["id"])))
+    ages = sorted(_rows(engine, "coverage-sources-by-age"), key=lambda r: str(r["month"]))
     empty = [c for c in countries if not sum(c["pillars"].values())]
     lines = [
         "# Coverage matrix",

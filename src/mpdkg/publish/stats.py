@@ -18,64 +18,23 @@ from rdflib import Dataset
 
 from mpdkg.namespaces import SPARQL_PREFIXES
 from mpdkg.query.engines import OxigraphEngine, run_query
+from mpdkg.query.packaged import package_query
 from mpdkg.rdf.engine import store_from_dataset
 
-FACT_CLASSES = "mpd:Objective mpd:Pillar mpd:LineOfEffort mpd:Country mpd:Region mpd:Forum mpd:Membership mpd:Agreement mpd:Engagement"
-CURATED = "<https://w3id.org/mpdkg/graph/curated>"
 
-
-def _select(engine, text: str) -> list[dict]:
-    return run_query(engine, SPARQL_PREFIXES + text).dicts()
+def _select(engine, name: str) -> list[dict]:
+    """Rows of ``publish/queries/<name>.rq`` as dictionaries."""
+    return run_query(engine, SPARQL_PREFIXES + package_query("publish", name)).dicts()
 
 
 def compute_stats(dataset: Dataset) -> dict:
     """The statistics as a plain, JSON-ready dictionary (sorted, deterministic)."""
     engine = OxigraphEngine(store_from_dataset(dataset))
-    classes = _select(
-        engine,
-        f"SELECT ?class (COUNT(DISTINCT ?x) AS ?n) WHERE {{ GRAPH {CURATED} {{ VALUES ?class {{ {FACT_CLASSES} mpd:Source }} ?x a ?class }} }} GROUP BY ?class",
-    )
-    facts = _select(
-        engine,
-        f"""SELECT (COUNT(DISTINCT ?x) AS ?all) (COUNT(DISTINCT ?sourced) AS ?withSource) WHERE {{
-          GRAPH {CURATED} {{
-            VALUES ?class {{ {FACT_CLASSES} }} ?x a ?class .
-            OPTIONAL {{ ?x prov:wasDerivedFrom ?s . ?s a mpd:Source . BIND (?x AS ?sourced) }}
-          }}
-        }}""",
-    )[0]
-    per_source = _select(
-        engine,
-        f"""SELECT ?id ?accessed (COUNT(DISTINCT ?x) AS ?n) WHERE {{
-          GRAPH {CURATED} {{
-            ?s a mpd:Source ; mpd:accessedOn ?accessed .
-            OPTIONAL {{ ?x prov:wasDerivedFrom ?s }}
-          }}
-          BIND (STRAFTER(STR(?s), "/source/") AS ?id)
-        }} GROUP BY ?id ?accessed""",
-    )
-    per_pillar = _select(
-        engine,
-        f"""SELECT ?pillar (COUNT(DISTINCT ?forum) AS ?fora) (COUNT(DISTINCT ?agreement) AS ?agreements)
-                  (COUNT(DISTINCT ?engagement) AS ?engagements) WHERE {{
-          GRAPH {CURATED} {{
-            ?p a mpd:Pillar ; mpd:number ?pillar .
-            OPTIONAL {{ ?forum a mpd:Forum ; mpd:servesPillar ?p }}
-            OPTIONAL {{ ?agreement a mpd:Agreement ; mpd:servesPillar ?p }}
-            OPTIONAL {{ ?engagement a mpd:Engagement ; mpd:servesPillar ?p }}
-          }}
-        }} GROUP BY ?pillar""",
-    )
-    fora = _select(
-        engine,
-        f"""SELECT ?id ?complete (COUNT(DISTINCT ?m) AS ?memberships) WHERE {{
-          GRAPH {CURATED} {{
-            ?f a mpd:Forum ; mpd:membersComplete ?complete .
-            OPTIONAL {{ ?m org:organization ?f }}
-          }}
-          BIND (STRAFTER(STR(?f), "/forum/") AS ?id)
-        }} GROUP BY ?id ?complete""",
-    )
+    classes = _select(engine, "stats-classes")
+    facts = _select(engine, "stats-facts")[0]
+    per_source = _select(engine, "stats-per-source")
+    per_pillar = _select(engine, "stats-per-pillar")
+    fora = _select(engine, "stats-fora")
     triples = {str(g.identifier).rsplit("/", 1)[1]: len(g) for g in dataset.graphs() if len(g)}
     accessed = sorted(str(r["accessed"]) for r in per_source)
     total, sourced = int(facts["all"]), int(facts["withSource"])
@@ -116,19 +75,7 @@ def stale_facts(dataset: Dataset, months: int, today: dt.date | None = None) -> 
     day = min(today.day, 28)
     cutoff = dt.date(year, month + 1, day).isoformat()
     engine = OxigraphEngine(store_from_dataset(dataset))
-    rows = _select(
-        engine,
-        f"""SELECT ?fact ?label (MAX(?accessed) AS ?lastChecked) (SAMPLE(?sid) AS ?source) WHERE {{
-          GRAPH {CURATED} {{
-            ?fact prov:wasDerivedFrom ?s . ?s mpd:accessedOn ?accessed .
-            OPTIONAL {{ ?fact rdfs:label ?l }}
-          }}
-          BIND (STRAFTER(STR(?s), "/source/") AS ?sid)
-          BIND (COALESCE(STR(?l), "") AS ?label)
-        }} GROUP BY ?fact ?label
-        HAVING (STR(MAX(?accessed)) < "{cutoff}")
-        ORDER BY ?lastChecked ?fact""",
-    )
+    rows = [r for r in _select(engine, "stats-last-checked") if str(r["lastChecked"]) < cutoff]
     return [
         {
             "fact": str(r["fact"]),

@@ -16,8 +16,10 @@ from mpdkg.query.engines import (
     parse,
     run_query,
 )
+from mpdkg.query.packaged import package_query
 
 __all__ = [
+    "package_query",
     "CatalogueQuery",
     "Checked",
     "EndpointError",
