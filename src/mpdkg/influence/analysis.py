@@ -31,6 +31,7 @@ from mpdkg import __version__
 from mpdkg.errors import UsageError
 from mpdkg.influence.config import MEASURES, InfluenceConfig
 from mpdkg.influence.measures import (
+    adjacency,
     betweenness,
     burt,
     competition_rank,
@@ -557,12 +558,13 @@ def _known_pillars(facts: Facts, pillar: int | None) -> list[int]:
 
 def _measures(G: nx.Graph, ego: str, config: InfluenceConfig, sampled: bool) -> dict[str, dict[str, float]]:
     """Every measure of :data:`MEASURES_ORDER` for every country of the projection."""
-    bc = betweenness(G, "weight", k=config.pivots if sampled else None, seed=config.seed)
+    A = adjacency(G, "weight")  # shared by betweenness and PageRank
+    bc = betweenness(G, "weight", k=config.pivots if sampled else None, seed=config.seed, A=A)
     return {
         "weighted_degree": weighted_degree(G),
         "betweenness": bc,
         "eigenvector": eigenvector(G),
-        "personalized_pagerank": personalized_pagerank(G, ego, alpha=config.alpha),
+        "personalized_pagerank": personalized_pagerank(G, ego, alpha=config.alpha, A=A),
         "tie_to_canada": {
             node: (G[ego][node]["weight"] if G.has_edge(ego, node) else 0.0) for node in G.nodes
         },

@@ -107,17 +107,29 @@ def _brandes_sources(D: sp.csr_array, sources: np.ndarray, batch: int = 32) -> n
     return total
 
 
-def betweenness(G: nx.Graph, weight: str | None = "weight", k: int | None = None, seed: int = 0) -> dict:
+def adjacency(G: nx.Graph, weight: str | None = "weight") -> sp.csr_array:
+    """The adjacency matrix of ``G`` (nodes sorted), to compute once for :func:`betweenness` and
+    :func:`personalized_pagerank` of the same graph and weight."""
+    return _adjacency(G, _nodes(G), weight)
+
+
+def betweenness(
+    G: nx.Graph,
+    weight: str | None = "weight",
+    k: int | None = None,
+    seed: int = 0,
+    A: sp.csr_array | None = None,
+) -> dict:
     """Normalised betweenness, ties weighted as distances 1/weight (None: every tie has length 1).
 
     With ``k`` (< number of nodes), the sum runs over ``k`` pivot sources drawn with ``seed`` and
-    is scaled by n/k, as NetworkX does.
+    is scaled by n/k, as NetworkX does. ``A``: :func:`adjacency` of ``G`` and ``weight``, if known.
     """
     nodes = _nodes(G)
     n = len(nodes)
     if n == 0:
         return {}
-    A = _adjacency(G, nodes, weight)
+    A = A if A is not None else _adjacency(G, nodes, weight)
     D = A.copy()
     D.data = 1.0 / D.data if weight is not None else np.ones_like(D.data)
     if k is not None and k < n:
@@ -204,7 +216,12 @@ def eigenvector(G: nx.Graph, weight: str | None = "weight", tol: float = 1e-12) 
 
 
 def personalized_pagerank(
-    G: nx.Graph, seed_node, alpha: float = 0.85, weight: str | None = "weight", tol: float = 1e-12
+    G: nx.Graph,
+    seed_node,
+    alpha: float = 0.85,
+    weight: str | None = "weight",
+    tol: float = 1e-12,
+    A: sp.csr_array | None = None,
 ) -> dict:
     """PageRank with every random jump (and every dangling node's mass) going to ``seed_node``:
     ``networkx.pagerank(G, alpha, personalization={seed_node: 1})`` (SciPy power iteration); a
@@ -219,7 +236,7 @@ def personalized_pagerank(
     if seed_node not in G:
         raise KeyError(seed_node)
     nodes = _nodes(G)
-    A = _adjacency(G, nodes, weight)
+    A = A if A is not None else _adjacency(G, nodes, weight)  # ``A``: adjacency(G, weight), if known
     values = _ppr_power(A, nodes.index(seed_node), alpha, tol)
     reach = nx.node_connected_component(G, seed_node)
     return {node: (float(values[i]) if node in reach else 0.0) for i, node in enumerate(nodes)}
