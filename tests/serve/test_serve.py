@@ -24,7 +24,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from mpdkg.namespaces import WD, country_iri
 from mpdkg.query.catalogue import catalogue
 from mpdkg.serve import Refused, check_query, negotiate
-from tests.serving import call, mpdkg_serve, sparql
+from tests.serve.serving import call, mpdkg_serve, sparql
 
 TIME = Namespace("http://www.w3.org/2006/time#")
 TIME_LIMIT = 2.0

@@ -14,8 +14,8 @@ import time
 import pytest
 
 from mpdkg.serve import isolate_network
+from tests.serve.serving import call, mpdkg_serve, sparql
 from tests.servers import Listener
-from tests.serving import call, mpdkg_serve, sparql
 
 TIME_LIMIT = 3.0
 

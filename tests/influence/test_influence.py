@@ -32,7 +32,7 @@ from mpdkg.rdf.build import build_dataset
 from mpdkg.sources.load import load_sources
 from tests.conftest import write_mini_graph
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def close(a: dict, b: dict, tol: float = 1e-9) -> bool:

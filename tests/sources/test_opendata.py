@@ -20,7 +20,7 @@ import pytest
 from mpdkg.sources import opendata as opendata
 from mpdkg.sources.opendata import MANIFEST, OpenDataError
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 ROOT = REPO / "graph" / "open-data"
 NAMES = ("cow-igo", "manytrade", "passport-index", "unhcr", "unvotes")
 

@@ -281,16 +281,16 @@ def test_weak_sources(real):
 
 def test_every_catalogue_query_has_a_test():
     # the open-data queries are tested on curated + open data in test_opendata_rdf.py
-    here = Path(__file__).parent
-    source = "".join(
-        (here / name).read_text(encoding="utf-8") for name in ("test_catalogue.py", "test_opendata_rdf.py")
-    )
+    tests = Path(__file__).resolve().parents[1]
+
+    def text(name: str) -> str:
+        return next(tests.rglob(name)).read_text(encoding="utf-8")
+
+    source = text("test_catalogue.py") + text("test_opendata_rdf.py")
     exercised = set(re.findall(r'rows\((?:real|mini|opendata), "([a-z0-9-]+)"', source))
     # the UN-vote, COW and DESTA queries are run on their own graphs, against the extracts
     for name in ("test_opendata_unvotes.py", "test_opendata_cow.py", "test_opendata_trade.py"):
-        exercised |= set(
-            re.findall(r'get_query\("([a-z0-9-]+)"\)', (here / name).read_text(encoding="utf-8"))
-        )
+        exercised |= set(re.findall(r'get_query\("([a-z0-9-]+)"\)', text(name)))
     assert {q.name for q in catalogue()} <= exercised
 
 
