@@ -24,8 +24,6 @@ import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from typing import Any
 
 import networkx as nx
@@ -33,20 +31,15 @@ import pyoxigraph as ox
 
 from mpdkg.influence.config import InfluenceConfig
 from mpdkg.namespaces import BASE
+from mpdkg.query.packaged import package_query
 
 CANADA = "CAN"
 CANADA_IRI = BASE + "country/CAN"
 
-QUERY_DIR = "queries"
 
-
-@cache
 def query_text(name: str) -> str:
     """The SPARQL text of ``src/mpdkg/influence/queries/<name>.rq``, read once from the package."""
-    path = resources.files("mpdkg.influence").joinpath(f"{QUERY_DIR}/{name}.rq")
-    if not path.is_file():
-        raise KeyError(f"{name}: no such influence query (src/mpdkg/influence/{QUERY_DIR}/{name}.rq)")
-    return path.read_text(encoding="utf-8")
+    return package_query("influence", name)
 
 
 # --- facts -------------------------------------------------------------------------------------

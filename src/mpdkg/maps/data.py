@@ -22,28 +22,21 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from typing import Any
 
 from mpdkg.influence.analysis import InfluenceConfig, analyse
 from mpdkg.influence.network import CANADA_IRI, Facts, bounds, channel_network, in_force, load_facts
 from mpdkg.namespaces import BASE
+from mpdkg.query.packaged import package_query
 
 # No year slider starts before this (a stray date would otherwise stretch it over centuries).
 FIRST_YEAR = 1900
 NO_REGION = "Unassigned"
 
-QUERY_DIR = "queries"
 
-
-@cache
 def query_text(name: str) -> str:
     """The SPARQL text of ``src/mpdkg/maps/queries/<name>.rq``, read once from the package."""
-    path = resources.files("mpdkg.maps").joinpath(f"{QUERY_DIR}/{name}.rq")
-    if not path.is_file():
-        raise KeyError(f"{name}: no such maps query (src/mpdkg/maps/{QUERY_DIR}/{name}.rq)")
-    return path.read_text(encoding="utf-8")
+    return package_query("maps", name)
 
 
 def short_id(iri: str) -> str:
