@@ -11,19 +11,12 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from mpdkg.namespaces import SPARQL_PREFIXES
-from mpdkg.query.engines import run_query
-from mpdkg.query.packaged import package_query
-
-
-def _rows(engine, name: str) -> list[dict]:
-    """Rows of ``publish/queries/<name>.rq`` as dictionaries."""
-    return run_query(engine, SPARQL_PREFIXES + package_query("publish", name)).dicts()
+from mpdkg.query.packaged import package_rows
 
 
 def coverage_matrix(engine) -> tuple[list[dict], list[int]]:
     """One row per country (sorted by region, name) with facts per pillar."""
-    rows = _rows(engine, "coverage-facts-by-country-and-pillar")
+    rows = package_rows(engine, "publish", "coverage-facts-by-country-and-pillar")
     pillars = sorted({int(r["pillar"]) for r in rows if r["pillar"] is not None})
     table: dict[str, dict] = {}
     for r in rows:
@@ -46,8 +39,11 @@ def coverage_matrix(engine) -> tuple[list[dict], list[int]]:
 
 def render_coverage_markdown(engine, picture: str | None = "coverage.png") -> str:
     countries, pillars = coverage_matrix(engine)
-    fora = sorted(_rows(engine, "coverage-fora"), key=lambda r: (str(r["complete"]) != "true", str(r["id"])))
-    ages = sorted(_rows(engine, "coverage-sources-by-age"), key=lambda r: str(r["month"]))
+    fora = sorted(
+        package_rows(engine, "publish", "coverage-fora"),
+        key=lambda r: (str(r["complete"]) != "true", str(r["id"])),
+    )
+    ages = sorted(package_rows(engine, "publish", "coverage-sources-by-age"), key=lambda r: str(r["month"]))
     empty = [c for c in countries if not sum(c["pillars"].values())]
     lines = [
         "# Coverage matrix",

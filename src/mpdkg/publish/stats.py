@@ -16,25 +16,19 @@ import json
 
 from rdflib import Dataset
 
-from mpdkg.namespaces import SPARQL_PREFIXES
-from mpdkg.query.engines import OxigraphEngine, run_query
-from mpdkg.query.packaged import package_query
+from mpdkg.query.engines import OxigraphEngine
+from mpdkg.query.packaged import package_rows
 from mpdkg.rdf.engine import store_from_dataset
-
-
-def _select(engine, name: str) -> list[dict]:
-    """Rows of ``publish/queries/<name>.rq`` as dictionaries."""
-    return run_query(engine, SPARQL_PREFIXES + package_query("publish", name)).dicts()
 
 
 def compute_stats(dataset: Dataset) -> dict:
     """The statistics as a plain, JSON-ready dictionary (sorted, deterministic)."""
     engine = OxigraphEngine(store_from_dataset(dataset))
-    classes = _select(engine, "stats-classes")
-    facts = _select(engine, "stats-facts")[0]
-    per_source = _select(engine, "stats-per-source")
-    per_pillar = _select(engine, "stats-per-pillar")
-    fora = _select(engine, "stats-fora")
+    classes = package_rows(engine, "publish", "stats-classes")
+    facts = package_rows(engine, "publish", "stats-facts")[0]
+    per_source = package_rows(engine, "publish", "stats-per-source")
+    per_pillar = package_rows(engine, "publish", "stats-per-pillar")
+    fora = package_rows(engine, "publish", "stats-fora")
     triples = {str(g.identifier).rsplit("/", 1)[1]: len(g) for g in dataset.graphs() if len(g)}
     accessed = sorted(str(r["accessed"]) for r in per_source)
     total, sourced = int(facts["all"]), int(facts["withSource"])
@@ -75,7 +69,9 @@ def stale_facts(dataset: Dataset, months: int, today: dt.date | None = None) -> 
     day = min(today.day, 28)
     cutoff = dt.date(year, month + 1, day).isoformat()
     engine = OxigraphEngine(store_from_dataset(dataset))
-    rows = [r for r in _select(engine, "stats-last-checked") if str(r["lastChecked"]) < cutoff]
+    rows = [
+        r for r in package_rows(engine, "publish", "stats-last-checked") if str(r["lastChecked"]) < cutoff
+    ]
     return [
         {
             "fact": str(r["fact"]),

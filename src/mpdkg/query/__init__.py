@@ -16,10 +16,11 @@ from mpdkg.query.engines import (
     parse,
     run_query,
 )
-from mpdkg.query.packaged import package_query
+from mpdkg.query.packaged import package_query, package_rows
 
 __all__ = [
     "package_query",
+    "package_rows",
     "CatalogueQuery",
     "Checked",
     "EndpointError",

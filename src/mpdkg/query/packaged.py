@@ -6,8 +6,12 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from typing import Any
 
-__all__ = ["package_query"]
+from mpdkg.namespaces import SPARQL_PREFIXES
+from mpdkg.query.engines import run_query
+
+__all__ = ["package_query", "package_rows"]
 
 
 @cache
@@ -21,3 +25,8 @@ def package_query(package: str, name: str) -> str:
     if not path.is_file():
         raise KeyError(f"{name}: no such {package} query (src/mpdkg/{package}/queries/{name}.rq)")
     return path.read_text(encoding="utf-8")
+
+
+def package_rows(engine: Any, package: str, name: str) -> list[dict]:
+    """The answer of ``src/mpdkg/<package>/queries/<name>.rq`` on ``engine``, one dict per row."""
+    return run_query(engine, SPARQL_PREFIXES + package_query(package, name)).dicts()
