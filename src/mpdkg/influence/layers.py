@@ -72,7 +72,7 @@ INDICATORS: dict[str, list[dict[str, str]]] = {
     ],
     "alignment": [
         {"id": "un_vote_agreement", "label": "agreement with Canada in UN General Assembly votes",
-         "unit": "0..1 (Voeten)", "source": "Voeten, UNGA voting data (CC0), via mpdkg.rdf.opendata"},
+         "unit": "0..1 (Voeten)", "source": "Voeten, UNGA voting data (CC0), via the unvotes R package (MIT)"},
     ],
 }  # fmt: skip
 FLOW_INDICATORS = frozenset({"resettled_to_canada", "asylum_claims_in_canada"})
