@@ -8,6 +8,7 @@ import io
 import json
 import math
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import networkx as nx
@@ -18,6 +19,7 @@ from typer.testing import CliRunner
 from mpdkg.errors import UsageError
 from mpdkg.influence.analysis import InfluenceConfig, analyse, compare
 from mpdkg.influence.measures import (
+    adjacency,
     betweenness,
     burt,
     competition_rank,
@@ -127,6 +129,10 @@ def test_burt_by_hand():
     # a and b are redundant with each other: 3 - 2 * 1/3; constraint (1/3 + 1/3 * 1/2)^2 twice + (1/3)^2
     assert size == pytest.approx(3 - 2 / 3)
     assert constraint == pytest.approx(2 * (1 / 3 + 1 / 6) ** 2 + (1 / 3) ** 2)
+    assert burt(star, "i", A=adjacency(star)) == pytest.approx((size, constraint))
+    star.add_edge("a", "a", weight=5.0)  # a self-loop is no tie to anyone: nothing changes
+    assert burt(star, "i", A=adjacency(star)) == pytest.approx((size, constraint))
+    assert adjacency(star)[[0], [0]] == 5.0  # "a" sorts first; the loop sits once on the diagonal
     assert burt(nx.Graph([("x", "y")]), "z") == (None, None)
     lonely = nx.Graph()
     lonely.add_node("i")
@@ -157,11 +163,16 @@ def test_measures_agree_with_networkx(seed):
     pr = nx.pagerank(G, alpha=0.85, personalization={0: 1}, weight="weight", tol=1e-13, max_iter=10_000)
     assert close(personalized_pagerank(G, 0), pr, 1e-9)
     assert close(personalized_pagerank_rx(G, 0), pr, 1e-9)
+    A = adjacency(G)  # read from the edges in one pass; NetworkX's conversion is the reference
+    reference_A = nx.to_scipy_sparse_array(G, nodelist=sorted(G), weight="weight", dtype=float)
+    assert (abs(A - reference_A)).max() == 0 and A.shape == reference_A.shape
+    assert close(eigenvector(G, A=A), reference, 1e-8)
     for node in (0, 1, 2):
         if G.degree(node):
             size = nx.effective_size(G, nodes=[node], weight="weight")[node]
             constraint = nx.constraint(G, nodes=[node], weight="weight")[node]
             assert burt(G, node) == pytest.approx((size, constraint))
+            assert burt(G, node, A=A) == pytest.approx((size, constraint))
 
 
 def test_sampled_betweenness_is_seeded_and_exact_with_all_pivots():
@@ -562,11 +573,23 @@ def test_competition_ranks_match_one_by_one():
     assert competition_ranks(values) == {k: competition_rank(values, k) for k in values}
 
 
-def test_projection_reads_the_multigraph_itself_when_no_edge_list(facts):
-    from mpdkg.influence.network import project
-
+def test_channel_network_is_built_once_per_facts_and_weights(facts):
     config = InfluenceConfig.load()
     B = channel_network(facts, config)
+    assert channel_network(facts, config) is B
+    assert channel_network(facts, replace(config, scaling="members")) is not B
+    facts.engagements.append(facts.engagements[0])  # new facts: a new network
+    try:
+        assert channel_network(facts, config) is not B
+    finally:
+        facts.engagements.pop()
+
+
+def test_projection_reads_the_multigraph_itself_when_no_edge_list(facts):
+    from mpdkg.influence.network import build_channel_network, project
+
+    config = InfluenceConfig.load()
+    B = build_channel_network(facts, config)  # a copy of its own: the test changes it
     fast = project(B, config, year=2020)
     del B.graph["edges"]
     slow = project(B, config, year=2020)

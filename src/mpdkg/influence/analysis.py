@@ -507,7 +507,8 @@ def analyse(
         G.add_node(ego)
     n = G.number_of_nodes()
     sampled = n > config.exact_max_nodes and config.pivots < n
-    measures = _measures(G, ego, config, sampled)
+    A = adjacency(G, "weight")  # read once, shared by the measures
+    measures = _measures(G, A, ego, config, sampled)
     rows = _country_rows(G, facts, proj, measures)
     states = sovereign_states(facts) if states_only else None
     canada_row, others, territories = _score(rows, ego, states, config)
@@ -534,7 +535,7 @@ def analyse(
     }
     return InfluenceResult(
         rows=[canada_row, *others],
-        canada=_position(G, ego, measures, proj),
+        canada=_position(G, A, ego, measures, proj),
         gaps=find_gaps(others, [pillar] if pillar is not None else known_pillars, config.gaps_per_group),
         params=params,
         network=network,
@@ -556,14 +557,16 @@ def _known_pillars(facts: Facts, pillar: int | None) -> list[int]:
     return known
 
 
-def _measures(G: nx.Graph, ego: str, config: InfluenceConfig, sampled: bool) -> dict[str, dict[str, float]]:
-    """Every measure of :data:`MEASURES_ORDER` for every country of the projection."""
-    A = adjacency(G, "weight")  # shared by betweenness and PageRank
+def _measures(
+    G: nx.Graph, A, ego: str, config: InfluenceConfig, sampled: bool
+) -> dict[str, dict[str, float]]:
+    """Every measure of :data:`MEASURES_ORDER` for every country of the projection (``A``: its
+    adjacency matrix)."""
     bc = betweenness(G, "weight", k=config.pivots if sampled else None, seed=config.seed, A=A)
     return {
         "weighted_degree": weighted_degree(G),
         "betweenness": bc,
-        "eigenvector": eigenvector(G),
+        "eigenvector": eigenvector(G, A=A),
         "personalized_pagerank": personalized_pagerank(G, ego, alpha=config.alpha, A=A),
         "tie_to_canada": {
             node: (G[ego][node]["weight"] if G.has_edge(ego, node) else 0.0) for node in G.nodes
@@ -621,8 +624,8 @@ def _score(
     return canada_row, others, territories
 
 
-def _position(G: nx.Graph, ego: str, measures: dict[str, dict[str, float]], proj) -> CanadaPosition:
-    size, constraint = burt(G, ego)
+def _position(G: nx.Graph, A, ego: str, measures: dict[str, dict[str, float]], proj) -> CanadaPosition:
+    size, constraint = burt(G, ego, A=A)
     return CanadaPosition(
         iso3=ego,
         measures={m: measures[m][ego] for m in CENTRALITIES},

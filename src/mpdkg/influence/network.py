@@ -297,6 +297,19 @@ def _earliest_end(periods) -> int | None:
 
 
 def channel_network(facts: Facts, config: InfluenceConfig) -> nx.MultiGraph:
+    """:func:`build_channel_network`, built once per facts and configuration: a map draws a slice
+    per pillar and year from the same network (hundreds of analyses). Read it, never change it."""
+    key = (config, len(facts.countries), len(facts.channels), len(facts.memberships),
+           len(facts.parties), len(facts.engagements), len(facts.derived_from))  # fmt: skip
+    cached = facts.__dict__.get("_channel_network")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    B = build_channel_network(facts, config)
+    facts.__dict__["_channel_network"] = (key, B)
+    return B
+
+
+def build_channel_network(facts: Facts, config: InfluenceConfig) -> nx.MultiGraph:
     """The two-mode network: countries, fora and agreements as nodes; memberships (in the roles
     that are channels), parties and Canada's engagements as edges, keyed by the fact's IRI.
 
