@@ -8,19 +8,7 @@ from pathlib import Path
 
 import pytest
 
-# Re-exported for the test files that import them from here; import them from tests.helpers.
-from tests.helpers import (  # noqa: F401
-    MINI_AGREEMENTS,
-    MINI_COUNTRIES,
-    MINI_ENGAGEMENTS,
-    MINI_FORA,
-    MINI_MEMBERSHIPS,
-    MINI_SOURCES,
-    REPO,
-    dedent,
-    tree_snapshot,
-    write_mini_graph,
-)
+from tests.helpers import write_mini_graph
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ from mpdkg.influence.measures import (
 from mpdkg.influence.network import channel_network, load_facts
 from mpdkg.rdf.build import build_dataset
 from mpdkg.sources.load import load_sources
-from tests.conftest import write_mini_graph
+from tests.helpers import write_mini_graph
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -22,7 +22,7 @@ from mpdkg.maps.world import world_shapes
 from mpdkg.maps.write import write_maps
 from mpdkg.rdf.build import build_dataset
 from mpdkg.sources.load import load_sources
-from tests.conftest import tree_snapshot, write_mini_graph
+from tests.helpers import tree_snapshot, write_mini_graph
 
 PAGES = ("maps/network.html", "maps/world.html", "report/index.html")
 

@@ -8,7 +8,7 @@ import pytest
 from mpdkg.maps import data as map_data
 from mpdkg.rdf.build import build_dataset
 from mpdkg.sources.load import load_sources
-from tests.conftest import write_mini_graph
+from tests.helpers import write_mini_graph
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from mpdkg.cli.core import app
-from tests.conftest import tree_snapshot
+from tests.helpers import tree_snapshot
 
 runner = CliRunner()
 

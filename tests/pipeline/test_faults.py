@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from mpdkg.pipeline import build
-from tests.conftest import tree_snapshot, write_mini_graph
+from tests.helpers import tree_snapshot, write_mini_graph
 
 
 @pytest.mark.slow

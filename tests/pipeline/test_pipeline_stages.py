@@ -12,7 +12,7 @@ from mpdkg import paths
 from mpdkg.influence.config import DEFAULT_WEIGHTS
 from mpdkg.pipeline import run_all
 from mpdkg.pipeline.stages import MANIFEST, STAGES
-from tests.conftest import REPO, tree_snapshot, write_mini_graph
+from tests.helpers import REPO, tree_snapshot, write_mini_graph
 
 ALL = [s.name for s in STAGES]
 pytestmark = pytest.mark.slow

@@ -20,7 +20,7 @@ SEED = paths.data_root().parent / "shared" / "seed" / "ircc-binder-2022-migratio
 
 
 def binder_text() -> list[str]:
-    from tests.conftest import REPO
+    from tests.helpers import REPO
 
     for candidate in (REPO.parent / "shared" / "seed", REPO / ".." / "shared" / "seed"):
         path = candidate / "ircc-binder-2022-migration-protection-diplomacy.txt"

@@ -28,7 +28,7 @@ from mpdkg.errors import SourceErrors
 from mpdkg.namespaces import GRAPHS, country_iri
 from mpdkg.rdf.dumps import load_dump
 from mpdkg.sources.load import load_sources
-from tests.conftest import REPO, tree_snapshot, write_mini_graph
+from tests.helpers import REPO, tree_snapshot, write_mini_graph
 
 runner = CliRunner()
 needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="Java is needed to reason")

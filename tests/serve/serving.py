@@ -14,7 +14,7 @@ from pathlib import Path
 from mpdkg.rdf.build import build_dataset
 from mpdkg.rdf.dumps import write_dumps
 from mpdkg.sources.load import load_sources
-from tests.conftest import write_mini_graph
+from tests.helpers import write_mini_graph
 from tests.servers import free_port
 
 

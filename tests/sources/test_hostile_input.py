@@ -20,7 +20,7 @@ from mpdkg.namespaces import forum_iri
 from mpdkg.pipeline import build
 from mpdkg.rdf.dumps import load_dump
 from mpdkg.sources.load import load_sources
-from tests.conftest import tree_snapshot, write_mini_graph
+from tests.helpers import tree_snapshot, write_mini_graph
 from tests.servers import Listener
 
 runner = CliRunner()

@@ -221,7 +221,7 @@ def plant(g: Graph) -> None:
 
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory):
-    from tests.conftest import write_mini_graph
+    from tests.helpers import write_mini_graph
 
     built = build_dataset(load_sources(write_mini_graph(tmp_path_factory.mktemp("planted"))))
     graph = union_graph(built.dataset)

@@ -12,7 +12,7 @@ from mpdkg import paths
 from mpdkg.rdf.build import build_dataset, ontology_graph
 from mpdkg.sources.load import load_sources
 from mpdkg.validate.shacl import validate_built
-from tests.conftest import REPO, write_mini_graph
+from tests.helpers import REPO, write_mini_graph
 
 
 def test_cached_ontology_follows_every_edit_and_survives_a_damaged_cache(tmp_path, monkeypatch):
