@@ -263,9 +263,9 @@ def isolate_network() -> bool:
     return unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0
 
 
-def _worker_main(conn, data_file: str, parent: int) -> None:
-    """One query worker: cut itself off the network, load the graph, then answer tasks until
-    told to stop."""
+def _load(conn, data_file: str, parent: int, warm: bool = False):
+    """Cut this process off the network, load the graph (and warm up, if asked) and tell the
+    server: the store, or None when loading failed (the server is told why)."""
     import signal
 
     isolated = isolate_network()  # first, while this process has a single thread
@@ -280,10 +280,17 @@ def _worker_main(conn, data_file: str, parent: int) -> None:
 
         store = ox.Store()
         store.load(path=data_file, format=ox.RdfFormat.N_QUADS)
+        if warm:
+            _warm_up(store)
     except Exception as exc:  # report any failure to the server rather than dying silently
         conn.send(("failed", f"{exc.__class__.__name__}: {exc}"))
-        return
+        return None
     conn.send(("ready", (len(store), isolated)))
+    return store
+
+
+def _answer_tasks(conn, store) -> None:
+    """Answer tasks until told to stop (None) or the server goes away."""
     while True:
         try:
             task = conn.recv()
@@ -306,52 +313,158 @@ def _worker_main(conn, data_file: str, parent: int) -> None:
             return
 
 
+def _worker_main(conn, data_file: str, parent: int) -> None:
+    """One query worker started on its own: load the graph, then answer tasks."""
+    store = _load(conn, data_file, parent)
+    if store is not None:
+        _answer_tasks(conn, store)
+
+
+def _warm_up(store) -> None:
+    """Import and run once what the tasks use (rdflib's result writers, the serialisers, the
+    syntax-error reader), so that a worker forked from here answers its first query as fast as
+    its hundredth: importing rdflib alone costs a forked worker about 0.2 s of CPU."""
+    select = "SELECT * WHERE { ?s ?p ?o } LIMIT 1"
+    for fmt in ("json", "xml", "csv", "tsv"):
+        _run_query(store, select, fmt, 10, [], [])
+    _run_query(store, "ASK {}", "csv", 10, [], [])
+    construct = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1"
+    for fmt in GRAPH_TYPES.values():
+        _run_query(store, construct, fmt, 10, [], [])
+    _run_query(store, "SELECT WHERE", "json", 10, [], [])
+    with contextlib.suppress(ValueError):
+        _describe(store, "https://w3id.org/mpdkg/", "html")
+
+
+def _zygote_main(conn, data_file: str, parent: int) -> None:
+    """The process that loads the graph once and forks query workers from itself on request
+    (milliseconds, memory shared copy-on-write, instead of a new process loading the graph
+    again). Each request is the word "fork" followed by the server's end of a new pipe, passed
+    as a file descriptor; the answer is the new worker's process id."""
+    import signal
+    from multiprocessing.connection import Connection
+    from multiprocessing.reduction import recv_handle
+
+    store = _load(conn, data_file, parent, warm=True)
+    if store is None:
+        return
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the workers are reaped by the kernel
+    zygote = os.getpid()
+    while True:
+        try:
+            if conn.recv() != "fork":
+                return
+            fd = recv_handle(conn)
+        except (EOFError, OSError):
+            return
+        pid = os.fork()
+        if pid == 0:  # the new worker: only this thread exists here
+            code = 0
+            try:
+                conn.close()
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                threading.Thread(target=_watch_parent, args=(zygote,), daemon=True).start()
+                _answer_tasks(Connection(fd), store)
+            except BaseException:
+                code = 1
+            finally:
+                with contextlib.suppress(Exception):
+                    import sys
+
+                    sys.stderr.flush()
+                os._exit(code)
+        os.close(fd)
+        conn.send(("forked", pid))
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) a process has used so far, from /proc (Linux); None elsewhere."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rfind(")") + 2 :].split()  # after the command name, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+LOW_PRIORITY = 19  # the nice value of a long query's worker: a nice-0 process gets ~98 % of a core
+
+
 @dataclass(eq=False)
 class _Worker:
-    process: BaseProcess
+    pid: int
     conn: Connection
-    triples: int
+    process: BaseProcess | None = None  # None for a worker forked by the zygote
+    long: bool = False  # running a long query at low priority; retired when it ends
+
+    def kill(self) -> None:
+        if self.process is not None:
+            if self.process.is_alive():
+                self.process.kill()
+            self.process.join(5)
+        else:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(self.pid, 9)
+        with contextlib.suppress(OSError):
+            self.conn.close()
 
 
 class WorkerPool:
-    """Worker processes holding the graph. A task that runs past its time limit has its worker
-    killed; so has a task that has run longer than ``preempt_after`` seconds while other requests
-    wait for a worker (it is answered 503: long queries run when the server is not busy). A killed
-    worker is replaced at once from ``spares`` hot standby workers, which are loaded but take no
-    task, and the standby is refilled in the background."""
+    """Worker processes holding the graph, forked from one process that loaded it.
+
+    ``size`` workers at normal priority answer queries. A query that has used more than
+    ``preempt_after`` seconds of CPU (or run four times that long) becomes a *long* query: its
+    worker is set to the lowest priority (nice 19), so the cheap queries of everyone else keep
+    the cores, and a fresh worker takes its place among the ``size`` at once. At most
+    ``max_long`` long queries run at once (default: ``size``); a query that would be one more is
+    stopped and answered 503 with Retry-After. A long query still stops at the time limit (its
+    worker killed, 504); when it ends its worker is retired (a process cannot get its priority
+    back without privileges). ``spares`` workers stand by, forked ahead of time, so that a
+    replacement is ready at once; with ``preempt_after`` 0 every query runs to the time limit
+    at normal priority."""
 
     def __init__(
-        self, data_file: Path, size: int = DEFAULT_WORKERS, spares: int = 1, preempt_after: float = 0.25
+        self,
+        data_file: Path,
+        size: int = DEFAULT_WORKERS,
+        spares: int = 1,
+        preempt_after: float = 0.25,
+        max_long: int | None = None,
     ):
         if size < 1:
             raise ServeError("--workers must be at least 1")
-        if spares < 0 or preempt_after < 0:
-            raise ServeError("spares and preempt_after must not be negative")
+        if spares < 0 or preempt_after < 0 or (max_long is not None and max_long < 0):
+            raise ServeError("spares, preempt_after and max_long must not be negative")
         self.data_file = str(data_file)
         self.size = size
         self.spares = spares
         self.preempt_after = preempt_after
+        self.max_long = size if max_long is None else max_long
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._standby: queue.Queue[_Worker] = queue.Queue()
         self._closed = False
         self._lock = threading.Lock()
+        self._zygote_lock = threading.Lock()
         self._live: set[_Worker] = set()
-        self._running: dict[int, float] = {}  # id of the requesting thread -> when its task began
-        self._waiting = 0
+        self._long = 0
+        self._waiting = 0  # requests waiting for a worker
         self.triples = 0
         self.network_isolated = False
         self.restarts = 0
         self.preempted = 0
+        self.demoted = 0
+        self._zygote: _Worker | None = self._spawn(_zygote_main)
         for _ in range(size):
-            self._idle.put(self._start())
+            self._idle.put(self._new())
         for _ in range(spares):
-            self._standby.put(self._start())
+            self._standby.put(self._new())
 
-    def _start(self) -> _Worker:
+    def _spawn(self, target: Callable[..., None] = _worker_main) -> _Worker:
+        """A new process that loads the graph itself (the zygote, or a worker if it is gone)."""
         parent_end, child_end = self._context.Pipe()
         process = self._context.Process(
-            target=_worker_main,
+            target=target,
             args=(child_end, self.data_file, os.getpid()),
             daemon=True,
             name="mpdkg-query",
@@ -369,21 +482,54 @@ class WorkerPool:
             process.join(5)
             raise ServeError(f"a query worker could not load the graph: {detail}")
         triples, isolated = detail
-        worker = _Worker(process, parent_end, triples)
+        assert process.pid is not None
+        worker = _Worker(process.pid, parent_end, process)
         with self._lock:
-            self._live.add(worker)
             self.triples = triples
             self.network_isolated = isolated
+        return worker
+
+    def _fork(self) -> _Worker:
+        from multiprocessing.reduction import send_handle
+
+        with self._zygote_lock:
+            zygote = self._zygote
+            if zygote is None:
+                raise ServeError("no zygote")
+            parent_end, child_end = self._context.Pipe()
+            try:
+                zygote.conn.send("fork")
+                send_handle(zygote.conn, child_end.fileno(), zygote.pid)
+            finally:
+                child_end.close()
+            if not zygote.conn.poll(WORKER_START_TIMEOUT):
+                raise ServeError("the zygote did not fork a worker")
+            _status, pid = zygote.conn.recv()
+        return _Worker(pid, parent_end)
+
+    def _new(self) -> _Worker:
+        """A new worker at normal priority: forked from the zygote, or spawned if that fails."""
+        try:
+            worker = self._fork()
+        except (EOFError, OSError, ServeError) as exc:
+            if self._zygote is not None:
+                log.warning("could not fork a query worker (%s); starting them on their own", exc)
+                with self._zygote_lock:
+                    if self._zygote is not None:
+                        self._zygote.kill()
+                        self._zygote = None
+            worker = self._spawn()
+        with self._lock:
+            self._live.add(worker)
         return worker
 
     def _discard(self, worker: _Worker) -> None:
         with self._lock:
             self._live.discard(worker)
-        if worker.process.is_alive():
-            worker.process.kill()
-        worker.process.join(5)
-        with contextlib.suppress(OSError):
-            worker.conn.close()
+            if worker.long:
+                worker.long = False
+                self._long -= 1
+        worker.kill()
 
     def _replace(self) -> None:
         """Put a standby worker to work at once (if one is ready) and start a new one behind it."""
@@ -395,7 +541,7 @@ class WorkerPool:
 
         def start() -> None:
             try:
-                worker = self._start()
+                worker = self._new()
             except ServeError as exc:
                 log.error("could not start a replacement query worker: %s", exc)
                 return
@@ -407,22 +553,53 @@ class WorkerPool:
         self.restarts += 1
         threading.Thread(target=start, name="mpdkg-respawn", daemon=True).start()
 
-    def _should_preempt(self, me: int, began: float) -> bool:
-        """Whether this thread's task is the oldest running one, has run past the preemption
-        budget, and others wait for a worker while a standby can take its place."""
+    def _is_long(self, worker: _Worker, began: float, cpu_began: float | None) -> bool:
+        """Whether the task has used ``preempt_after`` seconds of CPU. CPU time, not time on the
+        clock: on a machine busy with other work (or with many clients) a cheap query may take
+        long to finish without taking much from anyone (where /proc cannot tell the CPU time,
+        the clock is used)."""
         if not self.preempt_after or time.monotonic() - began < self.preempt_after:
             return False
-        with self._lock:
-            if self._waiting == 0 or self._standby.empty():
-                return False
-            return min(self._running, key=lambda thread: self._running[thread]) == me
+        used = cpu_seconds(worker.pid)
+        if used is None or cpu_began is None:
+            return True
+        return used - cpu_began >= self.preempt_after
 
-    def run(self, task: tuple, timeout: float):
-        """Run one task on a free worker; raises Refused (503 busy or preempted, 504 too slow)."""
+    def _demote(self, worker: _Worker, began: float) -> None:
+        """Make the task on ``worker`` a long query at low priority, its place taken by a fresh
+        worker; or stop it (503) when ``max_long`` long queries already run."""
+        with self._lock:
+            allowed = self._long < self.max_long
+            if allowed:
+                self._long += 1
+                worker.long = True
+        log.info(
+            "long query after %.2f s (%s): %s",
+            time.monotonic() - began,
+            "lowered to nice 19" if allowed else f"stopped, {self.max_long} long ones run already",
+            "others waiting" if self._waiting else "none waiting",
+        )
+        if not allowed:
+            self.preempted += 1
+            self._discard(worker)
+            self._replace()
+            raise Refused(
+                503,
+                f"the query was stopped after {time.monotonic() - began:.2f} s: {self.max_long} long "
+                "queries are running already, and long queries run a few at a time; try again "
+                "shortly, or narrow the query (LIMIT, a smaller pattern)",
+                {"Retry-After": "5"},
+            )
+        self.demoted += 1
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, worker.pid, LOW_PRIORITY)
+        self._replace()
+
+    def _take(self, timeout: float) -> _Worker:
         with self._lock:
             self._waiting += 1
         try:
-            worker = self._idle.get(timeout=timeout)
+            return self._idle.get(timeout=timeout)
         except queue.Empty:
             raise Refused(
                 503, "all query workers are busy; try again shortly", {"Retry-After": "2"}
@@ -430,52 +607,50 @@ class WorkerPool:
         finally:
             with self._lock:
                 self._waiting -= 1
-        me = threading.get_ident()
+
+    def run(self, task: tuple, timeout: float):
+        """Run one task on a free worker; raises Refused (503 busy or too many long queries,
+        504 too slow)."""
+        worker = self._take(timeout)
         began = time.monotonic()
-        with self._lock:
-            self._running[me] = began
+        cpu_began = cpu_seconds(worker.pid)
         try:
             worker.conn.send(task)
             deadline = began + timeout
-            while True:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
+            while (left := deadline - time.monotonic()) > 0:
                 if worker.conn.poll(min(left, 0.02)):
                     answer = worker.conn.recv()
-                    self._idle.put(worker)
+                    if worker.long:
+                        self._discard(worker)  # its place was taken when it went long
+                    else:
+                        self._idle.put(worker)
                     return answer
-                if self._should_preempt(me, began):
-                    self.preempted += 1
-                    self._discard(worker)
-                    self._replace()
-                    raise Refused(
-                        503,
-                        f"the query was stopped after {time.monotonic() - began:.2f} s because other "
-                        "requests were waiting: long queries run when the server is not busy; try again "
-                        "shortly, or narrow the query (LIMIT, a smaller pattern)",
-                        {"Retry-After": "5"},
-                    )
+                if not worker.long and self._is_long(worker, began, cpu_began):
+                    self._demote(worker, began)
         except (EOFError, BrokenPipeError, OSError):
+            was_long = worker.long
             self._discard(worker)
-            self._replace()
+            if not was_long:
+                self._replace()
             raise Refused(
                 500, "the query worker stopped unexpectedly (out of memory?); it was restarted"
             ) from None
-        finally:
-            with self._lock:
-                self._running.pop(me, None)
+        was_long = worker.long
         self._discard(worker)
-        self._replace()
+        if not was_long:
+            self._replace()
         raise Refused(504, f"the query was stopped after {timeout:g} s (this server's time limit)")
 
     def close(self) -> None:
         self._closed = True
         with self._lock:
             workers = list(self._live)
+        if self._zygote is not None:
+            workers.append(self._zygote)
         for worker in workers:
             with contextlib.suppress(BrokenPipeError, OSError):
                 worker.conn.send(None)
         for worker in workers:
-            worker.process.join(2)
-            self._discard(worker)
+            if worker.process is not None:
+                worker.process.join(2)
+            worker.kill()

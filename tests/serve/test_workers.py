@@ -1,0 +1,110 @@
+"""The worker pool under runaway queries (issue #21): a query that has used its CPU budget goes
+on at the lowest priority while a fresh worker takes its place, so cheap queries stay fast."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from mpdkg.rdf.build import build_dataset
+from mpdkg.rdf.dumps import write_dumps
+from mpdkg.serve import Refused, WorkerPool
+from mpdkg.serve.service import _prepare_data
+from mpdkg.serve.workers import LOW_PRIORITY, cpu_seconds
+from mpdkg.sources.load import load_sources
+from tests.helpers import write_mini_graph
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def task(text: str) -> tuple:
+    return ("query", text, "json", 100, [], [])
+
+
+@pytest.fixture(scope="module")
+def data_file(tmp_path_factory) -> Path:
+    """The mini graph as the N-Quads file the workers load."""
+    folder = tmp_path_factory.mktemp("workers")
+    write_dumps(build_dataset(load_sources(write_mini_graph(folder))).dataset, folder)
+    return _prepare_data([folder / "mpdkg.trig"], folder)
+
+
+def cheap_latencies(pool: WorkerPool, n: int, timeout: float) -> list[float]:
+    """Seconds to answer ``n`` cheap queries one after the other (a refusal counts as the limit)."""
+    out = []
+    for _ in range(n):
+        started = time.monotonic()
+        try:
+            answer = pool.run(task("ASK { ?s ?p ?o }"), timeout)
+            assert answer[0] == "ok", answer
+            out.append(time.monotonic() - started)
+        except Refused:
+            out.append(timeout)
+    return out
+
+
+def wait_for(condition, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_cheap_queries_stay_fast_while_runaways_run(data_file):
+    """Three runaways on a pool of two: two go on at nice 19, each replaced by a fresh worker,
+    the third is stopped (503, Retry-After: at most ``max_long`` long queries); cheap queries
+    meanwhile are answered about as fast as on the idle pool (a ratio, measured in this test)."""
+    limit = 4.0
+    pool = WorkerPool(data_file, size=2, spares=1, preempt_after=0.1)
+    statuses: list = []
+
+    def runaway() -> None:
+        try:
+            statuses.append(pool.run(task(RUNAWAY), limit)[0])
+        except Refused as exc:
+            statuses.append((exc.status, exc.headers.get("Retry-After")))
+
+    try:
+        idle = statistics.median(cheap_latencies(pool, 30, limit))
+        threads = [threading.Thread(target=runaway) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        wait_for(lambda: pool.demoted >= 2)
+        long = [w for w in list(pool._live) if w.long]
+        assert len(long) == 2
+        assert all(os.getpriority(os.PRIO_PROCESS, w.pid) == LOW_PRIORITY for w in long)
+        busy = statistics.median(cheap_latencies(pool, 30, limit))
+        assert busy <= 10 * max(idle, 0.005), (idle, busy)
+        wait_for(lambda: pool.preempted >= 1)
+        assert all(w.long for w in long) and len(statuses) == 1  # the two still run
+        for thread in threads:
+            thread.join(limit + 10)
+        assert sorted(statuses, key=str) == [(503, "5"), (504, None), (504, None)], statuses
+        # the long ones' workers were retired: every live worker is back at normal priority
+        assert all(os.getpriority(os.PRIO_PROCESS, w.pid) == 0 for w in list(pool._live))
+        assert cheap_latencies(pool, 1, limit)[0] < limit
+    finally:
+        pool.close()
+        for thread in threads:
+            thread.join(10)
+
+
+def test_workers_are_forked_cut_off_the_network_and_stopped_with_the_pool(data_file):
+    pool = WorkerPool(data_file, size=2, spares=1)
+    try:
+        workers = list(pool._live)
+        assert len(workers) == 3 and all(w.process is None for w in workers)  # forked, not spawned
+        assert pool._zygote is not None
+        assert all(os.getppid() != w.pid and cpu_seconds(w.pid) is not None for w in workers)
+        if pool.network_isolated:
+            ours = os.readlink("/proc/self/ns/net")
+            assert all(os.readlink(f"/proc/{w.pid}/ns/net") != ours for w in workers)
+        assert pool.run(task("ASK { ?s ?p ?o }"), 10)[0] == "ok"
+    finally:
+        pool.close()
+    wait_for(lambda: all(cpu_seconds(w.pid) is None for w in workers), 10)
