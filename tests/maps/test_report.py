@@ -4,9 +4,19 @@ methods, validity card, peers and coverage, rendered through Jinja2 with autoesc
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import replace
+from html.parser import HTMLParser
 from pathlib import Path
 
-from mpdkg.maps.report import briefing_html, findings, read_influence_json
+import pytest
+
+from mpdkg.maps.common import Options, compute_slices
+from mpdkg.maps.data import load_map_data
+from mpdkg.maps.report import briefing_html, findings, read_influence_json, report_html, write_report
+from mpdkg.rdf.build import build_dataset
+from mpdkg.sources.load import load_sources
+from tests.helpers import write_mini_graph
 
 
 def _info() -> dict:
@@ -67,12 +77,91 @@ def test_the_report_reads_the_json_the_build_wrote(tmp_path: Path):
     assert read_influence_json(tmp_path / "report")["layers"]["reference_year"] == 2024
 
 
-def test_write_report_puts_the_briefing_first(tmp_path: Path, monkeypatch):
-    from mpdkg.maps import report
+# --- the page (templates/report/*.html) on a small graph ------------------------------------
 
-    page = '<div class="report"><header><h1>R</h1><nav><a href="#maps">Maps</a></nav></header><section id="maps">'
-    monkeypatch.setattr(report, "report_html", lambda *a, **k: page)
+
+@pytest.fixture(scope="module")
+def mini(tmp_path_factory):
+    """The mini graph's map data and its slices (all pillars, every year): about a second."""
+    graph = write_mini_graph(tmp_path_factory.mktemp("report-graph"))
+    data = load_map_data(build_dataset(load_sources(graph)).dataset)
+    options = Options()
+    return data, options, compute_slices(data, options)
+
+
+class _Page(HTMLParser):
+    """The ids, the in-page links and the section order of a page."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.ids: list[str] = []
+        self.links: list[str] = []
+        self.sections: list[str] = []
+        self.nav: list[str] = []
+        self._in_nav = False
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.append(a["id"])
+        if tag == "section":
+            self.sections.append(a.get("id", ""))
+        if tag == "nav":
+            self._in_nav = True
+        if tag == "a" and (a.get("href") or "").startswith("#"):
+            self.links.append(a["href"][1:])
+            if self._in_nav:
+                self.nav.append(a["href"][1:])
+
+    def handle_endtag(self, tag):
+        if tag == "nav":
+            self._in_nav = False
+
+
+def test_write_report_puts_the_briefing_first(tmp_path: Path, mini):
+    data, options, slices = mini
     (tmp_path / "influence.json").write_text(json.dumps(_info()), encoding="utf-8")
-    html = report.write_report(None, None, {}, tmp_path / "report", {}).read_text(encoding="utf-8")
-    assert html.index('id="briefing"') < html.index('id="maps"')
-    assert '<nav><a href="#briefing">Key findings</a>' in html
+    html = write_report(data, options, slices, tmp_path / "report", {}).read_text(encoding="utf-8")
+    page = _Page(html)
+    assert page.sections[:2] == ["briefing", "maps"]
+    assert html.index("</header>") < html.index('id="briefing"')
+    assert page.nav[:3] == ["briefing", "methods", "validity"]
+    assert set(page.nav) <= set(page.ids)
+
+
+def test_the_report_without_an_analysis_has_no_briefing(mini):
+    data, options, slices = mini
+    page = _Page(report_html(data, options, slices, {}))
+    assert page.sections == ["maps", "partners", "gaps", "timeline", "facts", "sources"]
+    assert page.nav == ["maps", "partners", "gaps", "timeline", "facts", "sources"]
+    assert "briefing" not in page.ids
+
+
+def test_every_link_in_the_report_lands_on_the_page(mini):
+    data, options, slices = mini
+    page = _Page(report_html(data, options, slices, {}))
+    assert set(page.links) <= set(page.ids), sorted(set(page.links) - set(page.ids))
+    years = data.years()
+    assert {"country-MEX", "gap-americas-all", f"year-{years[0]}", f"year-{years[-1]}"} <= set(page.ids)
+    assert any(i.startswith("src-") for i in page.ids)
+    assert len(page.ids) == len(set(page.ids))  # no id twice
+
+
+def test_the_report_escapes_what_the_graph_says(mini):
+    data, options, slices = mini
+    mexico = replace(data.countries["MEX"], label='Mexico <i>"&')
+    html = report_html(replace(data, countries={**data.countries, "MEX": mexico}), options, slices, {})
+    assert "<i>" not in html
+    assert html.count("Mexico &lt;i&gt;&#34;&amp;") >= 3  # top partners, gaps' neighbours or facts, heading
+
+
+def test_the_timeline_chart_has_a_point_per_year(mini):
+    data, options, slices = mini
+    html = report_html(data, options, slices, {})
+    svg = html[html.index('<svg class="timeline"') :]
+    svg = svg[: svg.index("</svg>")]
+    years = data.years()
+    assert svg.count("<polyline") == 3 and svg.count("<circle") == 3 * len(years)
+    points = re.search(r'<polyline points="([^"]+)"', svg).group(1).split(" ")
+    assert len(points) == len(years) and points[0] == "34.0," + points[0].split(",")[1]
