@@ -5,9 +5,7 @@ something, and their filters change what is shown."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
@@ -23,8 +21,9 @@ from mpdkg.maps.write import write_maps
 from mpdkg.rdf.build import build_dataset
 from mpdkg.sources.load import load_sources
 from tests.helpers import tree_snapshot, write_mini_graph
+from tests.maps.browser import Visit, distinct_colours
 
-PAGES = ("maps/network.html", "maps/world.html", "report/index.html")
+PAGES = ("maps/network.html", "maps/world.html", "maps/peers.html", "maps/index.html", "report/index.html")
 
 
 @pytest.fixture(scope="module")
@@ -46,11 +45,6 @@ def mini_maps(tmp_path_factory, mini_dataset) -> Path:
     return out
 
 
-def distinct_colours(image: Image.Image) -> int:
-    colours = image.convert("RGB").getcolors(maxcolors=1 << 24)
-    return len(colours)
-
-
 # --- files -----------------------------------------------------------------------------------
 
 
@@ -61,6 +55,15 @@ def test_writes_every_map_figure_and_the_report(mini_maps):
         assert f"maps/{stem}.png" in names and f"maps/{stem}.svg" in names
     assert "maps/network-pillar-3.png" not in names
     assert {"maps/network.html", "maps/world.html", "maps/NOTICE", "report/index.html"} <= set(names)
+    # the open-data views (#20): flow slides, the peer view and the index of the maps
+    for stem in ("flows-resettled", "flows-claims"):
+        assert f"maps/{stem}.png" in names and f"maps/{stem}.svg" in names
+    assert "maps/peers.png" not in names  # no influence.json here, so no peers block to draw
+    assert {"maps/peers.html", "maps/index.html"} <= set(names)
+    index = (mini_maps / "maps" / "index.html").read_text(encoding="utf-8")
+    for href in re.findall(r'<a href="([^"#]+)"', index):
+        assert (mini_maps / "maps" / href).resolve().is_file(), href  # every link leads to a file
+    assert 'href="peers.html"' in index and 'href="flows-resettled.svg"' in index
 
 
 def test_static_figures_are_slide_sized_and_not_blank(mini_maps):
@@ -222,83 +225,6 @@ def page_model(path: Path) -> dict:
 
 
 # --- in a real browser -----------------------------------------------------------------------
-
-
-def _browser_or_skip():
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    reason = None
-    if chromium is None:
-        reason = "headless Chromium is not installed (Debian: apt-get install chromium; .ci/run installs it)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            reason = "the playwright package is not installed (pip install -e '.[test]')"
-    if reason:
-        if os.environ.get("MPDKG_REQUIRE_BROWSER"):
-            pytest.fail(reason + "; MPDKG_REQUIRE_BROWSER is set")
-        pytest.skip(reason)
-    return chromium
-
-
-@pytest.fixture(scope="module")
-def browser():
-    chromium = _browser_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=chromium,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        yield b
-        b.close()
-
-
-class Visit:
-    """A page opened from the file system, with every request and console message recorded."""
-
-    def __init__(self, browser, path: Path, size=(1400, 1000)):
-        self.context = browser.new_context(viewport={"width": size[0], "height": size[1]})
-        self.outside: list[str] = []
-        self.errors: list[str] = []
-
-        def route(r):
-            url = r.request.url
-            if url.startswith(("file:", "data:", "about:", "blob:")):
-                r.continue_()
-            else:
-                self.outside.append(url)
-                r.abort()
-
-        self.context.route("**/*", route)
-        self.context.on("weberror", lambda e: self.errors.append(str(e.error)))
-        self.page = self.context.new_page()
-        self.page.on(
-            "console", lambda m: self.errors.append(m.text) if m.type in ("error", "warning") else None
-        )
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("websocket", lambda w: self.outside.append(w.url))
-        self.page.goto(path.resolve().as_uri())
-        self.page.wait_for_load_state("load")
-
-    def close(self):
-        self.context.close()
-
-    def check_clean(self):
-        assert self.errors == [], self.errors
-        assert self.outside == [], self.outside
-
-    def colours_of(self, selector: str, tmp_path: Path) -> int:
-        shot = tmp_path / "shot.png"
-        self.page.locator(selector).screenshot(path=str(shot))
-        with Image.open(shot) as im:
-            return distinct_colours(im)
 
 
 @pytest.mark.browser

@@ -1,7 +1,7 @@
 """A page per country (``report/countries/<ISO3>.html``): its channels with Canada over time,
 its rank per year, its layers and their explanation (from the influence analysis, when the build
-wrote them), UN-vote alignment and flows when the open data provides them, and every fact's
-source. Static HTML through the templates, nothing loaded from a network."""
+wrote them), flows to Canada, the visa regime both ways and UN-vote agreement from the open data
+(:mod:`mpdkg.maps.country_open`), and every fact's source. Static HTML through the templates, nothing loaded from a network."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from mpdkg.maps.common import NO_PILLAR, PILLAR_COLOURS, Options, render_page, slice_key, source_line
+from mpdkg.maps.country_open import open_context
 from mpdkg.maps.data import BASE, Link, MapData, Slice
+from mpdkg.maps.opendata import OpenData
 
 BAR_H = 16  # px per channel in the timeline
 LEFT = 250  # px for the channel names
@@ -74,7 +76,12 @@ def _layers(influence: dict[str, Any] | None, iso3: str) -> dict[str, Any] | Non
 
 
 def country_html(
-    data: MapData, options: Options, slices: dict[str, Slice], iso3: str, influence: dict[str, Any] | None
+    data: MapData,
+    options: Options,
+    slices: dict[str, Slice],
+    iso3: str,
+    influence: dict[str, Any] | None,
+    open_data: OpenData | None = None,
 ) -> str:
     c = data.countries[iso3]
     years = data.years(options.as_of)
@@ -94,6 +101,7 @@ def country_html(
         layers=_layers(influence, iso3),
         sources=[data.sources[s] for s in sources if s in data.sources],
         base=BASE,
+        open=open_context(open_data, iso3),
         source_line=source_line(data),
     )
 
@@ -104,8 +112,10 @@ def write_country_pages(
     slices: dict[str, Slice],
     out_dir: Path,
     influence_json: Path | None = None,
+    open_data: OpenData | None = None,
 ) -> list[Path]:
-    """``out_dir/<ISO3>.html`` for every country with a channel to Canada in some year."""
+    """``out_dir/<ISO3>.html`` for every country with a channel to Canada in some year, with
+    its flows, visas and votes from ``open_data`` (read once for all countries)."""
     influence = None
     if influence_json is not None and influence_json.is_file():
         influence = json.loads(influence_json.read_text(encoding="utf-8"))
@@ -114,6 +124,6 @@ def write_country_pages(
     written = []
     for iso3 in countries:
         path = out_dir / f"{iso3}.html"
-        path.write_text(country_html(data, options, slices, iso3, influence), encoding="utf-8")
+        path.write_text(country_html(data, options, slices, iso3, influence, open_data), encoding="utf-8")
         written.append(path)
     return written

@@ -209,6 +209,8 @@ def legend_html(maximum: float) -> str:
 
 
 def world_html(data: MapData, model: dict[str, Any], default: Slice) -> str:
+    from mpdkg.maps.flows import flow_layers
+
     maximum = model["slices"][model["default"]]["max"]
     return render_page(
         "maps/world.html",
@@ -219,28 +221,19 @@ def world_html(data: MapData, model: dict[str, Any], default: Slice) -> str:
         default_year=model["default"].split(":")[1],
         svg=world_svg(data, slice_colours(data, default, maximum)),
         layers=[("channels", "Channels (influence score)")]
-        + [(k, v["label"]) for k, v in sorted(model.get("layers", {}).items())],
+        + [(k, v["label"]) for k, v in sorted(model.get("layers", {}).items())]
+        + flow_layers(model.get("flows") or {}),
         **_legend_context(maximum),
     )
 
 
-def world_figure(
-    data: MapData, s: Slice, maximum: float, out_base: Path, title: str, source: str
-) -> list[Path]:
-    """world.png and world.svg for slides (matplotlib, Agg)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.colors import LinearSegmentedColormap
+def draw_countries(ax: Any, data: MapData, colours: dict[str, str]) -> None:
+    """The country shapes on a matplotlib axis, filled from ``colours`` (by ISO alpha-3), in the
+    map's SVG units with y flipped; the axis fitted to the map and switched off."""
     from matplotlib.patches import PathPatch
     from matplotlib.path import Path as MPath
 
-    plt.rcParams["svg.hashsalt"] = "mpdkg"
-    colours = slice_colours(data, s, maximum)
     iso = numeric_to_iso3(data)
-    fig = plt.figure(figsize=(13.333, 7.5), dpi=150)
-    ax = fig.add_axes((0.01, 0.12, 0.98, 0.78))
     for shape in world_shapes().values():
         verts, codes = [], []
         for r in shape.rings:
@@ -257,6 +250,22 @@ def world_figure(
     ax.set_ylim(-y1, -y0)
     ax.set_aspect("equal")
     ax.axis("off")
+
+
+def world_figure(
+    data: MapData, s: Slice, maximum: float, out_base: Path, title: str, source: str
+) -> list[Path]:
+    """world.png and world.svg for slides (matplotlib, Agg)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import LinearSegmentedColormap
+
+    plt.rcParams["svg.hashsalt"] = "mpdkg"
+    fig = plt.figure(figsize=(13.333, 7.5), dpi=150)
+    ax = fig.add_axes((0.01, 0.12, 0.98, 0.78))
+    draw_countries(ax, data, slice_colours(data, s, maximum))
     fig.suptitle(title, fontsize=20, fontweight="bold", y=0.97)
     cax = fig.add_axes((0.3, 0.085, 0.4, 0.025))
     cmap = LinearSegmentedColormap.from_list("mpdkg", list(SCALE))

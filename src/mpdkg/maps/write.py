@@ -33,7 +33,9 @@ from mpdkg.errors import UsageError
 from mpdkg.maps.common import Options, compute_slices, page_model, pillar_max, slice_key, source_line
 from mpdkg.maps.country import write_country_pages
 from mpdkg.maps.data import MapData, load_map_data, short_id
+from mpdkg.maps.flows import flow_model
 from mpdkg.maps.network import compute_layout, network_figure, network_html
+from mpdkg.maps.opendata import OpenData, load_open_data
 from mpdkg.maps.world import layer_model, world_figure, world_html
 
 Step = Callable[[str], None]
@@ -41,6 +43,11 @@ Step = Callable[[str], None]
 
 def _quiet(_: str) -> None:
     pass
+
+
+def _read_open_data(step: Step) -> OpenData:
+    step("reading the open data (UNHCR flows, visas, UN votes)")
+    return load_open_data()
 
 
 def check_options(data: MapData, options: Options) -> None:
@@ -71,13 +78,15 @@ def write_maps(
     as_of: int | None = None,
     *,
     origins: Callable[[str], str | None] | None = None,
+    open_data: OpenData | None = None,
     step: Step = _quiet,
 ) -> list[Path]:
     """Write out_dir/maps/* and out_dir/report/index.html; return the paths written (sorted).
 
     ``dataset`` is the built rdflib Dataset (or a pyoxigraph Store, or a query engine).
     ``origins`` optionally maps a fact's short id (``membership/rcm/MEX/member``) to the curated
-    file and line it comes from (``Built.origin_of``), shown in the report.
+    file and line it comes from (``Built.origin_of``), shown in the report. ``open_data``: the
+    flows, visas and votes (default: read once from the vendored extracts in graph/open-data/).
     """
     from mpdkg.maps.report import write_report
 
@@ -87,9 +96,12 @@ def write_maps(
     check_options(data, options)
     step("scoring every pillar and year")
     slices = compute_slices(data, options)
+    open_data = open_data if open_data is not None else _read_open_data(step)
     step("writing the country pages")
     countries_dir = Path(out_dir) / "report" / "countries"
-    pages = write_country_pages(data, options, slices, countries_dir, Path(out_dir) / "influence.json")
+    pages = write_country_pages(
+        data, options, slices, countries_dir, Path(out_dir) / "influence.json", open_data
+    )
     model = page_model(data, options, slices, tuple(p.stem for p in pages))
     pillars = options.pillars(data)
     latest = data.years(as_of)[-1]
@@ -105,6 +117,7 @@ def write_maps(
     network_model = dict(model, layout=layout)
     (maps_dir / "network.html").write_text(network_html(data, network_model), encoding="utf-8")
     world_model = dict(model, layers=layer_model(out_dir / "influence.json", model["years"]))
+    world_model["flows"] = flow_model(data, open_data)
     (maps_dir / "world.html").write_text(world_html(data, world_model, default), encoding="utf-8")
     written += [maps_dir / "network.html", maps_dir / "world.html"]
 
@@ -127,6 +140,7 @@ def write_maps(
         data, default, maxima.get(str(pillars[0] or "all"), 0.0), maps_dir / "world", title, source
     )
     figures["world"] = maps_dir / "world.png"
+    written += _open_views(data, out_dir, world_model["flows"], open_data, source, len(pages))
     (maps_dir / "NOTICE").write_text(_notice(), encoding="utf-8")
     written.append(maps_dir / "NOTICE")
 
@@ -134,6 +148,56 @@ def write_maps(
     wrapped = (lambda fact: origins(fact)) if origins else None
     written.append(write_report(data, options, slices, out_dir / "report", figures, wrapped))
     return sorted(written)
+
+
+SLIDES = {
+    "network-all": "Canada’s channels and partners, all pillars",
+    "world": "Canada’s influence by country",
+    "flows-resettled": "Refugees resettled to Canada by country of origin (UNHCR), latest year",
+    "flows-claims": "Asylum claims lodged in Canada by country of origin (UNHCR), latest year",
+    "peers": "Canada beside its peers: fora memberships per pillar",
+}
+
+
+def _open_views(
+    data: MapData, out_dir: Path, flows: dict, open_data: OpenData, source: str, n_countries: int
+) -> list[Path]:
+    """The views of the open data and the peers: the flow slides, the peer page and its slide,
+    and maps/index.html listing every page and slide written."""
+    import json
+
+    from mpdkg.maps.common import render_page
+    from mpdkg.maps.flows import flow_figure
+    from mpdkg.maps.peers import peer_model, peers_figure, write_peers
+
+    maps_dir = out_dir / "maps"
+    written: list[Path] = []
+    for kind in ("resettled", "claims"):
+        written += flow_figure(data, flows, kind, maps_dir / f"flows-{kind}", source)
+    influence = out_dir / "influence.json"
+    info = json.loads(influence.read_text(encoding="utf-8")) if influence.is_file() else None
+    labels = {iso3: c.label for iso3, c in data.countries.items()}
+    model = peer_model(info, open_data, labels, data.pillars)
+    written.append(write_peers(model, maps_dir, source))
+    written += peers_figure(model, maps_dir / "peers", source)
+    figures = {p.stem for p in maps_dir.glob("*.png")} | {p.stem for p in written if p.suffix == ".png"}
+    slides = [(name, label) for name, label in SLIDES.items() if name in figures]
+    slides += [
+        (n, f"Canada’s channels and partners, pillar {n.rsplit('-', 1)[1]}")
+        for n in sorted(figures)
+        if n.startswith("network-pillar-")
+    ]
+    index = render_page(
+        "maps/index.html",
+        "Maps — migration and protection diplomacy",
+        slides=slides,
+        peers=[model["labels"][e] for e in model["egos"] if e != "CAN"],
+        example="MEX" if "MEX" in data.countries else sorted(data.countries)[0],
+        n_countries=n_countries,
+        source_line=source,
+    )
+    (maps_dir / "index.html").write_text(index, encoding="utf-8")
+    return [*written, maps_dir / "index.html"]
 
 
 def origins_from_built(built) -> Callable[[str], str | None]:
