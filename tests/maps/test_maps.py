@@ -64,6 +64,9 @@ def test_writes_every_map_figure_and_the_report(mini_maps):
     for href in re.findall(r'<a href="([^"#]+)"', index):
         assert (mini_maps / "maps" / href).resolve().is_file(), href  # every link leads to a file
     assert 'href="peers.html"' in index and 'href="flows-resettled.svg"' in index
+    for page in ("network.html", "world.html"):  # both maps lead to the index and the peer view
+        text = (mini_maps / "maps" / page).read_text(encoding="utf-8")
+        assert 'href="index.html"' in text and 'href="peers.html"' in text, page
 
 
 def test_static_figures_are_slide_sized_and_not_blank(mini_maps):

@@ -161,6 +161,7 @@ def test_flow_arcs_draw_with_a_legend_in_persons(browser, world_page):
         page = v.page
         assert page.locator("#world-overlay path.arc").count() == 0
         page.select_option("#layer", "flow:resettled")
+        assert page.input_value("#year") == "2018"  # the slider's 2024 is after the series: its last year
         page.fill("#year", "2016")
         page.dispatch_event("#year", "input")
         arcs = page.locator("#world-overlay path.arc")

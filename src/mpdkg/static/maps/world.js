@@ -11,7 +11,12 @@
   function fmt(v) { return Number(v.toPrecision(3)).toString(); }
 
   var layerSel = document.getElementById("layer");
-  if (layerSel) layerSel.addEventListener("change", function () { render(); });
+  if (layerSel) layerSel.addEventListener("change", function () {
+    // a flow series ends before the slider (UNHCR's last year): show its last year, not an empty map
+    var S = flowSeries();
+    if (S && M.year() > S.span[1]) return M.setYear(S.span[1]);
+    render();
+  });
 
   /* Another layer of the influence analysis (protection, mobility, alignment): its score per country. */
   function layerScores() {
