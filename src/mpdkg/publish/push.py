@@ -82,6 +82,23 @@ _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 IN_PROGRESS, COMPLETE = "in-progress", "complete"
 
 
+def _sparql(name: str, **values: str) -> str:
+    """The SPARQL of ``publish/queries/push-<name>.rq`` with its ``$parameters`` filled in (its
+    header comments left out).
+
+    >>> _sparql("drop-graph", graph="urn:x:g")
+    'DROP SILENT GRAPH <urn:x:g>'
+    """
+    from string import Template
+
+    from mpdkg.query.packaged import package_query
+
+    lines = package_query("publish", f"push-{name}").splitlines(keepends=True)
+    while lines and lines[0].startswith("#"):
+        lines.pop(0)
+    return Template("".join(lines).rstrip("\n")).substitute(values)
+
+
 class PushError(MpdkgError):
     exit_code = 3
 
@@ -396,16 +413,16 @@ class _Store:
             ) from None
 
     def count(self, graph: str) -> int:
-        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        rows = self.select(_sparql("count-graph", graph=graph))
         return int(rows[0]["n"]["value"]) if rows and "n" in rows[0] else 0
 
     def graphs_starting(self, prefixes: tuple[str, ...]) -> list[str]:
         test = " || ".join(f'STRSTARTS(STR(?g), "{p}")' for p in prefixes)
-        rows = self.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER ({test}) }}")
+        rows = self.select(_sparql("graphs-starting", test=test))
         return sorted(r["g"]["value"] for r in rows if "g" in r)
 
     def manifest(self) -> Manifest:
-        rows = self.select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{MANIFEST}> {{ ?s ?p ?o }} }}")
+        rows = self.select(_sparql("manifest", manifest=MANIFEST))
         found = Manifest(exists=bool(rows))
         for row in rows:
             s, p, o = (row.get(k, {}).get("value", "") for k in ("s", "p", "o"))
@@ -512,9 +529,9 @@ def _manifest_triples(
 
 
 def _write_manifest(triples: list[ox.Triple]) -> list[str]:
-    """Update operations that replace the manifest graph with ``triples``."""
-    data = _ntriples(triples).decode("utf-8")
-    return [f"DROP SILENT GRAPH <{MANIFEST}>", f"INSERT DATA {{ GRAPH <{MANIFEST}> {{\n{data}}} }}"]
+    """The update operation that replaces the manifest graph with ``triples``: one operation, so
+    that no store can run half of it (see push-replace-manifest.rq)."""
+    return [_sparql("replace-manifest", manifest=MANIFEST, data=_ntriples(triples).decode("utf-8"))]
 
 
 def _stage_gsp(client: _Client, gsp_url: str, staging: str, triples: list[ox.Triple]) -> int:
@@ -523,15 +540,11 @@ def _stage_gsp(client: _Client, gsp_url: str, staging: str, triples: list[ox.Tri
 
 
 def _stage_update(store: _Store, staging: str, triples: list[ox.Triple], batch: int) -> None:
-    store.update(f"DROP SILENT GRAPH <{staging}>")
+    store.update(_sparql("drop-graph", graph=staging))
     for chunk in _batches(triples, batch):
         data = _ntriples(chunk).decode("utf-8")
-        if any(_has_blank(t) for t in chunk):
-            # INSERT DATA may not hold blank nodes on some stores (Virtuoso); a template with an
-            # empty WHERE gives one fresh node per label, shared within this request.
-            store.update(f"INSERT {{ GRAPH <{staging}> {{\n{data}}} }} WHERE {{}}")
-        else:
-            store.update(f"INSERT DATA {{ GRAPH <{staging}> {{\n{data}}} }}")
+        blank = any(_has_blank(t) for t in chunk)  # INSERT DATA may not hold blank nodes (Virtuoso)
+        store.update(_sparql("insert-blank-nodes" if blank else "insert-data", graph=staging, data=data))
 
 
 def _new_push_id() -> str:
@@ -542,7 +555,7 @@ def _new_push_id() -> str:
 def _drop(store: _Store, names) -> None:
     names = sorted(set(names))
     if names:
-        store.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in names), "dropping staging graphs")
+        store.update(" ;\n".join(_sparql("drop-graph", graph=g) for g in names), "dropping staging graphs")
 
 
 def _repair(
@@ -605,17 +618,8 @@ def _switch_operations(staged: dict[str, str], diff: bool) -> list[str]:
     what the graph lacks) touches only what changed and leaves the staging graph for later. Both
     are as safe as the check before them: with the staging graph gone, Virtuoso's MOVE and the
     difference would both empty the graph, hence that check."""
-    if not diff:
-        return [f"MOVE GRAPH <{s}> TO GRAPH <{g}>" for g, s in sorted(staged.items())]
-    out = []
-    for g, s in sorted(staged.items()):
-        out += [
-            f"DELETE {{ GRAPH <{g}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} "
-            f"FILTER NOT EXISTS {{ GRAPH <{s}> {{ ?s ?p ?o }} }} }}",
-            f"INSERT {{ GRAPH <{g}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{s}> {{ ?s ?p ?o }} "
-            f"FILTER NOT EXISTS {{ GRAPH <{g}> {{ ?s ?p ?o }} }} }}",
-        ]
-    return out
+    name = "switch-by-difference" if diff else "move-graph"
+    return [_sparql(name, staging=s, graph=g) for g, s in sorted(staged.items())]
 
 
 def _switch(
@@ -633,7 +637,7 @@ def _switch(
     build no longer has dropped, the manifest rewritten as complete. Retried only when the store
     certainly did not run it (a Virtuoso deadlock victim, say): the manifest tells."""
     operations = _switch_operations(staged, diff)
-    operations += [f"DROP SILENT GRAPH <{g}>" for g in sorted(empty + removed)]
+    operations += [_sparql("drop-graph", graph=g) for g in sorted(empty + removed)]
     leftover = sorted(staged.values()) if diff else []
     operations += _write_manifest(_manifest_triples(push_id, build, COMPLETE, published, leftover=leftover))
     text = " ;\n".join(operations)
@@ -668,8 +672,8 @@ def _drop_leftovers(store: _Store, staged: dict[str, str]) -> None:
     if not names:
         return
     struck = " ".join(f"<{MANIFEST}> <{P}leftover> <{g}> ." for g in names)
-    operations = [f"DROP SILENT GRAPH <{g}>" for g in names]
-    operations.append(f"DELETE DATA {{ GRAPH <{MANIFEST}> {{ {struck} }} }}")
+    operations = [_sparql("drop-graph", graph=g) for g in names]
+    operations.append(_sparql("strike-leftovers", manifest=MANIFEST, struck=struck))
     store.update(" ;\n".join(operations), "dropping the staging graphs")
 
 
