@@ -276,3 +276,17 @@ def test_flow_slide(tmp_path, mini_data):
     assert "<!-- Asylum claims lodged in Canada, 2023: 24,132 persons from 1 country -->" in svg  # the title
     assert "<!-- 20,000 persons -->" in svg and "Source: UNHCR test extract" in svg  # legend, source line
     assert flow_figure(data, {}, "claims", tmp_path / "none", "") == []
+
+
+def test_country_page_without_open_data_says_why(tmp_path, mini_data):
+    data, slices = mini_data
+    missing = {
+        name: f"graph/open-data/{name} could not be read: no such folder" for name in ("unhcr", "unvotes")
+    }
+    od = OpenData(missing=missing)  # and no Passport Index rows
+    write_country_pages(data, Options(), slices, tmp_path, None, od)
+    html = unescape((tmp_path / "MEX.html").read_text(encoding="utf-8"))
+    assert html.count("No UNHCR figures in this build (graph/open-data/unhcr could not be read") == 2
+    assert "No Passport Index row for Canada's requirement for nationals of Mexico" in html
+    assert "(graph/open-data/unvotes could not be read: no such folder)" in html
+    assert "Source: " not in html.split('<section id="flows">')[1].split('<section id="sources">')[0]
