@@ -12,9 +12,18 @@ from pathlib import Path
 import pytest
 
 from mpdkg.maps.common import Options, compute_slices
-from mpdkg.maps.data import load_map_data
-from mpdkg.maps.report import briefing_html, findings, read_influence_json, report_html, write_report
+from mpdkg.maps.data import BASE, load_map_data
+from mpdkg.maps.report import (
+    CowCheck,
+    briefing_html,
+    cow_check,
+    findings,
+    read_influence_json,
+    report_html,
+    write_report,
+)
 from mpdkg.rdf.build import build_dataset
+from mpdkg.rdf.opendata_cow import CowPeriod, MembershipDifference
 from mpdkg.sources.load import load_sources
 from tests.helpers import write_mini_graph
 
@@ -165,3 +174,95 @@ def test_the_timeline_chart_has_a_point_per_year(mini):
     assert svg.count("<polyline") == 3 and svg.count("<circle") == 3 * len(years)
     points = re.search(r'<polyline points="([^"]+)"', svg).group(1).split(" ")
     assert len(points) == len(years) and points[0] == "34.0," + points[0].split(",")[1]
+
+
+# --- curated memberships vs Correlates of War IGO (issue #15) ---------------------------------
+
+
+def _cow(data) -> CowCheck:
+    """Three made-up differences in the mini graph's RCM, one of each kind but "role"."""
+    diffs = [
+        MembershipDifference("rcm", "RCMX", "MEX", "start-year", "1996", "1999"),
+        MembershipDifference("rcm", "RCMX", "KEN", "only-curated", "observer ", ""),
+        MembershipDifference("rcm", "RCMX", "JPN", "only-cow", "", "member 2001-"),
+    ]
+    periods = {
+        ("rcm", "MEX"): [CowPeriod("RCMX", "RCM", "rcm", "MEX", "member", 1999, 2014)],
+        ("rcm", "JPN"): [CowPeriod("RCMX", "RCM", "rcm", "JPN", "member", 2001, 2014)],
+    }
+    dataset = {"title": "COW <IGO>", "citation": "Pevehouse et al.", "licence": "terms",
+               "repository": "dieghernan/igoR", "commit": "c9936cac3f0fc117"}  # fmt: skip
+    return CowCheck(diffs, periods, dataset, 2014)
+
+
+def _rows(html: str, section: str) -> list[list[str]]:
+    part = html[html.index(f'id="{section}"') :]
+    part = part[: part.index("</table>")]
+    return [
+        [
+            re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", cell)).strip()
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)
+        ]
+        for row in re.findall(r"<tr>(.*?)</tr>", part, re.S)
+    ]
+
+
+def test_the_cow_differences_section(mini):
+    data, options, slices = mini
+    # Mexico's RCM membership cites a source nothing else on the page cites: the section must cite it
+    iri = next(m.iri for m in data.facts.memberships if m.iri.endswith("membership/rcm/MEX/member"))
+    derived = {**data.facts.derived_from, iri: (BASE + "source/t-iso",)}
+    data = replace(data, facts=replace(data.facts, derived_from=derived))
+    assert "src-t-iso" not in _Page(report_html(data, options, slices, {})).ids
+    html = report_html(data, options, slices, {}, cow=_cow(data))
+    page = _Page(html)
+    assert page.sections == ["maps", "partners", "gaps", "timeline", "cow", "facts", "sources"]
+    assert "cow" in page.nav and set(page.links) <= set(page.ids)
+    counts = {r[0].rsplit("(", 1)[-1].rstrip(")"): r[1] for r in _rows(html, "cow")[1:]}
+    assert counts == {"start-year": "1", "role": "0", "only-curated": "1", "only-cow": "1"}
+    rows = {r[1]: r for r in _rows(html, "cow-list")[1:]}
+    assert rows["Mexico MEX"][2:4] == ["member 1996–", "member 1999–2014"]
+    assert rows["Mexico MEX"][4] == "start-year: 1996 (curated) / 1999 (COW)"
+    assert rows["Kenya KEN"][2:4] == ["observer attested 2020", "—"]
+    assert rows["Japan JPN"][2:4] == ["—", "member 2001–2014"]
+    # the curated membership's source is cited in the page's list of sources; COW's is the dataset
+    assert rows["Mexico MEX"][5] == "t-iso, COW IGO v3" and "src-t-iso" in page.ids
+    assert "COW &lt;IGO&gt;" in html and 'id="cow-data"' in html
+
+
+def test_no_cow_section_without_a_cow_mapped_forum(mini, monkeypatch):
+    import mpdkg.rdf.opendata_cow as cow
+
+    data, options, slices = mini
+
+    def costly(*_a, **_k):
+        raise AssertionError("the extracts were read for a graph without a COW-mapped forum")
+
+    monkeypatch.setattr(cow, "cow_curated_differences", costly)
+    assert cow_check(data) is None
+    page = _Page(report_html(data, options, slices, {}, cow=None))
+    assert "cow" not in page.sections and "cow" not in page.nav
+
+
+@pytest.mark.slow
+def test_the_real_graph_shows_every_cow_difference_with_its_curated_fact(real_build):
+    from mpdkg.rdf.opendata_cow import cow_curated_differences
+
+    data = load_map_data(real_build.built.dataset)
+    check = cow_check(data)
+    assert check is not None and check.differences == cow_curated_differences()  # none left out
+    section = _cow_section_of(data, check)
+    for row, d in zip(section["rows"], check.differences, strict=True):
+        if d.kind != "only-cow":  # the curated membership the difference is about is shown
+            role, year = d.curated.split(" ") if d.kind == "only-curated" else (None, d.curated)
+            assert any(year in c and (role is None or c.startswith(role)) for c in row["curated"]), (d, row)
+            assert row["sources"], d
+        if d.kind != "only-curated":
+            assert row["cow"], d
+
+
+def _cow_section_of(data, check):
+    from mpdkg.maps import report
+
+    rep = report._Report(data, Options(), {}, {}, None, [], 0, [None], {}, None, {})  # type: ignore[arg-type]
+    return report._cow_section(rep, check)

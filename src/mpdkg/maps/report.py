@@ -14,6 +14,7 @@ strings and numbers.
 from __future__ import annotations
 
 import base64
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,9 +24,10 @@ from markupsafe import Markup
 
 from mpdkg.influence.network import in_force
 from mpdkg.maps.common import Options, pillar_max, render_page, slice_key, source_line, title_for
-from mpdkg.maps.data import BASE, MapData, Slice
+from mpdkg.maps.data import BASE, MapData, Slice, short_id
 from mpdkg.maps.world import legend_html, slice_colours, world_svg
 from mpdkg.namespaces import slug
+from mpdkg.rdf.opendata_cow import CowPeriod, MembershipDifference
 
 TOP = 10
 Origins = Callable[[str], str | None]  # a fact's short id -> "graph/memberships/rcm.csv:6"
@@ -87,9 +89,11 @@ def report_html(
     figures: dict[str, Path],
     origins: Origins | None = None,
     briefing: str = "",
+    cow: CowCheck | None = None,
 ) -> str:
     """The report page (templates/report/index.html); ``briefing``: the rendered briefing
-    (:func:`briefing_html`), shown first and linked from the navigation when not empty."""
+    (:func:`briefing_html`), shown first and linked from the navigation when not empty; ``cow``:
+    the curated-vs-COW membership differences (:func:`cow_check`), a folded section when given."""
     years = data.years(options.as_of)
     latest = years[-1]
     pillars = options.pillars(data)
@@ -105,6 +109,7 @@ def report_html(
         "partners": _partners_section(r),  # before the facts: it picks the countries shown
         "gaps": _gaps_section(r),
         "timeline": _timeline_section(r),  # before the sources: it cites
+        "cow": _cow_section(r, cow) if cow is not None else None,  # cites too
         "facts": _facts_section(r),
         "sources": _sources_section(r),
         "source_line": source_line(data),
@@ -309,6 +314,106 @@ def _sources_section(rep: _Report) -> list[dict[str, Any]]:
     return out
 
 
+# --- curated memberships vs Correlates of War IGO (issue #15) ---------------------------------
+
+#: what each kind of difference (mpdkg.rdf.opendata_cow.MembershipDifference.kind) means
+COW_KINDS = {
+    "start-year": "start year differs (COW counts the first year it records)",
+    "role": "role differs",
+    "only-curated": "current curated member, no COW period open in COW's last year",
+    "only-cow": "member in COW's last year, no current curated membership",
+}
+
+
+@dataclass(frozen=True)
+class CowCheck:
+    """The curated-vs-COW differences for the fora of this graph, with the COW periods of the
+    (forum, member) pairs concerned and the vendored dataset's description."""
+
+    differences: list[MembershipDifference]
+    periods: dict[tuple[str, str], list[CowPeriod]]
+    dataset: dict[str, str]
+    last_year: int
+
+
+def cow_check(data: MapData) -> CowCheck | None:
+    """:func:`mpdkg.rdf.opendata_cow.cow_curated_differences` (what ``mpdkg stats --open-data``
+    lists), read from graph/open-data/ and graph/memberships/ as the analysis reads its open
+    data; kept to the COW-mapped fora this graph has. None when the ``cow-igo`` extract is not
+    vendored or no mapped forum is in the graph (then nothing costly is read)."""
+    from mpdkg.rdf.opendata_cow import LAST_YEAR, cow_curated_differences, cow_periods, forum_mapping
+    from mpdkg.sources import opendata
+
+    try:
+        found = {d.name: d for d in opendata.datasets()}
+        mapped = set(forum_mapping().values()) if "cow-igo" in found else set()
+    except (opendata.OpenDataError, OSError):
+        return None
+    fora = {f for f in mapped if f"{BASE}forum/{f}" in data.facts.channels}
+    if not fora:
+        return None
+    diffs = [d for d in cow_curated_differences() if d.forum in fora]
+    pairs = {(d.forum, d.member) for d in diffs}
+    periods: dict[tuple[str, str], list[CowPeriod]] = {}
+    for period in cow_periods():
+        if period.forum is not None and (period.forum, period.member) in pairs:
+            periods.setdefault((period.forum, period.member), []).append(period)
+    ds = found["cow-igo"]
+    dataset = {"title": ds.title, "citation": ds.citation, "licence": ds.licence["name"],
+               "repository": ds.repository, "commit": ds.commit}  # fmt: skip
+    return CowCheck(diffs, periods, dataset, LAST_YEAR)
+
+
+def _curated_held(data: MapData, forum: str, member: str) -> list[tuple[str, str, tuple[str, ...]]]:
+    """The curated memberships of ``member`` (a country's ISO code, or an organisation's forum id)
+    in ``forum``: (role, period, sources)."""
+    held: list[tuple[str, str, tuple[str, ...]]] = []
+    for m in data.facts.memberships:
+        country = data.facts.countries.get(m.actor)
+        is_member = country.iso3 == member if country else m.actor == f"{BASE}forum/{member}"
+        if m.forum != f"{BASE}forum/{forum}" or not is_member:
+            continue
+        if m.start is not None:
+            period = f"{m.start}–{m.end or ''}"
+        else:
+            period = f"attested {m.attested}" if m.attested else "undated"
+        sources = tuple(sorted(short_id(s) for s in data.facts.derived_from.get(m.iri, ())))
+        held.append((m.role, period, sources))
+    return sorted(held)
+
+
+def _cow_section(rep: _Report, cow: CowCheck) -> dict[str, Any]:
+    """The differences by kind and one row each: forum, country, the curated memberships (with
+    their sources, cited in the page's list) and COW's periods."""
+    data = rep.data
+    rows: list[dict[str, Any]] = []
+    for d in cow.differences:
+        held = _curated_held(data, d.forum, d.member)
+        sources = sorted({s for _r, _p, srcs in held for s in srcs})
+        rep.cited.update(sources)
+        channel = data.facts.channels.get(f"{BASE}forum/{d.forum}")
+        country = data.countries.get(d.member) or data.facts.channels.get(f"{BASE}forum/{d.member}")
+        rows.append(
+            {
+                "forum": channel.label if channel else d.forum,
+                "igo": d.igo,
+                "iso3": d.member,
+                "country": country.label if country else d.member,  # an organisation may be a member
+                "curated": [f"{role} {period}" for role, period, _s in held],
+                "cow": [f"{p.role} {p.start}–{p.end}" for p in cow.periods.get((d.forum, d.member), [])],
+                "kind": d.kind,
+                "differs": f"{d.curated or '—'} (curated) / {d.cow or '—'} (COW)",
+                "sources": _sources(sources),
+            }
+        )
+    counts = Counter(d.kind for d in cow.differences)
+    kinds = [{"kind": k, "meaning": m, "count": counts.get(k, 0)} for k, m in COW_KINDS.items()]
+    kinds += [{"kind": k, "meaning": k, "count": n} for k, n in sorted(counts.items()) if k not in COW_KINDS]
+    fora = sorted({r["forum"] for r in rows})
+    return {"total": len(rows), "kinds": kinds, "rows": rows, "fora": fora, "dataset": cow.dataset,
+            "last_year": cow.last_year}  # fmt: skip
+
+
 # Following a link to a folded list (<details>) unfolds it; the page reads fine without scripts.
 OPEN_TARGET = """\
 "use strict";
@@ -374,7 +479,7 @@ def write_report(
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "index.html"
     briefing = briefing_html(read_influence_json(out_dir))  # key findings first, when there are some
-    page = report_html(data, options, slices, figures, origins, briefing=briefing)
+    page = report_html(data, options, slices, figures, origins, briefing=briefing, cow=cow_check(data))
     path.write_text(page, encoding="utf-8")
     return path
 
