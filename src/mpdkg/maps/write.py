@@ -7,9 +7,13 @@
 - ``maps/world.html`` — the world map shaded by influence score, with the same filters;
 - ``maps/world.png|svg`` and ``maps/network-all.png|svg``, ``maps/network-pillar-N.png|svg`` —
   slide-sized figures made with matplotlib (Agg);
+- ``maps/flows-resettled.png|svg``, ``maps/flows-claims.png|svg`` — the flow arcs of UNHCR's
+  latest year (refugees resettled to Canada, asylum claims in Canada), for slides;
+- ``maps/peers.html`` and ``maps/peers.png|svg`` — Canada beside its peers (:mod:`mpdkg.maps.peers`);
+- ``maps/index.html`` — every page and slide of the maps;
 - ``report/index.html`` — the influence report, every number linked to its facts and sources;
 - ``report/countries/<ISO3>.html`` — a page per partner country (channels over time, rank, layers,
-  sources), linked from the maps.
+  flows, visas, UN votes, sources), linked from the maps.
 
 Every page is self-contained: scripts, styles, data and country shapes are inlined, a
 Content-Security-Policy forbids loading anything else, and nothing is fetched at run time.
@@ -21,7 +25,7 @@ Content-Security-Policy forbids loading anything else, and nothing is fetched at
 >>> out = Path(tempfile.mkdtemp())
 >>> written = write_maps(build_dataset(load_sources()).dataset, out, pillar=5, as_of=2000)
 >>> [p.relative_to(out).as_posix() for p in written if p.suffix == ".html" and "countries" not in p.parts]
-['maps/network.html', 'maps/world.html', 'report/index.html']
+['maps/index.html', 'maps/network.html', 'maps/peers.html', 'maps/world.html', 'report/index.html']
 """
 
 from __future__ import annotations
