@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from mpdkg.maps.common import Options, compute_slices
 from mpdkg.maps.data import BASE, load_map_data
@@ -20,6 +21,7 @@ from mpdkg.maps.report import (
     findings,
     read_influence_json,
     report_html,
+    what_if_context,
     write_report,
 )
 from mpdkg.rdf.build import build_dataset
@@ -266,3 +268,36 @@ def _cow_section_of(data, check):
 
     rep = report._Report(data, Options(), {}, {}, None, [], 0, [None], {}, None, {})  # type: ignore[arg-type]
     return report._cow_section(rep, check)
+
+
+# --- what if (issue #16) ------------------------------------------------------------------------
+
+
+def test_what_if_scenarios_from_the_analysis_json(tmp_path: Path, mini):
+    from mpdkg.influence.whatif import what_if
+
+    data, options, slices = mini
+    scenarios = [what_if(data.facts, data.config), what_if(data.facts, data.config, pillar=5)]
+    scenarios = json.loads(json.dumps(scenarios))  # as dist/influence.json would carry them
+    info = {**_info(), "what_if": scenarios}
+    (tmp_path / "influence.json").write_text(json.dumps(info), encoding="utf-8")
+    html = write_report(data, options, slices, tmp_path / "report", {}).read_text(encoding="utf-8")
+    page = _Page(html)
+    assert "what-if" in page.sections and "what-if" in page.nav
+    section = html[html.index('id="what-if"') : html.index("</section>", html.index('id="what-if"'))]
+    assert section.count("<h3>") == 2 and "all regions, all pillars" in section and "pillar 5" in section
+    for sc in scenarios:
+        shown = sc["fora"][:3] + sc["agreements"][:3]
+        assert shown  # the mini graph has fora Canada is not in (south is not) or states to sign with
+        for r in shown:
+            assert escape(r["computation"]) in section
+    assert section.count("<tr><td>") == sum(
+        len(sc["fora"][:3]) + len(sc["agreements"][:3]) for sc in scenarios
+    )
+
+
+def test_no_what_if_section_without_scenarios(mini):
+    data, options, slices = mini
+    assert what_if_context(_info()) == [] and what_if_context(None) == []
+    page = _Page(report_html(data, options, slices, {}, what_if=what_if_context(_info())))
+    assert "what-if" not in page.sections and "what-if" not in page.nav

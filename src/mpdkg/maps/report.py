@@ -90,10 +90,12 @@ def report_html(
     origins: Origins | None = None,
     briefing: str = "",
     cow: CowCheck | None = None,
+    what_if: list[dict[str, Any]] | None = None,
 ) -> str:
     """The report page (templates/report/index.html); ``briefing``: the rendered briefing
     (:func:`briefing_html`), shown first and linked from the navigation when not empty; ``cow``:
-    the curated-vs-COW membership differences (:func:`cow_check`), a folded section when given."""
+    the curated-vs-COW membership differences (:func:`cow_check`), a folded section when given;
+    ``what_if``: the precomputed scenarios (:func:`what_if_context`), a short section when given."""
     years = data.years(options.as_of)
     latest = years[-1]
     pillars = options.pillars(data)
@@ -110,6 +112,7 @@ def report_html(
         "gaps": _gaps_section(r),
         "timeline": _timeline_section(r),  # before the sources: it cites
         "cow": _cow_section(r, cow) if cow is not None else None,  # cites too
+        "what_if": what_if or None,
         "facts": _facts_section(r),
         "sources": _sources_section(r),
         "source_line": source_line(data),
@@ -314,6 +317,44 @@ def _sources_section(rep: _Report) -> list[dict[str, Any]]:
     return out
 
 
+# --- what if (issue #16) ---------------------------------------------------------------------
+
+WHAT_IF_SCENARIOS = 2  # shown at most
+WHAT_IF_TOP = 3  # fora and agreements per scenario
+
+
+def what_if_context(info: dict | None) -> list[dict[str, Any]]:
+    """The scenarios of dist/influence.json's ``what_if`` (a list of what
+    :func:`mpdkg.influence.whatif.what_if` returns), the best few options of each; [] when the
+    analysis did not export any."""
+    scenarios = (info or {}).get("what_if") or []
+    if isinstance(scenarios, dict):  # one scenario
+        scenarios = [scenarios]
+    out = []
+    for sc in scenarios[:WHAT_IF_SCENARIOS]:
+        where = " · ".join(
+            x for x in (sc.get("region"), f"pillar {sc['pillar']}" if sc.get("pillar") else None) if x
+        )
+        out.append(
+            {
+                "where": where or "all regions, all pillars",
+                "year": sc["year"],
+                "ego": sc.get("ego", "CAN"),
+                "fora": [_option(r, r["label"]) for r in sc.get("fora", [])[:WHAT_IF_TOP]],
+                "agreements": [
+                    _option(r, f"{r['label']} ({r['iso3']})") for r in sc.get("agreements", [])[:WHAT_IF_TOP]
+                ],
+            }
+        )
+    return out
+
+
+def _option(row: dict[str, Any], name: str) -> dict[str, Any]:
+    """One forum to join or state to sign with: what it would add to Canada's reach, and how."""
+    return {"name": name, "new": row["new_partners"], "delta": _num(row["delta_effective_size"]),
+            "computation": row["computation"]}  # fmt: skip
+
+
 # --- curated memberships vs Correlates of War IGO (issue #15) ---------------------------------
 
 #: what each kind of difference (mpdkg.rdf.opendata_cow.MembershipDifference.kind) means
@@ -478,8 +519,18 @@ def write_report(
 ) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "index.html"
-    briefing = briefing_html(read_influence_json(out_dir))  # key findings first, when there are some
-    page = report_html(data, options, slices, figures, origins, briefing=briefing, cow=cow_check(data))
+    info = read_influence_json(out_dir)
+    briefing = briefing_html(info)  # key findings first, when there are some
+    page = report_html(
+        data,
+        options,
+        slices,
+        figures,
+        origins,
+        briefing=briefing,
+        cow=cow_check(data),
+        what_if=what_if_context(info),
+    )
     path.write_text(page, encoding="utf-8")
     return path
 
