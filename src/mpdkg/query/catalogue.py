@@ -80,6 +80,20 @@ def _integer(value: str) -> Literal:
     return Literal(int(value), datatype=XSD.integer)
 
 
+def _date(value: str) -> Literal:
+    """An xsd:date, so a query matches it in a triple pattern (a FILTER on a converted string made
+    Oxigraph scan every snapshot: 14 s against 0.6 s at 1.4M triples)."""
+    import datetime as dt
+
+    try:
+        day = dt.date.fromisoformat(value) if re.match(r"^\d{4}-\d{2}-\d{2}$", value) else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise ValueError("expected a date written YYYY-MM-DD, such as 2025-01-12")
+    return Literal(day.isoformat(), datatype=XSD.date)
+
+
 def _pillar(value: str) -> URIRef:
     if not value.isdigit():
         raise ValueError("expected a pillar number such as 5")
@@ -95,6 +109,7 @@ PARAMETER_TYPES = {
     "role": _slug(role_iri),
     "pillar": _pillar,
     "year": _integer,
+    "date": _date,
     "int": _integer,
     "string": lambda v: Literal(v),
     "iri": _iri,
