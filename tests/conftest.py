@@ -37,3 +37,24 @@ def real_reasoned():
     built = build_dataset(load_sources())
     report = reason_into(built)
     return built, report
+
+
+@pytest.fixture(scope="session")
+def open_quads():
+    """Every open-data quad (1.4 million), made once per session: read them, never change them."""
+    from mpdkg.rdf import opendata as od
+
+    return od.open_data_quads()
+
+
+@pytest.fixture(scope="session")
+def opendata(open_quads):
+    """What `mpdkg query` sees after `mpdkg run`: the curated dataset and the open data."""
+    from mpdkg.query.engines import OxigraphEngine
+    from mpdkg.rdf.build import build_dataset
+    from mpdkg.rdf.engine import store_from_dataset
+    from mpdkg.sources.load import load_sources
+
+    store = store_from_dataset(build_dataset(load_sources()).dataset)
+    store.bulk_extend(open_quads)
+    return OxigraphEngine(store)

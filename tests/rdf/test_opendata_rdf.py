@@ -17,26 +17,10 @@ import pytest
 from mpdkg.query.catalogue import get_query
 from mpdkg.query.engines import OxigraphEngine, load_store, run_query, with_open_data
 from mpdkg.rdf import opendata as od
-from mpdkg.rdf.build import build_dataset
-from mpdkg.rdf.engine import store_from_dataset
 from mpdkg.sources import opendata as src
-from mpdkg.sources.load import load_sources
 
 C = "https://w3id.org/mpdkg/country/"
 MPD = "https://w3id.org/mpdkg/ontology#"
-
-
-@pytest.fixture(scope="session")
-def open_quads():
-    return od.open_data_quads()
-
-
-@pytest.fixture(scope="session")
-def opendata(open_quads):
-    """What `mpdkg query` sees after `mpdkg run`: the curated dataset and the open data."""
-    store = store_from_dataset(build_dataset(load_sources()).dataset)
-    store.bulk_extend(open_quads)
-    return OxigraphEngine(store)
 
 
 def rows(engine, name, **params):

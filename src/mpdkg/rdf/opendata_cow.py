@@ -68,9 +68,8 @@ def forum_mapping(graph_dir: Path | None = None) -> dict[str, str]:
 
 
 def _state_codes(root: Path | None) -> dict[int, str]:
-    from mpdkg.rdf.opendata_unvotes import COW_NAME_TO_VOTES, load_unvotes
+    from mpdkg.rdf.opendata_unvotes import COW_NAME_TO_VOTES
 
-    load_unvotes(root)
     names = _vote_names(root)
     codes = {}
     for row in opendata.read_rows("cow-igo", "states.csv", root):
