@@ -301,3 +301,18 @@ def test_no_what_if_section_without_scenarios(mini):
     assert what_if_context(_info()) == [] and what_if_context(None) == []
     page = _Page(report_html(data, options, slices, {}, what_if=what_if_context(_info())))
     assert "what-if" not in page.sections and "what-if" not in page.nav
+
+
+def test_the_briefings_top_states_have_their_facts_on_the_page(tmp_path: Path, mini, monkeypatch):
+    """Regression: the briefing's top states link to #country-XXX, which only the top partners
+    per pillar had (on the real graph, #country-COL led nowhere)."""
+    from mpdkg.maps import report
+
+    data, options, slices = mini
+    monkeypatch.setattr(report, "TOP", 1)  # the top partner per pillar only: Japan is not one
+    assert "country-JPN" not in _Page(report_html(data, options, slices, {})).ids
+    info = json.loads(json.dumps(_info()).replace("JOR", "JPN"))
+    (tmp_path / "influence.json").write_text(json.dumps(info), encoding="utf-8")
+    page = _Page(write_report(data, options, slices, tmp_path / "report", {}).read_text(encoding="utf-8"))
+    assert "country-JPN" in page.links and "country-JPN" in page.ids
+    assert set(page.links) <= set(page.ids)

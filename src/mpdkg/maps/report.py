@@ -18,10 +18,11 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from markupsafe import Markup
 
+from mpdkg.html import render
 from mpdkg.influence.network import in_force
 from mpdkg.maps.common import Options, pillar_max, render_page, slice_key, source_line, title_for
 from mpdkg.maps.data import BASE, MapData, Slice, short_id
@@ -91,11 +92,14 @@ def report_html(
     briefing: str = "",
     cow: CowCheck | None = None,
     what_if: list[dict[str, Any]] | None = None,
+    linked: tuple[str, ...] = (),
 ) -> str:
     """The report page (templates/report/index.html); ``briefing``: the rendered briefing
     (:func:`briefing_html`), shown first and linked from the navigation when not empty; ``cow``:
     the curated-vs-COW membership differences (:func:`cow_check`), a folded section when given;
-    ``what_if``: the precomputed scenarios (:func:`what_if_context`), a short section when given."""
+    ``what_if``: the precomputed scenarios (:func:`what_if_context`), a short section when given;
+    ``linked``: countries the briefing links to (``#country-XXX``), given an entry in the facts
+    section like the top partners."""
     years = data.years(options.as_of)
     latest = years[-1]
     pillars = options.pillars(data)
@@ -104,6 +108,7 @@ def report_html(
         data, options, slices, figures, origins, years, latest, pillars, current, current[pillars[0]],
         pillar_max(slices),
     )  # fmt: skip
+    r.shown.update(c for c in linked if c in data.countries)
     context = {
         "latest": latest,
         "header": _header(r),
@@ -520,7 +525,8 @@ def write_report(
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "index.html"
     info = read_influence_json(out_dir)
-    briefing = briefing_html(info)  # key findings first, when there are some
+    context = briefing_context(info) if has_briefing(info) else None
+    briefing = render("report/briefing.html", **context) if context else ""  # key findings first
     page = report_html(
         data,
         options,
@@ -530,6 +536,7 @@ def write_report(
         briefing=briefing,
         cow=cow_check(data),
         what_if=what_if_context(info),
+        linked=tuple(t["iso3"] for t in context["top"]) if context else (),
     )
     path.write_text(page, encoding="utf-8")
     return path
@@ -625,11 +632,14 @@ def findings(info: dict) -> list[str]:
 
 def briefing_html(info: dict | None, graph_dir: Path | None = None) -> str:
     """The briefing section (Jinja2, autoescaped); empty without the analysis' layers."""
-    from mpdkg.html import render
-
-    if not info or "layers" not in info or "validity" not in info:
+    if not has_briefing(info):
         return ""
     return render("report/briefing.html", **briefing_context(info, graph_dir))
+
+
+def has_briefing(info: dict | None) -> TypeGuard[dict]:
+    """Whether dist/influence.json carries what the briefing shows (the layers and the validity card)."""
+    return info is not None and "layers" in info and "validity" in info
 
 
 def read_influence_json(out_dir: Path) -> dict | None:
