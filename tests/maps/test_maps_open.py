@@ -168,7 +168,7 @@ def test_flow_arcs_draw_with_a_legend_in_persons(browser, world_page):
         assert arcs.count() == 2
         assert page.locator("#score-legend").is_hidden() and page.locator("#flow-legend").is_visible()
         title = page.inner_text("#flow-title")
-        assert title == "refugees resettled to Canada, 2016: 5,821 persons from 2 countries"
+        assert title == "refugees resettled to Canada, 2016: 5,821 persons from 2 origins"
         mex = page.locator('#world-overlay path.arc[data-iso3="MEX"]')
         assert mex.get_attribute("data-n") == "4321"
         assert float(mex.get_attribute("stroke-width")) == arc_width(4321, 4321) == 14.0
@@ -273,7 +273,7 @@ def test_flow_slide(tmp_path, mini_data):
     paths = flow_figure(data, flows, "claims", tmp_path / "flows-claims", "Data: test")
     assert figure_ok(paths)
     svg = (tmp_path / "flows-claims.svg").read_text(encoding="utf-8")
-    assert "<!-- Asylum claims lodged in Canada, 2023: 24,132 persons from 1 country -->" in svg  # the title
+    assert "<!-- Asylum claims lodged in Canada, 2023: 24,132 persons from 1 origin -->" in svg  # the title
     assert "<!-- 20,000 persons -->" in svg and "Source: UNHCR test extract" in svg  # legend, source line
     assert flow_figure(data, {}, "claims", tmp_path / "none", "") == []
 

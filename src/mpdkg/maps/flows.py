@@ -151,7 +151,8 @@ def flow_figure(data: MapData, flows: dict[str, Any], kind: str, out_base: Path,
         lw = arc_width(row[c], s["max"]) * points_per_unit
         ax.plot(xs, [-y for y in ys], color=s["colour"], alpha=0.6, linewidth=lw, solid_capstyle="round")
     total = sum(row.values())
-    where_from = f"{len(row)} countr{'y' if len(row) == 1 else 'ies'}"
+    # origins: countries, and UNHCR's areas (unknown origin, stateless), which get no arc
+    where_from = f"{len(row)} origin{'' if len(row) == 1 else 's'}"
     title = f"{s['label'][0].upper()}{s['label'][1:]}, {year}: {total:,} {s['unit']} from {where_from}"
     fig.suptitle(title, fontsize=19, fontweight="bold", y=0.97)
     top = sorted(row.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
@@ -162,19 +163,20 @@ def flow_figure(data: MapData, flows: dict[str, Any], kind: str, out_base: Path,
         fig.add_artist(
             plt.Line2D(
                 [x, x + 0.04],
-                [0.08, 0.08],
+                [0.09, 0.09],
                 color=s["colour"],
                 alpha=0.6,
                 linewidth=width * points_per_unit,
                 solid_capstyle="butt",
             )  # fmt: skip
         )
-        fig.text(x + 0.05, 0.073, f"{n:,} {s['unit']}", fontsize=12)
+        fig.text(x + 0.05, 0.083, f"{n:,} {s['unit']}", fontsize=12)
     drawn_note = (
         "every origin drawn" if len(drawn) == len(row) else f"the {len(drawn)} largest of {len(row)} drawn"
     )
-    fig.text(0.30, 0.105, f"Arc width in {s['unit']} (linear); {drawn_note}", fontsize=11, color="#444444")
-    fig.text(0.01, 0.042, f"Source: {s['source']}.", fontsize=8.5, color="#444444")
+    note = f"{drawn_note}; {year} is the release's latest year (may be revised)"
+    fig.text(0.30, 0.113, f"Arc width in {s['unit']} (linear); {note}", fontsize=11, color="#444444")
+    fig.text(0.01, 0.057, f"Source: {s['source']}.", fontsize=8.5, color="#444444")
     fig.text(0.01, 0.008, source, fontsize=8.5, color="#444444", wrap=True)
     return save_figure(fig, out_base)
 

@@ -82,7 +82,7 @@
     });
     flowLegendHtml(S, y, total, Object.keys(row).length, drawn.length);
     var count = document.getElementById("visible-count");
-    count.textContent = drawn.length + " arcs drawn (of " + Object.keys(row).length + " countries of origin) in " + y;
+    count.textContent = drawn.length + " arcs drawn (of " + Object.keys(row).length + " origins) in " + y;
     count.setAttribute("data-shaded", String(drawn.length));
     M.subtitle(S.label + " (UNHCR)");
     M.refresh();
@@ -98,7 +98,7 @@
     if (!flowLegend) return;
     var inSpan = Number(y) >= S.span[0] && Number(y) <= S.span[1];
     var head = S.years[y] ? S.label + ", " + y + ": " + fmtN(total) + " " + S.unit + " from " + origins +
-      " countr" + (origins === 1 ? "y" : "ies") + (drawn < origins ? " (the " + drawn + " largest drawn)" : "") :
+      " origin" + (origins === 1 ? "" : "s") + (drawn < origins ? " (the " + drawn + " largest drawn)" : "") :
       inSpan ? S.label + ", " + y + ": none recorded by UNHCR" :
       "No UNHCR figures for " + y + ": the series covers " + S.span[0] + "–" + S.span[1];
     var h = '<p class="flow-title" id="flow-title">' + M.esc(head) + "</p><svg class=\"flow-keys\" width=\"360\" height=\"30\">";
