@@ -388,6 +388,7 @@ def cpu_seconds(pid: int) -> float | None:
 
 
 LOW_PRIORITY = 19  # the nice value of a long query's worker: a nice-0 process gets ~98 % of a core
+WAITING_SHARE = 5  # while requests wait for a worker, a query is long after 1/5 of the CPU budget
 
 
 @dataclass(eq=False)
@@ -413,15 +414,15 @@ class WorkerPool:
     """Worker processes holding the graph, forked from one process that loaded it.
 
     ``size`` workers at normal priority answer queries. A query that has used more than
-    ``preempt_after`` seconds of CPU (or run four times that long) becomes a *long* query: its
-    worker is set to the lowest priority (nice 19), so the cheap queries of everyone else keep
-    the cores, and a fresh worker takes its place among the ``size`` at once. At most
-    ``max_long`` long queries run at once (default: ``size``); a query that would be one more is
-    stopped and answered 503 with Retry-After. A long query still stops at the time limit (its
-    worker killed, 504); when it ends its worker is retired (a process cannot get its priority
-    back without privileges). ``spares`` workers stand by, forked ahead of time, so that a
-    replacement is ready at once; with ``preempt_after`` 0 every query runs to the time limit
-    at normal priority."""
+    ``preempt_after`` seconds of CPU (a fifth of that while requests wait for a worker) becomes a
+    *long* query: its worker is set to the lowest priority (nice 19), so the cheap queries of
+    everyone else keep the cores, and a fresh worker takes its place among the ``size`` at once.
+    At most ``max_long`` long queries run at once (default: ``size``); a query that would be one
+    more is stopped and answered 503 with Retry-After. A long query still stops at the time limit
+    (its worker killed, 504); when it ends its worker is retired (a process cannot get its
+    priority back without privileges). ``spares`` workers stand by, forked ahead of time, so that
+    a replacement is ready at once; with ``preempt_after`` 0 every query runs to the time limit at
+    normal priority."""
 
     def __init__(
         self,
@@ -554,16 +555,20 @@ class WorkerPool:
         threading.Thread(target=start, name="mpdkg-respawn", daemon=True).start()
 
     def _is_long(self, worker: _Worker, began: float, cpu_began: float | None) -> bool:
-        """Whether the task has used ``preempt_after`` seconds of CPU. CPU time, not time on the
-        clock: on a machine busy with other work (or with many clients) a cheap query may take
-        long to finish without taking much from anyone (where /proc cannot tell the CPU time,
-        the clock is used)."""
-        if not self.preempt_after or time.monotonic() - began < self.preempt_after:
+        """Whether the task has used ``preempt_after`` seconds of CPU, or a fifth of that while
+        other requests wait for a worker (the heaviest go on at low priority first, so the short
+        ones behind them are not held up). CPU time, not time on the clock: on a machine busy with
+        other work (or with many clients) a cheap query may take long to finish without taking
+        much from anyone (where /proc cannot tell the CPU time, the clock is used)."""
+        if not self.preempt_after:
+            return False
+        budget = self.preempt_after / WAITING_SHARE if self._waiting else self.preempt_after
+        if time.monotonic() - began < budget:
             return False
         used = cpu_seconds(worker.pid)
         if used is None or cpu_began is None:
             return True
-        return used - cpu_began >= self.preempt_after
+        return used - cpu_began >= budget
 
     def _demote(self, worker: _Worker, began: float) -> None:
         """Make the task on ``worker`` a long query at low priority, its place taken by a fresh
