@@ -546,3 +546,23 @@ def test_world_layer_choice(browser, mini_dataset, tmp_path):
         v.check_clean()
     finally:
         v.close()
+
+
+@pytest.mark.browser
+def test_maps_index_and_peer_view_in_a_browser(browser, mini_maps):
+    v = Visit(browser, mini_maps / "maps" / "index.html")
+    try:
+        page = v.page
+        assert page.locator("#slides tr").count() >= 7  # header, network-all, world, 2 flows, 3 pillars
+        page.click('a[href="peers.html"]')
+        page.wait_for_load_state("load")
+        assert page.url.endswith("/maps/peers.html")
+        assert page.locator("h1").inner_text() == "Canada beside its peers"
+        # the real open data: one vote panel per peer (AUS, GBR, DEU, USA, MEX), each drawn
+        panels = page.locator("#votes figure.panel")
+        assert panels.count() == 5 and page.locator("#votes polyline").count() == 5
+        assert page.locator("#visas tr[data-iso3=MEX]").inner_text().count("since") == 2
+        assert "has no peers block" in page.inner_text("#fora")  # no influence.json in this build
+        v.check_clean()
+    finally:
+        v.close()
