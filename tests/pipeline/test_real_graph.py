@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 import subprocess
 import sys
 
 import pycountry
-from rdflib import Graph
+from rdflib import BNode, Graph
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS
 
@@ -97,15 +98,32 @@ def test_real_graph_conforms(real_build):
     assert real_build.report.conforms, real_build.report.text()
 
 
+def _split_blank(graph: Graph) -> tuple[set, Graph]:
+    """The ground triples as a set, and the triples with a blank node as a graph of their own:
+    two graphs are isomorphic when the ground sets are equal and the blank parts isomorphic (a
+    blank-node mapping leaves ground triples alone). The full isomorphism test took minutes."""
+    ground, blank = set(), Graph()
+    for t in graph:
+        if any(isinstance(term, BNode) for term in t):
+            blank.add(t)
+        else:
+            ground.add(t)
+    return ground, blank
+
+
 def test_dumps_round_trip_to_isomorphic_graphs(real_build):
-    expected = union_graph(real_build.built.dataset)
-    for name in ("mpdkg.ttl", "mpdkg.nt", "mpdkg.jsonld", "mpdkg.trig", "mpdkg.ttl.gz", "mpdkg.jsonld.gz"):
+    expected_ground, expected_blank = _split_blank(union_graph(real_build.built.dataset))
+    for name in ("mpdkg.ttl", "mpdkg.nt", "mpdkg.jsonld", "mpdkg.trig"):
         loaded = load_dump(real_build.out / name)
         got = Graph()
         for s, p, o, _ in loaded.quads((None, None, None, None)):
             got.add((s, p, o))
-        assert len(got) == len(expected), name
-        assert isomorphic(got, expected), name
+        ground, blank = _split_blank(got)
+        assert ground == expected_ground, name
+        assert len(blank) == len(expected_blank) and isomorphic(blank, expected_blank), name
+        gz = real_build.out / (name + ".gz")
+        if gz.exists():  # the compressed dump holds the same bytes
+            assert gzip.decompress(gz.read_bytes()) == (real_build.out / name).read_bytes(), gz.name
 
 
 def test_trig_keeps_named_graphs(real_build):
