@@ -704,10 +704,30 @@ def test_what_if_ranks_fora_outside_and_states_without_agreement(facts):
     assert "FRA" not in {r["iso3"] for r in result["agreements"]}
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_what_if_effective_size_is_burt_of_the_graph_with_the_ties_added(seed):
+    from mpdkg.influence.whatif import _Ties
+
+    G = nx.relabel_nodes(random_weighted(seed), str)
+    ego = "0"
+    ties = {"1": 0.5, "7": 5.0, "30": 0.25, ego: 9.0}  # 5.0: above every weight; a tie to itself: none
+    H = G.copy()
+    for c, w in ties.items():
+        if c != ego:
+            H.add_edge(ego, c, weight=(H[ego][c]["weight"] if H.has_edge(ego, c) else 0.0) + w)
+    T = _Ties.of(G, ego)
+    assert T.effective_size() == pytest.approx(burt(G, ego)[0])
+    assert T.effective_size(ties) == pytest.approx(burt(H, ego)[0])
+    assert T.effective_size(ties) != pytest.approx(burt(G, ego)[0])
+
+
 def test_the_whole_graph_json_carries_layers_validity_and_peers(facts):
     result = analyse(facts, InfluenceConfig.load())
     data = json.loads(result.to_json())
-    assert {"layers", "validity", "peers"} <= set(data)
+    assert {"layers", "validity", "peers", "what_if"} <= set(data)
+    # what-ifs for all pillars and for protection (pillar 5), in the reference year, for the report
+    assert [w["pillar"] for w in data["what_if"]] == [None, 5]
+    assert {w["year"] for w in data["what_if"]} == {data["analysis"]["reference_year"]}
     assert "layers" not in json.loads(analyse(facts, InfluenceConfig.load(), pillar=5).to_json())
 
 

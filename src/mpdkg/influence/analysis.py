@@ -61,6 +61,7 @@ ANALYSIS_BASE = BASE + "analysis/influence/"
 MPDA = ONTOLOGY_NS  # terms defined in ontology/analysis.ttl
 SOFTWARE = URIRef(f"{BASE}software/mpdkg/{__version__}")
 CENTRALITIES = ("weighted_degree", "betweenness", "eigenvector", "personalized_pagerank")
+WHAT_IF_PILLARS = (5,)  # the what-ifs of dist/influence.json: all pillars, and protection (pillar 5)
 
 __all__ = ["InfluenceConfig", "InfluenceResult", "Comparison", "analyse", "compare"]
 
@@ -156,6 +157,7 @@ class InfluenceResult:
     _layers: dict | None = field(default=None, repr=False)
     _validity: dict | None = field(default=None, repr=False)
     _peers: dict | None = field(default=None, repr=False)
+    _what_if: list[dict] | None = field(default=None, repr=False)
     _figures: OpenFigures | None = field(default=None, repr=False)
 
     def layers(self) -> dict | None:
@@ -308,7 +310,24 @@ class InfluenceResult:
             return {}
         if self._peers is None:
             self._peers = peer_view(self.facts, self.config, year=self.params.get("reference_year"))
-        return {"layers": self.layers(), "validity": self.validity(), "peers": self._peers}
+        return {"layers": self.layers(), "validity": self.validity(), "peers": self._peers,
+                "what_if": self.what_if()}  # fmt: skip
+
+    def what_if(self) -> list[dict]:
+        """What joining a forum or signing an MOU would add (:mod:`mpdkg.influence.whatif`), in
+        the reference year: for all pillars and for each pillar of :data:`WHAT_IF_PILLARS` the
+        graph has. The ``what_if`` key of dist/influence.json, shown in the report."""
+        from mpdkg.influence.whatif import what_if
+
+        if self._what_if is None and self.facts is not None:
+            year = self.params.get("reference_year")
+            known = {p for ch in self.facts.channels.values() for p in ch.pillars}
+            self._what_if = [
+                what_if(self.facts, self.config, pillar=p, year=year, ego=self.ego)
+                for p in (None, *WHAT_IF_PILLARS)
+                if p is None or p in known
+            ]
+        return self._what_if or []
 
     def _whole_slice(self) -> bool:
         """Layers go with the whole graph's result (no pillar or region slice): dist/influence.json."""

@@ -328,7 +328,7 @@ def burt(
     if node not in G or G.degree(node) == 0:
         return None, None
     if A is not None:  # ``A``: adjacency(G, weight), if known
-        return _burt_matrix(A, _nodes(G).index(node))
+        return burt_matrix(A, _nodes(G).index(node))
     ego = sorted(v for v in G[node] if v != node)
     if not ego:
         return None, None
@@ -358,8 +358,9 @@ def burt(
     return size, constraint
 
 
-def _burt_matrix(A: sp.csr_array, i: int) -> tuple[float | None, float | None]:
-    """:func:`burt` of node ``i`` from the adjacency matrix (the same formulas, no Python loop)."""
+def burt_matrix(A: sp.csr_array, i: int) -> tuple[float | None, float | None]:
+    """:func:`burt` of node ``i`` (its row in the adjacency matrix ``A``): the same formulas, no
+    Python loop, so a what-if can try many changed matrices."""
     row = A[[i], :].toarray().ravel()
     row[i] = 0.0
     ego = np.flatnonzero(row)

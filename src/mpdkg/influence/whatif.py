@@ -12,30 +12,50 @@ Burt's effective size (brokerage: how many non-redundant partners Canada reaches
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 import networkx as nx
+import scipy.sparse as sp
 
 from mpdkg.influence.config import InfluenceConfig
-from mpdkg.influence.measures import burt
+from mpdkg.influence.measures import adjacency, burt_matrix
 from mpdkg.influence.network import CANADA, Facts, channel_network, in_force, project
 
 TOP = 10
 MOU = "memorandum-of-understanding"
 
 
-def _with_ties(G: nx.Graph, ego: str, ties: dict[str, float]) -> nx.Graph:
-    H = G.copy()
-    for c, w in ties.items():
-        if c == ego or w <= 0:
-            continue
-        old = H[ego][c]["weight"] if H.has_edge(ego, c) else 0.0
-        H.add_edge(ego, c, weight=old + w)
-    return H
+@dataclass
+class _Ties:
+    """The slice's country network, its adjacency matrix (nodes sorted) and the ego's row: what
+    each what-if changes (ties added to the ego) and measures again (Burt's effective size)."""
+
+    graph: nx.Graph
+    matrix: sp.csr_array
+    index: dict[str, int]
+    ego: str
+
+    @classmethod
+    def of(cls, G: nx.Graph, ego: str) -> _Ties:
+        nodes = sorted(G.nodes)
+        return cls(G, adjacency(G), {n: i for i, n in enumerate(nodes)}, ego)
+
+    def effective_size(self, ties: dict[str, float] | None = None) -> float:
+        """Burt's effective size of the ego, with ``ties`` (country -> weight) added to its own."""
+        A = self.matrix
+        added = {c: w for c, w in (ties or {}).items() if c != self.ego and w > 0 and c in self.index}
+        if added:
+            i = self.index[self.ego]
+            cols = [self.index[c] for c in added]
+            w = list(added.values())
+            n = A.shape[0]
+            A = A + sp.csr_array((w + w, ([i] * len(w) + cols, cols + [i] * len(w))), shape=(n, n))
+        return burt_matrix(A, self.index[self.ego])[0] or 0.0
 
 
-def _effect(G: nx.Graph, ego: str, ties: dict[str, float], states: set[str], before: float) -> dict:
-    H = _with_ties(G, ego, ties)
-    after = burt(H, ego)[0] or 0.0
+def _effect(T: _Ties, ties: dict[str, float], states: set[str], before: float) -> dict:
+    G, ego = T.graph, T.ego
+    after = T.effective_size(ties)
     new = sorted(c for c in ties if c in states and c != ego and not G.has_edge(ego, c))
     return {"delta_weighted_degree": round(sum(w for c, w in ties.items() if c != ego), 6),
             "new_partners": len(new), "new_partner_list": new[:20],
@@ -72,14 +92,15 @@ def what_if(
     in_region = {c for c in states if region is None or region in (by_iso[c].region, by_iso[c].subregion)}
     G = project(channel_network(facts, config), config, pillar=pillar, year=year, ego=ego).graph
     G.add_node(ego)
-    before = burt(G, ego)[0] or 0.0
+    T = _Ties.of(G, ego)
+    before = T.effective_size()
     fora = []
     for f, members in sorted(_fora_outside(facts, config, year, pillar, ego).items()):
         if not set(members) & in_region:
             continue
         ch = facts.channels[f]
         base = config.forum_weight(ch.kind) * config.size_factor(len(members) + 1)
-        effect = _effect(G, ego, {c: base * r for c, r in members.items()}, states, before)
+        effect = _effect(T, {c: base * r for c, r in members.items()}, states, before)
         fora.append({"id": f.rsplit("/", 2)[-2] + "/" + f.rsplit("/", 1)[-1], "label": ch.label,
                      "pillars": list(ch.pillars), "members": len(members), **effect,
                      "computation": f"{len(members)} members x kind weight {config.forum_weight(ch.kind):g} "
@@ -88,10 +109,13 @@ def what_if(
                      f"{before:.5g} -> {before + effect['delta_effective_size']:.5g}"})  # fmt: skip
     fora.sort(key=lambda r: (-r["delta_effective_size"], -r["new_partners"], r["id"]))
     return {"year": year, "region": region, "pillar": pillar, "ego": ego, "fora": fora[:TOP],
-            "agreements": _agreements(facts, config, G, ego, in_region, states, before, year)}  # fmt: skip
+            "agreements": _agreements(facts, config, T, in_region, states, before, year)}  # fmt: skip
 
 
-def _agreements(facts, config, G, ego, candidates: set[str], states, before: float, year: int) -> list[dict]:
+def _agreements(
+    facts, config, T: _Ties, candidates: set[str], states, before: float, year: int
+) -> list[dict]:
+    G, ego = T.graph, T.ego
     by_iri = facts.countries
     signed: set[str] = set()
     for a, parties in facts.parties.items():
@@ -103,7 +127,7 @@ def _agreements(facts, config, G, ego, candidates: set[str], states, before: flo
     pool = sorted(candidates - signed, key=lambda c: (-G.degree(c, weight="weight") if c in G else 0.0, c))
     rows = []
     for c in pool[: 3 * TOP]:  # the best connected elsewhere first; Burt for those only
-        effect = _effect(G, ego, {c: w}, states, before)
+        effect = _effect(T, {c: w}, states, before)
         rows.append({"iso3": c, "label": facts.by_iso[c].label, "region": facts.by_iso[c].region, **effect,
                      "computation": f"bilateral MOU: kind weight {config.agreement_weight(MOU):g} x size factor "
                      f"{config.size_factor(2):g} = +{w:.3g} tie; effective size {before:.3g} -> "
