@@ -19,7 +19,8 @@ True
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,8 +133,27 @@ def ontology_file() -> Path:
     return data_root() / "ontology" / "mpdkg.ttl"
 
 
+_graph_override: Path | None = None
+
+
 def graph_dir() -> Path:
-    return data_root() / "graph"
+    """The curated graph/ folder: the project's, or the one :func:`using_graph_dir` names."""
+    return _graph_override if _graph_override is not None else data_root() / "graph"
+
+
+@contextmanager
+def using_graph_dir(folder: Path | None) -> Iterator[None]:
+    """Within the block, every reader of graph/ (and of graph/open-data/) reads ``folder``
+    (``mpdkg run --graph-dir``): the analysis, maps and report must read the graph that was
+    built, not the project's. None: no change."""
+    global _graph_override
+    before = _graph_override
+    if folder is not None:
+        _graph_override = Path(folder).resolve()
+    try:
+        yield
+    finally:
+        _graph_override = before
 
 
 def shapes_dir() -> Path:

@@ -496,3 +496,14 @@ def test_the_unverified_iom_wikidata_id_is_not_in_the_graph():
             if row["id"] == "iom":
                 assert row["wikidata"] == "", f"{path.name}: an unverified Wikidata id for the IOM"
     assert "Q472311" in (REPO / "graph" / "TODO.md").read_text(encoding="utf-8")
+
+
+def test_a_run_reads_the_open_data_of_the_graph_it_was_given(full_run):
+    """Regression: `run_all(dist, graph)` drew the maps, the country pages and the report from the
+    project's graph/open-data/ while building another graph/ (which holds none here)."""
+    _graph, dist, _result = full_run
+    pages = sorted((dist / "report" / "countries").glob("*.html"))
+    assert pages
+    text = pages[0].read_text(encoding="utf-8")
+    assert "could not be read" in text  # the UNHCR, visa and vote sections say why they are empty
+    assert not (dist / "open-data.nq.gz").exists()

@@ -84,6 +84,20 @@ def release_iri(ds: opendata.Dataset) -> ox.NamedNode:
     return _N(f"{OPEN}release/{ds.name}/{ds.commit}")
 
 
+def read_key(root: Path | None, graph_dir: Path | None) -> tuple[Path, Path, tuple]:
+    """What a cached reading of the open data depends on: the open-data folder and the graph
+    folder, resolved (``None`` means the project's, which ``mpdkg run --graph-dir`` changes), and
+    the size and time of every manifest and of countries.csv (a changed extract must change its
+    manifest's checksum, or reading it fails)."""
+    from mpdkg import paths
+
+    r = Path(root).resolve() if root is not None else opendata.default_root()
+    g = Path(graph_dir).resolve() if graph_dir is not None else paths.graph_dir()
+    files = [*sorted(r.glob("*/MANIFEST.json")), g / "countries.csv"]
+    stamp = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files if p.is_file())
+    return r, g, stamp
+
+
 def curated_countries(graph_dir: Path | None = None) -> frozenset[str]:
     """The ISO alpha-3 codes of the curated graph (``graph/countries.csv``)."""
     from mpdkg import paths

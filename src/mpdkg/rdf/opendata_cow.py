@@ -35,6 +35,7 @@ from mpdkg.rdf.opendata_base import (
     en_lit,
     int_lit,
     mpd,
+    read_key,
     release_node,
 )
 from mpdkg.sources import opendata
@@ -67,10 +68,10 @@ def forum_mapping(graph_dir: Path | None = None) -> dict[str, str]:
         return {row["ioname"]: row["forum"] for row in csv.DictReader(handle)}
 
 
-def _state_codes(root: Path | None) -> dict[int, str]:
+def _state_codes(root: Path, graph_dir: Path, stamp: tuple) -> dict[int, str]:
     from mpdkg.rdf.opendata_unvotes import COW_NAME_TO_VOTES
 
-    names = _vote_names(root)
+    names = _vote_names(root, graph_dir, stamp)
     codes = {}
     for row in opendata.read_rows("cow-igo", "states.csv", root):
         name = COW_NAME_TO_VOTES.get(row["statenme"], row["statenme"])
@@ -80,10 +81,10 @@ def _state_codes(root: Path | None) -> dict[int, str]:
 
 
 @functools.lru_cache(maxsize=2)
-def _vote_names(root: Path | None) -> dict[str, str]:
+def _vote_names(root: Path, graph_dir: Path, _stamp: tuple) -> dict[str, str]:
     from mpdkg.rdf.opendata_unvotes import HISTORICAL, HISTORICAL_BY_NAME, _alpha2
 
-    alpha2 = _alpha2(None)
+    alpha2 = _alpha2(graph_dir)
     names: dict[str, str] = {}
     for row in opendata.read_rows("unvotes", "votes.csv.gz", root):
         code = alpha2.get(row["country_code"] or "") or HISTORICAL.get(row["country_code"] or "")
@@ -91,10 +92,15 @@ def _vote_names(root: Path | None) -> dict[str, str]:
     return {k: v for k, v in names.items() if v}
 
 
-@functools.lru_cache(maxsize=2)
 def cow_periods(root: Path | None = None, graph_dir: Path | None = None) -> tuple[CowPeriod, ...]:
-    """Every merged membership period of a COW state mapped to a country code."""
-    codes = _state_codes(root)
+    """Every merged membership period of a COW state mapped to a country code (read once per
+    open-data folder, graph folder and manifests)."""
+    return _cow_periods(*read_key(root, graph_dir))
+
+
+@functools.lru_cache(maxsize=2)
+def _cow_periods(root: Path, graph_dir: Path, _stamp: tuple) -> tuple[CowPeriod, ...]:
+    codes = _state_codes(root, graph_dir, _stamp)
     forums = forum_mapping(graph_dir)
     names = {r["ioname"]: r["orgname"] for r in opendata.read_rows("cow-igo", "igo_years.csv", root)}
     cells: dict[tuple[str, str, int], list[int]] = defaultdict(list)

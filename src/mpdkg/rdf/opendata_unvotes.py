@@ -50,6 +50,7 @@ from mpdkg.rdf.opendata_base import (
     en_lit,
     int_lit,
     mpd,
+    read_key,
     release_node,
 )
 from mpdkg.sources import opendata
@@ -199,9 +200,14 @@ def _absences(root: Path | None, by_name: dict[str, str]) -> Iterator[tuple[int,
         yield row["rcid"], code
 
 
-@functools.lru_cache(maxsize=4)
 def load_unvotes(root: Path | None = None, graph_dir: Path | None = None) -> UnVotes:
-    """Roll calls and every vote (yes, no, abstain, and absent for sessions 1-70)."""
+    """Roll calls and every vote (yes, no, abstain, and absent for sessions 1-70), read once per
+    open-data folder, graph folder and manifests (:func:`read_key`)."""
+    return _load_unvotes(*read_key(root, graph_dir))
+
+
+@functools.lru_cache(maxsize=4)
+def _load_unvotes(root: Path, graph_dir: Path, _stamp: tuple) -> UnVotes:
     alpha2 = _alpha2(graph_dir)
     calls = _roll_calls(root)
     serbia = {rcid for rcid, call in calls.items() if call.date >= SERBIA_FROM}  # type: ignore[operator]
