@@ -26,13 +26,17 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/mpdkg run --out dist
 
-## test: install the test extras into .venv and run the whole suite
+# Test files run side by side, one worker per core (at most 4: each holds the real graph and the
+# open data, about 3 GB); a file's tests stay in one worker, so module fixtures are built once.
+PYTEST_PARALLEL ?= -n auto --maxprocesses 4 --dist loadfile
+
+## test: install the test extras into .venv and run the whole suite (in parallel, one worker per core)
 test: $(TEST_STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
 ## test-fast: the suite without the tests marked slow (the README tour, the wheel, benchmarks)
 test-fast: $(TEST_STAMP)
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not slow"
 
 ## lint: ruff (with complexity C90 <= 15), ruff format, functions <= 80 lines, mypy (see pyproject)
 lint: $(TEST_STAMP)
