@@ -150,6 +150,21 @@ def test_pages_load_nothing_from_a_network(mini_maps):
         assert "Data: mpdkg" in html, page  # the data-source line
 
 
+def test_report_links_every_view_the_maps_wrote(mini_maps):
+    """report/index.html → ../maps/…: the maps index, the peer view and the flow slides, in the
+    maps section and (index, peers) in the nav; every such link lands on a file the maps wrote."""
+    report = mini_maps / "report" / "index.html"
+    found = parse(report)
+    to_maps = [h for h in found.hrefs if h.startswith("../maps/")]
+    for href in to_maps:
+        assert (report.parent / href).resolve().is_file(), href
+    wanted = {"index.html", "peers.html", "world.html", "network.html"}
+    wanted |= {f"flows-{k}.{ext}" for k in ("resettled", "claims") for ext in ("png", "svg")}
+    assert wanted <= {h.removeprefix("../maps/") for h in to_maps}
+    nav = re.search(r"<nav>(.*?)</nav>", report.read_text(encoding="utf-8"), re.S)
+    assert nav and 'href="../maps/index.html"' in nav.group(1) and 'href="../maps/peers.html"' in nav.group(1)
+
+
 def test_country_shapes_are_shipped_with_their_licence():
     from mpdkg import paths
 

@@ -31,6 +31,15 @@ from mpdkg.namespaces import slug
 from mpdkg.rdf.opendata_cow import CowPeriod, MembershipDifference
 
 TOP = 10
+# the maps stage's views the report links to (``figures`` keys), in the order shown; a slide
+# (``*.png``) is linked with its SVG beside it
+VIEWS = {
+    "index": "All maps and slides",
+    "peers-page": "Peer view: Canada beside its peers (fora, UN votes, visas)",
+    "flows-resettled": "Slide: refugees resettled to Canada by origin, latest year",
+    "flows-claims": "Slide: asylum claims lodged in Canada by origin, latest year",
+    "peers": "Slide: Canada beside its peers, fora per pillar",
+}
 Origins = Callable[[str], str | None]  # a fact's short id -> "graph/memberships/rcm.csv:6"
 
 
@@ -109,10 +118,11 @@ def report_html(
         pillar_max(slices),
     )  # fmt: skip
     r.shown.update(c for c in linked if c in data.countries)
+    maps = _maps_section(r)
     context = {
         "latest": latest,
-        "header": _header(r),
-        "maps": _maps_section(r),
+        "header": dict(_header(r), views=[v for v in maps["views"] if v["key"] in ("index", "peers-page")]),
+        "maps": maps,
         "partners": _partners_section(r),  # before the facts: it picks the countries shown
         "gaps": _gaps_section(r),
         "timeline": _timeline_section(r),  # before the sources: it cites
@@ -149,7 +159,23 @@ def _maps_section(rep: _Report) -> dict[str, Any]:
         "legend": Markup(legend_html(maximum)),
         "pillar": _pillar_name(data, pillars[0]),
         "network_png": png,
+        "views": _views(rep.figures),
     }
+
+
+def _views(figures: dict[str, Path]) -> list[dict[str, str]]:
+    """Links from report/index.html to the maps stage's pages and slides that exist, relative
+    (``../maps/...``) so that they work from the file system; a slide links its PNG and SVG."""
+    out = []
+    for key, label in VIEWS.items():
+        path = figures.get(key)
+        if path is None or not path.is_file():
+            continue
+        view = {"key": key, "label": label, "href": f"../maps/{path.name}", "svg": ""}
+        if path.suffix == ".png" and path.with_suffix(".svg").is_file():
+            view["svg"] = f"../maps/{path.with_suffix('.svg').name}"
+        out.append(view)
+    return out
 
 
 def _partners_section(rep: _Report) -> list[dict[str, Any]]:

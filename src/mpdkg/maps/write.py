@@ -145,6 +145,8 @@ def write_maps(
     )
     figures["world"] = maps_dir / "world.png"
     written += _open_views(data, out_dir, world_model["flows"], open_data, source, len(pages))
+    figures |= {"index": maps_dir / "index.html", "peers-page": maps_dir / "peers.html"}
+    figures |= {k: maps_dir / f"{k}.png" for k in ("flows-resettled", "flows-claims", "peers")}
     (maps_dir / "NOTICE").write_text(_notice(), encoding="utf-8")
     written.append(maps_dir / "NOTICE")
 
