@@ -562,7 +562,13 @@ def test_real_graph_as_the_run_writes_it(real_build):
     assert "USA" in ranked[:3] and "MEX" in ranked
     assert result.canada.ranks["weighted_degree"] == 1
     assert result.network["betweenness"] == "exact"
-    assert json.loads(result.to_json())["canada"]["partners"] > 100
+    info = json.loads(result.to_json())
+    assert info["canada"]["partners"] > 100
+    # the figures docs/influence.md discusses are the ones the build computes (`make docs` writes them)
+    from mpdkg.influence.figures_doc import render_influence_figures
+
+    committed = (REPO / "docs" / "influence-figures.md").read_text(encoding="utf-8")
+    assert committed == render_influence_figures(info), "docs/influence-figures.md is stale: run `make docs`"
 
 
 def test_competition_ranks_match_one_by_one():
@@ -741,6 +747,19 @@ def test_layers_in_1900_rank_nobody(facts):
     assert "not ranked" in ls.explain("JPN", 1900)
 
 
+def test_alignment_after_the_votes_end_is_no_data_and_says_why(facts):
+    """After 2019 (the end of the UN-vote data) alignment is left out of the composite, never zero,
+    and each explanation says why instead of a bare 'no data'."""
+    from mpdkg.influence.layers import OpenFigures, layer_scores
+
+    votes = {("MEX", 2015): 0.5, ("MEX", 2016): 0.8, ("MEX", 2019): 0.6, ("KEN", 2019): 0.2}
+    ls = layer_scores(facts, InfluenceConfig.load(), years=[2016, 2026], figures=OpenFigures(votes=votes))
+    assert ls.raw[2016]["alignment"]["MEX"]["un_vote_agreement"] == pytest.approx((0.5 + 0.8) / 2)
+    assert ls.raw[2026]["alignment"]["MEX"]["un_vote_agreement"] is None
+    assert "the UN-vote data end in 2019; left out of the composite" in ls.explain("MEX", 2026)
+    assert "the UN-vote data end" not in ls.explain("MEX", 2016)
+
+
 def test_alignment_layer_reads_the_un_votes():
     """The alignment layer has figures from the vendored unvotes extract (it showed 'no data' when
     it looked for the agreement function in the wrong module and swallowed the error)."""
@@ -751,3 +770,16 @@ def test_alignment_layer_reads_the_un_votes():
     # Canada and the United States agreed on about two thirds of the 2018 recorded votes.
     assert 0.55 < votes[("USA", 2018)] < 0.8
     assert all(0.0 <= v <= 1.0 for v in votes.values())
+
+
+def test_claims_count_new_applications_at_first_instance_in_every_year():
+    """Regression: the irregular-migration layer counted type N at every level (appeals added to
+    claims) and no claim at all for 2000-2005, when UNHCR's Canada rows are of type V only."""
+    from mpdkg.influence.layers import read_open_figures
+
+    figures = read_open_figures()
+    per_year: dict[int, float] = {}
+    for (_origin, year), n in figures.claims.items():
+        per_year[year] = per_year.get(year, 0.0) + n
+    assert per_year[2004] == 25_737  # type V, first instance (UNHCR asylum applications, Canada)
+    assert per_year[2023] == 146_729  # type N at first instance; 10 N rows at appeal left out

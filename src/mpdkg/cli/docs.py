@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +18,8 @@ def register(app: typer.Typer) -> None:
             "docs"
         ),
     ) -> None:
-        """Regenerate docs/queries.md (catalogue with answers) and docs/ontology.md from the data.
+        """Regenerate docs/queries.md (catalogue with answers), docs/coverage.md, docs/ontology.md and
+        docs/influence-figures.md (the validity card and rankings) from the data.
 
         Example: mpdkg docs --out docs
         """
@@ -28,6 +30,15 @@ def register(app: typer.Typer) -> None:
 
         with reported(), progress("docs") as step:
             _records, built, _report = build_and_validate(None, step, validate=False)
+            from mpdkg.influence.analysis import analyse
+            from mpdkg.influence.figures_doc import render_influence_figures
+
+            step("analysing influence, for the figures of docs/influence.md")
+            info = json.loads(analyse(built.dataset).to_json())
+            figures = Path(out_dir) / "influence-figures.md"
+            figures.parent.mkdir(parents=True, exist_ok=True)
+            figures.write_text(render_influence_figures(info), encoding="utf-8")
+            err.print(f"wrote {figures}")
             from mpdkg.reason.hermit import reason_into
 
             step("reasoning, for the defined classes' members")

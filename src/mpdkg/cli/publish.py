@@ -40,8 +40,10 @@ def serve(
     preempt_after: Annotated[
         float,
         typer.Option(
-            help="Seconds a query may run while other requests wait before it is stopped (503) so "
-            "that they are answered; 0 lets every query run to --timeout."
+            help="CPU seconds after which a query counts as long: its worker goes on at the lowest "
+            "priority and a fresh worker takes its place (a fifth of this while requests wait); at most "
+            "--workers long queries at once, one more is answered 503 with Retry-After. Every query "
+            "still ends at --timeout (504). 0 turns this off."
         ),
     ] = 0.25,
     spares: Annotated[

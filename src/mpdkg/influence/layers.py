@@ -89,6 +89,10 @@ class OpenFigures:
     visa_out: dict[int, dict[str, float]] = field(default_factory=dict)  # X's rule on Canadians
     votes: dict[tuple[str, int], float] = field(default_factory=dict)
 
+    def last_vote_year(self) -> int | None:
+        """The last year of the UN-vote data (2019 in the vendored extract), None without votes."""
+        return max((y for _c, y in self.votes), default=None)
+
     def window(self, table: dict[tuple[str, int], float], iso3: str, year: int, n: int) -> float:
         return sum(table.get((iso3, y), 0.0) for y in range(year - n + 1, year + 1))
 
@@ -99,6 +103,13 @@ class OpenFigures:
         y = max(snaps)
         values = [v for v in (self.visa_in[y].get(iso3), self.visa_out[y].get(iso3)) if v is not None]
         return sum(values) / len(values) if values else None
+
+
+#: New asylum claims: UNHCR's application types N (new) and V (new, counted by application before
+#: 2006: the only type those years have), at first instance (FI, FA). Appeals (AR), judicial
+#: review (JR) and repeat applications (A, R) are left out: they would count a claim twice.
+CLAIM_TYPES = frozenset({"N", "V"})
+CLAIM_LEVELS = frozenset({"FI", "FA"})
 
 
 def read_open_figures(root: Path | None = None, ego: str = CANADA) -> OpenFigures:
@@ -112,7 +123,12 @@ def read_open_figures(root: Path | None = None, ego: str = CANADA) -> OpenFigure
                 key = (row["coo_iso"], int(row["year"]))
                 figures.resettled[key] = figures.resettled.get(key, 0.0) + float(row["resettlement"])
         for row in opendata.read_rows("unhcr", "asylum_applications_canada.csv", root):
-            if row["coa_iso"] == ego and row["applied"] and row["app_type"] in ("N", None):
+            if (
+                row["coa_iso"] == ego
+                and row["applied"]
+                and row["app_type"] in CLAIM_TYPES
+                and row["dec_level"] in CLAIM_LEVELS
+            ):
                 key = (row["coo_iso"], int(row["year"]))
                 figures.claims[key] = figures.claims.get(key, 0.0) + float(row["applied"])
         _read_visas(figures, root, ego)
@@ -178,6 +194,8 @@ class LayerScores:
     #: year -> pillar -> iso3 -> score
     pillars: dict[int, dict[int, dict[str, float | None]]] = field(default_factory=dict)
     window: int = 5
+    #: the last year of the UN-vote data: after it, alignment is "no data" (left out, never zero)
+    votes_end: int | None = None
 
     @property
     def reference_year(self) -> int:
@@ -292,6 +310,7 @@ def _year_layers(ls: LayerScores, facts, config, B, figures: OpenFigures, year: 
     claims = _flow(figures, figures.claims, states, year, n)
     mob = _agreement_counts(facts, config, year, MOBILITY_KINDS, ego)
     irr = _agreement_counts(facts, config, year, IRREGULAR_KINDS, ego)
+    ls.votes_end = figures.last_vote_year()
     raw: dict[str, dict[str, Cell]] = {layer: {} for layer in LAYERS}
     for c in states:
         raw["channels"][c] = {"channel_score": channel.get(c, 0.0)}
@@ -408,7 +427,11 @@ def explain_text(ls: LayerScores, iso3: str, year: int) -> str:
             f"{ind['label']}: {_figure(ind['id'], ls.raw[year][layer][iso3].get(ind['id']), ls.window, year)}"
             for ind in ls.definitions[layer].indicators
         )
-        head = "no data" if s is None else f"{s:.3f} (#{r})"
+        head = (
+            "no data" if s is None else f"{s:.3f} (#{r})" if r is not None else f"{s:.3f} (not ranked: zero)"
+        )
+        if layer == "alignment" and s is None and ls.votes_end is not None and year > ls.votes_end:
+            head = f"no data (the UN-vote data end in {ls.votes_end}; left out of the composite)"
         parts.append(f"{ls.definitions[layer].label}: {head} — {figures}.")
     return " ".join(parts)
 
@@ -418,7 +441,7 @@ def _r(v: float | None) -> float | None:
 
 
 def layers_dict(ls: LayerScores) -> dict:
-    """The ``layers`` key of dist/influence.json (see /work/notes/influence-api.md)."""
+    """The ``layers`` key of dist/influence.json (docs/influence.md, section 9, describes it)."""
     by_year: dict[str, dict] = {}
     for y in ls.years:
         ranks = {layer: _ranks(ls.scores[y][layer]) for layer in (*LAYERS, "composite")}
