@@ -19,11 +19,17 @@ def test_query_catalogue_doc_is_current(opendata):
 
 
 def test_coverage_doc_is_current(real_build):
-    from mpdkg.publish.coverage import render_coverage_markdown
+    from mpdkg.publish.coverage import project_open_data_coverage, render_coverage_markdown
 
     engine = OxigraphEngine(store_from_dataset(real_build.built.dataset))
     committed = (REPO / "docs" / "coverage.md").read_text(encoding="utf-8")
-    assert committed == render_coverage_markdown(engine), "docs/coverage.md is stale: run `make docs`"
+    page = render_coverage_markdown(engine, open_data=project_open_data_coverage())
+    assert committed == page, "docs/coverage.md is stale: run `make docs`"
+    # the open data per country and per year (#15): Canada's UN votes, the 1990s, every dataset
+    assert "| Canada (CAN) |" in page and "## Open data per year" in page
+    canada = next(line for line in page.splitlines() if "| Canada (CAN) |" in line)
+    assert canada.rstrip(" |").split("|")[-1].strip() not in ("", "·")  # COW membership-years
+    assert "| 1995 |" in page
     assert (REPO / "docs" / "coverage.png").stat().st_size > 10_000
 
 

@@ -37,8 +37,50 @@ def coverage_matrix(engine) -> tuple[list[dict], list[int]]:
     return ordered, pillars or [1, 2, 3, 4, 5, 6]
 
 
-def render_coverage_markdown(engine, picture: str | None = "coverage.png") -> str:
+OPEN_DATASETS = (("unhcr", "UNHCR"), ("passport-index", "visas"), ("unvotes", "UN votes"), ("cow-igo", "COW"))
+
+
+def project_open_data_coverage() -> dict | None:
+    """The open data's facts per dataset, year and country (``mpdkg.publish.stats``) of the graph
+    being read; None when its graph/ holds no open data."""
+    from mpdkg import paths
+    from mpdkg.publish.stats import open_data_coverage
+
+    root = paths.graph_dir() / "open-data"
+    if not any(root.glob("*/MANIFEST.json")):
+        return None
+    return open_data_coverage(paths.graph_dir(), root)
+
+
+def _open_data_lines(open_data: dict) -> list[str]:
+    """Facts per open dataset and year: a UNHCR row, a visa requirement, a state's vote on a roll
+    call, a COW membership-year each count once."""
+    names = [(k, label) for k, label in OPEN_DATASETS if k in open_data]
+    years = sorted({y for k, _ in names for y in open_data[k]["per_year"]})
+    lines = [
+        "",
+        "## Open data per year",
+        "",
+        "Facts of the vendored open data (graph/open-data/) per year: a UNHCR row, a visa requirement",
+        "(Passport Index snapshot), a state's vote on a roll call (absences of sessions 1-70 included),",
+        "a state's membership of an IGO in a year (Correlates of War). Per country, in the table above.",
+        "",
+        "| year | " + " | ".join(label for _, label in names) + " |",
+        "| --- |" + " ---: |" * len(names),
+    ]
+    for y in years:
+        cells = [open_data[k]["per_year"].get(y, 0) for k, _ in names]
+        lines.append(f"| {y} | " + " | ".join(f"{n:,}" if n else "·" for n in cells) + " |")
+    return lines
+
+
+def render_coverage_markdown(
+    engine, picture: str | None = "coverage.png", open_data: dict | None = None
+) -> str:
+    """The coverage page; ``open_data``: :func:`project_open_data_coverage` (columns per country
+    and a table per year), or None for the curated facts alone."""
     countries, pillars = coverage_matrix(engine)
+    names = [(k, label) for k, label in OPEN_DATASETS if open_data and k in open_data]
     fora = sorted(
         package_rows(engine, "publish", "coverage-fora"),
         key=lambda r: (str(r["complete"]) != "true", str(r["id"])),
@@ -63,15 +105,20 @@ def render_coverage_markdown(engine, picture: str | None = "coverage.png") -> st
         "",
         "## Countries × pillars",
         "",
-        "| region | sub-region | country | " + " | ".join(f"P{p}" for p in pillars) + " | total |",
-        "| --- | --- | --- |" + " ---: |" * (len(pillars) + 1),
+        "| region | sub-region | country | "
+        + " | ".join(f"P{p}" for p in pillars)
+        + " | total |"
+        + "".join(f" {label} |" for _, label in names),
+        "| --- | --- | --- |" + " ---: |" * (len(pillars) + 1 + len(names)),
     ]
     for c in countries:
         counts = [c["pillars"].get(p, 0) for p in pillars]
+        opened = [open_data[k]["per_country"].get(c["code"], 0) for k, _ in names] if open_data else []
         lines.append(
             f"| {c['region']} | {c['subregion']} | {c['label']} ({c['code']}) | "
             + " | ".join(str(n) if n else "·" for n in counts)
             + f" | {sum(counts)} |"
+            + "".join(f" {n:,} |" if n else " · |" for n in opened)
         )
     lines += [
         "",
@@ -91,6 +138,8 @@ def render_coverage_markdown(engine, picture: str | None = "coverage.png") -> st
         "| --- | ---: | ---: |",
     ]
     lines += [f"| {a['month']} | {int(a['sources'])} | {int(a['facts'])} |" for a in ages]
+    if open_data:
+        lines += _open_data_lines(open_data)
     return "\n".join(lines) + "\n"
 
 

@@ -67,9 +67,10 @@ def render_queries_markdown(engine) -> str:
 def write_docs(folder: Path, engine, dataset=None) -> list[Path]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    from mpdkg.publish.coverage import draw_heatmap, render_coverage_markdown
+    from mpdkg.publish.coverage import draw_heatmap, project_open_data_coverage, render_coverage_markdown
 
-    pages = {"queries.md": render_queries_markdown(engine), "coverage.md": render_coverage_markdown(engine)}
+    coverage = render_coverage_markdown(engine, open_data=project_open_data_coverage())
+    pages = {"queries.md": render_queries_markdown(engine), "coverage.md": coverage}
     draw_heatmap(engine, folder / "coverage.png")
     if dataset is not None:
         from mpdkg.publish.ontodoc import render_ontology_markdown
