@@ -13,6 +13,7 @@ unknown forum 'puebla'; did you mean 'rcm' (Regional Conference on Migration, "P
 from __future__ import annotations
 
 import difflib
+import json
 import unicodedata
 from dataclasses import dataclass
 
@@ -42,15 +43,13 @@ class Entry:
 
 
 def _query(cls: str, prefix: str) -> str:
-    return f"""
-SELECT ?x (SAMPLE(?l) AS ?label) (GROUP_CONCAT(DISTINCT ?alt; separator="\\u001f") AS ?alts) WHERE {{
-  ?x a {cls} .
-  FILTER(STRSTARTS(STR(?x), "{prefix}"))
-  OPTIONAL {{ ?x <http://www.w3.org/2000/01/rdf-schema#label> ?l0 FILTER(LANG(?l0) IN ("en", "")) }}
-  OPTIONAL {{ ?x <http://www.w3.org/2004/02/skos/core#prefLabel> ?l1 FILTER(LANG(?l1) IN ("en", "")) }}
-  BIND(COALESCE(?l0, ?l1, "") AS ?l)
-  OPTIONAL {{ ?x <http://www.w3.org/2004/02/skos/core#altLabel> ?alt }}
-}} GROUP BY ?x ORDER BY ?x"""
+    """queries/ids.rq with ?class and ?prefix bound (``cls`` is an IRI in angle brackets)."""
+    from mpdkg.query.packaged import package_query
+
+    text = package_query("query", "ids")
+    at = text.index("WHERE {") + len("WHERE {")
+    values = f"\n  VALUES (?class ?prefix) {{ ({cls} {json.dumps(prefix)}) }}"
+    return text[:at] + values + text[at:]
 
 
 def list_ids(engine, kind: str) -> list[Entry]:

@@ -15,6 +15,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mpdkg.query import package_query
 from mpdkg.serve.protocol import (
     DEFAULT_WORKERS,
     GRAPH_TYPES,
@@ -229,10 +230,10 @@ def _describe(store, iri: str, fmt: str, max_links: int = 1000):
                 todo.append(o)
     if iri.endswith("/ontology"):  # the ontology's terms are its hash IRIs
         prefix = str(ox.Literal(iri + "#"))  # N-Triples form: quoted and escaped
-        for solution in store.query(
-            f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), {prefix})) }}",
-            use_default_graph_as_union=True,
-        ):
+        text = package_query("serve", "ontology-terms").replace(
+            "WHERE {", f"WHERE {{ VALUES ?prefix {{ {prefix} }}", 1
+        )
+        for solution in store.query(text, use_default_graph_as_union=True):
             for quad in store.quads_for_pattern(solution["s"], rdfs_label, None):
                 triples.add(quad.triple)
     incoming = set()
