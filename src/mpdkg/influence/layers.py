@@ -107,9 +107,22 @@ class OpenFigures:
 
 #: New asylum claims: UNHCR's application types N (new) and V (new, counted by application before
 #: 2006: the only type those years have), at first instance (FI, FA). Appeals (AR), judicial
-#: review (JR) and repeat applications (A, R) are left out: they would count a claim twice.
+#: review (JR), repeat applications (A, R) and rows counting cases (C) are left out: they would count
+#: a claim twice.
 CLAIM_TYPES = frozenset({"N", "V"})
 CLAIM_LEVELS = frozenset({"FI", "FA"})
+
+
+def is_new_claim(row: dict, ego: str = CANADA) -> bool:
+    """A row of UNHCR's asylum applications that counts new claims lodged in ``ego``: new
+    applications at first instance, counted in persons (``app_pc`` P; C rows count cases)."""
+    return bool(
+        row["coa_iso"] == ego
+        and row["applied"]
+        and row["app_type"] in CLAIM_TYPES
+        and row["dec_level"] in CLAIM_LEVELS
+        and row["app_pc"] == "P"
+    )
 
 
 def read_open_figures(root: Path | None = None, ego: str = CANADA) -> OpenFigures:
@@ -123,12 +136,7 @@ def read_open_figures(root: Path | None = None, ego: str = CANADA) -> OpenFigure
                 key = (row["coo_iso"], int(row["year"]))
                 figures.resettled[key] = figures.resettled.get(key, 0.0) + float(row["resettlement"])
         for row in opendata.read_rows("unhcr", "asylum_applications_canada.csv", root):
-            if (
-                row["coa_iso"] == ego
-                and row["applied"]
-                and row["app_type"] in CLAIM_TYPES
-                and row["dec_level"] in CLAIM_LEVELS
-            ):
+            if is_new_claim(row, ego):
                 key = (row["coo_iso"], int(row["year"]))
                 figures.claims[key] = figures.claims.get(key, 0.0) + float(row["applied"])
         _read_visas(figures, root, ego)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mpdkg.influence.layers import is_new_claim
 from mpdkg.influence.network import CANADA
 
 #: Passport Index categories (normalised by the extraction), as a reader says them.
@@ -51,12 +52,8 @@ VISA_COLOURS = {
     "no-admission": "#7f0000",
     "covid-ban": "#9e9e9e",
 }
-#: UNHCR application types counted as a claim lodged: new applications, and ``V`` (2000-2005,
-#: when UNHCR's Canada rows do not tell new from repeat applications); appeals and repeat
-#: applications (A, R) are later stages of the same claims and are left out, as are decision
-#: levels other than first instance (FI, FA), so that nothing is counted twice.
-CLAIM_TYPES = frozenset({"N", "V"})
-CLAIM_LEVELS = frozenset({"FI", "FA"})
+# Which UNHCR rows count as claims lodged: mpdkg.influence.layers.is_new_claim (one rule for
+# the maps and the influence layers).
 
 
 @dataclass(frozen=True)
@@ -173,13 +170,7 @@ def _read_unhcr(od: OpenData, root: Path | None, ego: str) -> None:
             by_year[row["year"]] = by_year.get(row["year"], 0) + int(row["resettlement"])
     claims: dict[str, dict[int, int]] = defaultdict(dict)
     for row in opendata.read_rows("unhcr", "asylum_applications_canada.csv", root):
-        if (
-            row["coa_iso"] == ego
-            and row["applied"]
-            and row["app_type"] in CLAIM_TYPES
-            and row["dec_level"] in CLAIM_LEVELS
-            and row["app_pc"] == "P"
-        ):
+        if is_new_claim(row, ego):
             by_year = claims[row["coo_iso"]]
             by_year[row["year"]] = by_year.get(row["year"], 0) + int(row["applied"])
     od.resettled = {c: dict(sorted(v.items())) for c, v in sorted(resettled.items())}
