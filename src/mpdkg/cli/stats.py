@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import Annotated
 
 import typer
@@ -35,6 +36,7 @@ def register(app: typer.Typer) -> None:
         """
         from mpdkg.pipeline import build_and_validate
         from mpdkg.publish.stats import compute_stats, stale_facts, stats_json
+        from mpdkg.sources.quality import source_quality
 
         if open_data:
             _print_open_data(graph_dir, as_json)
@@ -53,6 +55,7 @@ def register(app: typer.Typer) -> None:
                 err.print(f"{len(facts)} fact(s) not checked in the last {stale} month(s)")
                 return
             s = compute_stats(built.dataset)
+            s["source_quality"] = asdict(source_quality(_records))
         if as_json:
             out.print(stats_json(s), end="", markup=False, highlight=False, soft_wrap=True)
             return
@@ -70,6 +73,20 @@ def register(app: typer.Typer) -> None:
             f"{len(s['fora_with_complete_member_lists']) + len(s['fora_with_incomplete_member_lists'])} fora; "
             f"sources accessed {s['oldest_access_date']} .. {s['newest_access_date']}"
         )
+        _print_source_quality(s["source_quality"])
+
+
+def _print_source_quality(q: dict) -> None:
+    """What the sources are (kinds) and the facts that rest on one source or on copies only."""
+    k = Table("source kind", "sources")
+    for kind, n in sorted(q["sources_by_kind"].items(), key=lambda t: (-t[1], t[0])):
+        k.add_row(kind or "(not stated)", str(n))
+    out.print(k)
+    out.print(
+        f"facts resting on a single source: {q['single_source']}/{q['facts']}; on secondary copies only: "
+        f"{q['secondary_only']}; sources read from a copy (read_from): {q['sources_read_from_copy']} "
+        "(queries/weak-sources.rq lists them)"
+    )
 
 
 def _print_open_data(graph_dir, as_json: bool) -> None:
