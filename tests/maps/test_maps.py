@@ -82,7 +82,8 @@ def test_static_figures_are_slide_sized_and_not_blank(mini_maps):
             white = sum(n for n, c in counts if min(c) >= 250)
             assert len(counts) >= 10, png.name
             assert white < 0.995 * area.size[0] * area.size[1], png.name
-            assert any(c == (0xC8, 0x10, 0x2E) for _n, c in counts), png.name  # Canada is drawn
+            if not png.name.startswith("country-"):  # a country's slide is charts, not a map
+                assert any(c == (0xC8, 0x10, 0x2E) for _n, c in counts), png.name  # Canada is drawn
     for svg in sorted((mini_maps / "maps").glob("*.svg")):
         root = ElementTree.parse(svg).getroot()
         assert root.tag.endswith("svg")
@@ -514,6 +515,47 @@ def test_country_pages(mini_maps):
 
 
 @pytest.mark.browser
+def test_country_slides_for_the_reports_top_partners(mini_maps):
+    """A slide for each country of the report's first top-partners table (all pillars) and the
+    briefed countries that have a page; linked from those pages (only) and listed in the index."""
+    report = (mini_maps / "report" / "index.html").read_text(encoding="utf-8")
+    first_table = report.split('<section id="partners">', 1)[1].split("</table>", 1)[0]
+    top = list(dict.fromkeys(re.findall(r'<a href="#country-([A-Z]{3})">', first_table)))
+    pages = {p.stem for p in (mini_maps / "report" / "countries").glob("*.html")}
+    wanted = [c for c in dict.fromkeys([*top[:10], "IND", "PHL", "JOR", "LBN"]) if c in pages]
+    assert "JPN" in top and "JPN" not in pages and {"MEX", "KEN"} <= set(wanted)  # Japan: no page
+    drawn = sorted(p.stem.removeprefix("country-") for p in (mini_maps / "maps").glob("country-*.png"))
+    assert drawn == sorted(wanted)
+    index = (mini_maps / "maps" / "index.html").read_text(encoding="utf-8")
+    for iso3 in pages:
+        page = mini_maps / "report" / "countries" / f"{iso3}.html"
+        links = [h for h in parse(page).hrefs if "/maps/country-" in h]
+        if iso3 in wanted:
+            assert links == [f"../../maps/country-{iso3}.png", f"../../maps/country-{iso3}.svg"], iso3
+            assert all((page.parent / h).resolve().is_file() for h in links)
+            assert f'href="country-{iso3}.png"' in index and f'href="country-{iso3}.svg"' in index
+        else:
+            assert links == [] and f"country-{iso3}." not in index, iso3
+    svg = (mini_maps / "maps" / "country-MEX.svg").read_text(encoding="utf-8")
+    # title, legend (pillars), the flows, and a source line naming each dataset and its date
+    for text in ("Mexico and Canada: channels and flows", "P2: ", "Asylum claims lodged in Canada",
+                 "Channels: mpdkg graph", "as of 20", "Flows: UNHCR", "extracted 20"):  # fmt: skip
+        assert text in svg, text
+
+
+def test_one_country_slide_on_demand(tmp_path, mini_dataset):
+    from mpdkg.errors import UsageError
+    from mpdkg.maps.write import write_country_slide
+
+    written = write_country_slide(mini_dataset, tmp_path, "ken")
+    assert [p.name for p in written] == ["country-KEN.png", "country-KEN.svg"]
+    assert sorted(p.name for p in (tmp_path / "maps").iterdir()) == ["country-KEN.png", "country-KEN.svg"]
+    with pytest.raises(UsageError, match=r"three letters such as MEX.*did you mean MEX"):
+        write_country_slide(mini_dataset, tmp_path, "MXE")
+    with pytest.raises(UsageError, match=r"expected an ISO 3166-1 alpha-3 code, three letters"):
+        write_country_slide(mini_dataset, tmp_path, "Mexico")
+
+
 def test_country_page_link_from_the_map(browser, mini_maps):
     v = Visit(browser, mini_maps / "maps" / "network.html")
     try:

@@ -17,6 +17,7 @@ from mpdkg.maps.data import load_map_data
 from mpdkg.maps.flows import arc_width, flow_figure, flow_model
 from mpdkg.maps.opendata import OpenData, SourceNote, VoteYear, load_open_data, visa_periods
 from mpdkg.maps.peers import peer_model, peers_figure, write_peers
+from mpdkg.maps.slides import slide_countries
 from mpdkg.maps.world import world_html
 from mpdkg.rdf.build import build_dataset
 from mpdkg.sources.load import load_sources
@@ -290,3 +291,10 @@ def test_country_page_without_open_data_says_why(tmp_path, mini_data):
     assert "No Passport Index row for Canada's requirement for nationals of Mexico" in html
     assert "(graph/open-data/unvotes could not be read: no such folder)" in html
     assert "Source: " not in html.split('<section id="flows">')[1].split('<section id="sources">')[0]
+
+
+def test_slides_for_the_top_partners_and_the_briefed_countries(mini_data):
+    data, slices = mini_data
+    top = [r.iso3 for r in slices[f"all:{data.years()[-1]}"].ranked()[:10]]
+    pages = ["FRA", "IND", "KEN", "LBN", "MEX", "USA"]  # a page for India and Lebanon, none for PHL, JOR
+    assert slide_countries(data, Options(), slices, pages) == [c for c in top if c in pages] + ["IND", "LBN"]

@@ -18,7 +18,7 @@ BAR_H = 16  # px per channel in the timeline
 LEFT = 250  # px for the channel names
 
 
-def _links_over_time(data: MapData, slices: dict[str, Slice], iso3: str, pillar: int | None) -> list[Link]:
+def links_over_time(data: MapData, slices: dict[str, Slice], iso3: str, pillar: int | None) -> list[Link]:
     seen: dict[int, Link] = {}
     for key, s in slices.items():
         if key.split(":")[0] == str(pillar or "all") and iso3 in s.rows:
@@ -82,10 +82,12 @@ def country_html(
     iso3: str,
     influence: dict[str, Any] | None,
     open_data: OpenData | None = None,
+    slide: bool = False,
 ) -> str:
+    """The page of one country; ``slide``: link its slide (``maps/country-<ISO3>.png|svg``)."""
     c = data.countries[iso3]
     years = data.years(options.as_of)
-    links = _links_over_time(data, slices, iso3, options.pillar)
+    links = links_over_time(data, slices, iso3, options.pillar)
     latest = slices[slice_key(options.pillars(data)[0], years[-1])]
     row = latest.rows.get(iso3)
     sources = sorted({s for link in links for s in link.sources})
@@ -103,7 +105,13 @@ def country_html(
         base=BASE,
         open=open_context(open_data, iso3),
         source_line=source_line(data),
+        slide=f"../../maps/country-{iso3}" if slide else "",
     )
+
+
+def page_countries(slices: dict[str, Slice]) -> list[str]:
+    """The countries that get a page: a channel to Canada in some slice."""
+    return sorted({r.iso3 for s in slices.values() for r in s.partners()})
 
 
 def write_country_pages(
@@ -113,17 +121,21 @@ def write_country_pages(
     out_dir: Path,
     influence_json: Path | None = None,
     open_data: OpenData | None = None,
+    slides: frozenset[str] = frozenset(),
 ) -> list[Path]:
     """``out_dir/<ISO3>.html`` for every country with a channel to Canada in some year, with
-    its flows, visas and votes from ``open_data`` (read once for all countries)."""
+    its flows, visas and votes from ``open_data`` (read once for all countries); the pages of
+    ``slides`` link their slide."""
     influence = None
     if influence_json is not None and influence_json.is_file():
         influence = json.loads(influence_json.read_text(encoding="utf-8"))
     out_dir.mkdir(parents=True, exist_ok=True)
-    countries = sorted({r.iso3 for s in slices.values() for r in s.partners()})
+    countries = page_countries(slices)
     written = []
     for iso3 in countries:
         path = out_dir / f"{iso3}.html"
-        path.write_text(country_html(data, options, slices, iso3, influence, open_data), encoding="utf-8")
+        path.write_text(
+            country_html(data, options, slices, iso3, influence, open_data, iso3 in slides), encoding="utf-8"
+        )
         written.append(path)
     return written

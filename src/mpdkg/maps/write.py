@@ -10,6 +10,8 @@
 - ``maps/flows-resettled.png|svg``, ``maps/flows-claims.png|svg`` — the flow arcs of UNHCR's
   latest year (refugees resettled to Canada, asylum claims in Canada), for slides;
 - ``maps/peers.html`` and ``maps/peers.png|svg`` — Canada beside its peers (:mod:`mpdkg.maps.peers`);
+- ``maps/country-<ISO3>.png|svg`` — slides of the country pages the report's top-partners table
+  and the briefing name (:mod:`mpdkg.maps.slides`; any other with ``write_country_slide``);
 - ``maps/index.html`` — every page and slide of the maps;
 - ``report/index.html`` — the influence report, every number linked to its facts and sources;
 - ``report/countries/<ISO3>.html`` — a page per partner country (channels over time, rank, layers,
@@ -35,11 +37,18 @@ from pathlib import Path
 
 from mpdkg.errors import UsageError
 from mpdkg.maps.common import Options, compute_slices, page_model, pillar_max, slice_key, source_line
-from mpdkg.maps.country import write_country_pages
+from mpdkg.maps.country import page_countries, write_country_pages
 from mpdkg.maps.data import MapData, load_map_data, short_id
 from mpdkg.maps.flows import flow_model
 from mpdkg.maps.network import compute_layout, network_figure, network_html
 from mpdkg.maps.opendata import OpenData, load_open_data
+from mpdkg.maps.slides import (
+    check_country,
+    check_country_form,
+    slide_countries,
+    slide_name,
+    write_country_slides,
+)
 from mpdkg.maps.world import layer_model, world_figure, world_html
 
 Step = Callable[[str], None]
@@ -102,10 +111,11 @@ def write_maps(
     slices = compute_slices(data, options)
     open_data = open_data if open_data is not None else _read_open_data(step)
     step("writing the country pages")
-    countries_dir = Path(out_dir) / "report" / "countries"
+    slid = slide_countries(data, options, slices, page_countries(slices))  # the pages with a slide
     pages = write_country_pages(
-        data, options, slices, countries_dir, Path(out_dir) / "influence.json", open_data
-    )
+        data, options, slices, Path(out_dir) / "report" / "countries", Path(out_dir) / "influence.json",
+        open_data, frozenset(slid),
+    )  # fmt: skip
     model = page_model(data, options, slices, tuple(p.stem for p in pages))
     pillars = options.pillars(data)
     latest = data.years(as_of)[-1]
@@ -116,7 +126,6 @@ def write_maps(
     maps_dir = out_dir / "maps"
     maps_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = list(pages)
-
     step("writing the interactive maps")
     network_model = dict(model, layout=layout)
     (maps_dir / "network.html").write_text(network_html(data, network_model), encoding="utf-8")
@@ -124,7 +133,6 @@ def write_maps(
     world_model["flows"] = flow_model(data, open_data)
     (maps_dir / "world.html").write_text(world_html(data, world_model, default), encoding="utf-8")
     written += [maps_dir / "network.html", maps_dir / "world.html"]
-
     step("drawing the figures")
     source = source_line(data)
     maxima = pillar_max(slices)
@@ -144,16 +152,40 @@ def write_maps(
         data, default, maxima.get(str(pillars[0] or "all"), 0.0), maps_dir / "world", title, source
     )
     figures["world"] = maps_dir / "world.png"
-    written += _open_views(data, out_dir, world_model["flows"], open_data, source, len(pages))
-    figures |= {"index": maps_dir / "index.html", "peers-page": maps_dir / "peers.html"}
-    figures |= {k: maps_dir / f"{k}.png" for k in ("flows-resettled", "flows-claims", "peers")}
+    slides, labels = _country_slides(data, options, slices, slid, open_data, maps_dir, step)
+    written += slides + _open_views(
+        data, out_dir, world_model["flows"], open_data, source, len(pages), labels
+    )
+    figures |= _view_paths(maps_dir)  # the pages and slides the report links to
     (maps_dir / "NOTICE").write_text(_notice(), encoding="utf-8")
     written.append(maps_dir / "NOTICE")
-
     step("writing the report")
     wrapped = (lambda fact: origins(fact)) if origins else None
     written.append(write_report(data, options, slices, out_dir / "report", figures, wrapped))
     return sorted(written)
+
+
+def _view_paths(maps_dir: Path) -> dict[str, Path]:
+    views = {"index": maps_dir / "index.html", "peers-page": maps_dir / "peers.html"}
+    return views | {k: maps_dir / f"{k}.png" for k in ("flows-resettled", "flows-claims", "peers")}
+
+
+def _country_slides(
+    data: MapData,
+    options: Options,
+    slices: dict,
+    countries: list[str],
+    open_data: OpenData,
+    maps_dir: Path,
+    step: Step,
+) -> tuple[list[Path], tuple[tuple[str, str], ...]]:
+    """The slides of the country pages that get one, and their names and labels for the index."""
+    step(f"drawing the slides of {len(countries)} country pages")
+    written = write_country_slides(data, options, slices, countries, open_data, maps_dir)
+    labels = tuple(
+        (slide_name(c), f"{data.countries[c].label} and Canada: channels and flows") for c in countries
+    )
+    return written, labels
 
 
 SLIDES = {
@@ -166,7 +198,13 @@ SLIDES = {
 
 
 def _open_views(
-    data: MapData, out_dir: Path, flows: dict, open_data: OpenData, source: str, n_countries: int
+    data: MapData,
+    out_dir: Path,
+    flows: dict,
+    open_data: OpenData,
+    source: str,
+    n_countries: int,
+    country_slides: tuple[tuple[str, str], ...] = (),
 ) -> list[Path]:
     """The views of the open data and the peers: the flow slides, the peer page and its slide,
     and maps/index.html listing every page and slide written."""
@@ -193,6 +231,7 @@ def _open_views(
         for n in sorted(figures)
         if n.startswith("network-pillar-")
     ]
+    slides += [s for s in country_slides if s[0] in figures]
     index = render_page(
         "maps/index.html",
         "Maps — migration and protection diplomacy",
@@ -204,6 +243,35 @@ def _open_views(
     )
     (maps_dir / "index.html").write_text(index, encoding="utf-8")
     return [*written, maps_dir / "index.html"]
+
+
+def write_country_slide(
+    dataset,
+    out_dir: Path,
+    country: str,
+    pillar: int | None = None,
+    as_of: int | None = None,
+    *,
+    open_data: OpenData | None = None,
+    step: Step = _quiet,
+) -> list[Path]:
+    """Only one country's slide, ``out_dir/maps/country-<ISO3>.png|svg`` (``mpdkg map --country``);
+    ``country``: an ISO 3166-1 alpha-3 code, any case (a UsageError names the expected form)."""
+    from mpdkg.maps.slides import country_figure
+
+    check_country_form(country)
+    step("reading the data for the maps")
+    data = load_map_data(dataset)
+    iso3 = check_country(data, country)
+    options = Options(pillar, None, as_of)
+    check_options(data, options)
+    step("scoring every year")
+    slices = compute_slices(data, options)
+    open_data = open_data if open_data is not None else _read_open_data(step)
+    maps_dir = Path(out_dir) / "maps"
+    maps_dir.mkdir(parents=True, exist_ok=True)
+    step(f"drawing the slide of {data.countries[iso3].label}")
+    return country_figure(data, options, slices, iso3, open_data, maps_dir / slide_name(iso3))
 
 
 def origins_from_built(built) -> Callable[[str], str | None]:
@@ -225,4 +293,4 @@ def _notice() -> str:
     return static_text("NOTICE")
 
 
-__all__ = ["check_options", "origins_from_built", "short_id", "write_maps"]
+__all__ = ["check_options", "origins_from_built", "short_id", "write_country_slide", "write_maps"]
