@@ -93,3 +93,46 @@ class Visit:
         self.page.locator(selector).screenshot(path=str(shot))
         with Image.open(shot) as im:
             return distinct_colours(im)
+
+
+# the page's Content-Security-Policy violations, told on the console (Chromium's own "Refused to
+# load" report does not reach playwright's console events)
+REPORT_REFUSED = """document.addEventListener("securitypolicyviolation", e =>
+  console.error(`Refused to load ${e.blockedURI} (${e.effectiveDirective})`), true);"""
+
+
+class Requests:
+    """Every request a page makes, from Chromium's own events (not from its HTML): the URLs the
+    context sent (``sent``; anything but the page itself and data:/blob: URLs is aborted
+    before it leaves the machine) and the loads the page's Content-Security-Policy refused
+    (``refused``: the page's ``securitypolicyviolation`` events; such a load never becomes a
+    request, so the request log alone would not see it)."""
+
+    ALLOWED = ("data:", "blob:", "about:")
+
+    def __init__(self, browser, path: Path, act=None, size=(1400, 900)):
+        self.own = path.resolve().as_uri()
+        self.sent: list[str] = []
+        self.refused: list[str] = []
+        context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+        try:
+            context.route("**/*", lambda r: r.continue_() if self._allowed(r.request.url) else r.abort())
+            context.on("request", lambda r: self.sent.append(r.url))
+            context.add_init_script(REPORT_REFUSED)  # runs before the page's own scripts, outside its CSP
+            page = context.new_page()
+            page.on("console", lambda m: self.refused.append(m.text) if "Refused to" in m.text else None)
+            page.on("websocket", lambda w: self.sent.append(w.url))
+            page.goto(self.own)
+            page.wait_for_load_state("load")
+            if act is not None:
+                act(page)
+            page.wait_for_load_state("networkidle")
+        finally:
+            context.close()
+
+    def _allowed(self, url: str) -> bool:
+        return url.split("#", 1)[0] == self.own or url.startswith(self.ALLOWED)
+
+    def outside(self) -> list[str]:
+        """What went, or tried to go, anywhere but the page itself."""
+        return [u for u in self.sent if not self._allowed(u)] + self.refused

@@ -21,7 +21,7 @@ from mpdkg.maps.write import write_maps
 from mpdkg.rdf.build import build_dataset
 from mpdkg.sources.load import load_sources
 from tests.helpers import tree_snapshot, write_mini_graph
-from tests.maps.browser import Visit, distinct_colours
+from tests.maps.browser import Requests, Visit, distinct_colours
 
 PAGES = ("maps/network.html", "maps/world.html", "maps/peers.html", "maps/index.html", "report/index.html")
 
@@ -623,3 +623,55 @@ def test_maps_index_and_peer_view_in_a_browser(browser, mini_maps):
         v.check_clean()
     finally:
         v.close()
+
+
+# --- no request leaves the page --------------------------------------------------------------
+
+
+def _world_flows(page):
+    page.select_option("#layer", "flow:resettled")  # arcs drawn from the inlined data
+
+
+def _network_search(page):
+    page.fill("#search", "Mexico")
+    page.press("#search", "Enter")
+
+
+NO_REQUEST_PAGES = {
+    "maps/world.html": _world_flows,
+    "maps/network.html": _network_search,
+    "maps/peers.html": None,
+    "report/countries/MEX.html": None,
+}
+
+
+@pytest.mark.browser
+def test_no_request_leaves_the_page(browser, mini_maps):
+    """The world map, the network map, the peer view and a country page, opened from file:// in
+    Chromium (and used a little): no request to a CDN, a font, analytics or anything else."""
+    for name, act in NO_REQUEST_PAGES.items():
+        seen = Requests(browser, mini_maps / name, act)
+        assert seen.sent and seen.sent[0] == seen.own, name  # the log works: the page itself
+        assert seen.outside() == [], (name, seen.outside())
+
+
+@pytest.mark.browser
+def test_a_planted_outside_request_is_caught(browser, mini_maps, tmp_path):
+    """The check above can fail: an external image planted in a copy of the world map is logged
+    as a request (aborted before it leaves the machine) and as refused by the page's
+    Content-Security-Policy; without the policy, as a request."""
+    html = (mini_maps / "maps" / "world.html").read_text(encoding="utf-8")
+    img = '<img src="https://cdn.example.org/pixel.png" alt="">'
+    planted = tmp_path / "planted.html"
+    planted.write_text(re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + img, html, count=1), encoding="utf-8")
+    assert img in planted.read_text(encoding="utf-8")
+    seen = Requests(browser, planted)
+    url = "https://cdn.example.org/pixel.png"
+    assert seen.refused == [f"Refused to load {url} (img-src)"] and url in seen.sent
+    no_csp = tmp_path / "no-csp.html"
+    no_csp.write_text(
+        re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", planted.read_text(encoding="utf-8")),
+        encoding="utf-8",
+    )
+    seen = Requests(browser, no_csp)
+    assert seen.outside() == [url] and seen.refused == []
