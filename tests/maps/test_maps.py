@@ -509,6 +509,10 @@ def test_country_pages(mini_maps):
     assert all(u.startswith("data:") for u in found.urls)
     assert "default-src 'none'" in html and "Data: mpdkg" in html
     assert '<svg class="timeline"' in html and html.count("<rect") >= 2  # one bar per channel
+    # Mexico holds the RCM through three links (weighed differently across years): one bar
+    timeline = html.split('<svg class="timeline"', 1)[1].split("</svg>", 1)[0]
+    bars = re.findall(r"<title>([^<]*)</title></rect>", timeline)
+    assert sorted(bars) == ["Regional Conference on Migration 1996–", "SAWP Mexico 1974–"], bars
     # the maps link to every page written, and only to those
     model = page_model(mini_maps / "maps" / "network.html")
     assert model["pages"]["countries"] == pages

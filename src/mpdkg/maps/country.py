@@ -27,16 +27,40 @@ def links_over_time(data: MapData, slices: dict[str, Slice], iso3: str, pillar: 
     return sorted(seen.values(), key=lambda link: (-link.weight, link.begin or 0, link.channel))
 
 
+def _spans_by_channel(links: list[Link]) -> dict[str, tuple[int | None, int | None]]:
+    """One span per channel, from its links' first begin to their last end (open if any link is):
+    a channel is held through several links (the slices of different years weigh it differently,
+    and engagements go through the forum), but it is one channel to a reader.
+
+    >>> from mpdkg.maps.data import Link
+    >>> ls = [Link("MEX", "forum/rcm", "member", b, e, (1,), (), (), 1.0) for b, e in ((1996, 2010), (2001, None))]
+    >>> _spans_by_channel(ls)
+    {'forum/rcm': (1996, None)}
+    """
+    spans: dict[str, tuple[int | None, int | None]] = {}
+    for link in links:
+        if link.channel not in spans:
+            spans[link.channel] = (link.begin, link.end)
+            continue
+        begin, end = spans[link.channel]
+        begins = [b for b in (begin, link.begin) if b is not None]
+        spans[link.channel] = (
+            min(begins) if begins else None,
+            None if end is None or link.end is None else max(end, link.end),
+        )
+    return spans
+
+
 def _timeline(data: MapData, links: list[Link], years: list[int]) -> dict[str, Any]:
-    """Bars from each channel's first to its last year (open ends run to the last year)."""
+    """A bar per channel from its first to its last year (open ends run to the last year)."""
     first, last = years[0], years[-1]
     width = 640
     per_year = width / max(last - first + 1, 1)
     bars = []
-    for n, link in enumerate(links):
-        ch = data.channels[link.channel]
-        begin = max(link.begin or first, first)
-        end = min(link.end or last, last)
+    for n, (channel, (begin_, end_)) in enumerate(_spans_by_channel(links).items()):
+        ch = data.channels[channel]
+        begin = max(begin_ or first, first)
+        end = min(end_ or last, last)
         colour = PILLAR_COLOURS.get(ch.pillars[0], NO_PILLAR) if ch.pillars else NO_PILLAR
         bars.append(
             {
@@ -46,7 +70,7 @@ def _timeline(data: MapData, links: list[Link], years: list[int]) -> dict[str, A
                 "label": ch.short if len(ch.label) > 34 else ch.label,
                 "title": ch.label,
                 "colour": colour,
-                "span": f"{link.begin or '?'}–{link.end or ''}",
+                "span": f"{begin_ or '?'}–{end_ or ''}",
             }
         )
     ticks = [(LEFT + (y - first) * per_year, y) for y in years if y % 10 == 0 or y in (first, last)]
