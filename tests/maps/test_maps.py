@@ -543,7 +543,8 @@ def test_country_slides_for_the_reports_top_partners(mini_maps):
     svg = (mini_maps / "maps" / "country-MEX.svg").read_text(encoding="utf-8")
     # title, legend (pillars), the flows, and a source line naming each dataset and its date
     for text in ("Mexico and Canada: channels and flows", "P2: ", "Asylum claims lodged in Canada",
-                 "Channels: mpdkg graph", "as of 20", "Flows: UNHCR", "extracted 20"):  # fmt: skip
+                 "Channels: mpdkg graph", "as of 20", "Flows: UNHCR", "extracted 20",
+                 "not the refugees it hosts"):  # fmt: skip
         assert text in svg, text
 
 

@@ -184,11 +184,11 @@ def _country_figure(
     label = data.countries[iso3].label
     fig.suptitle(f"{label} and Canada: channels and flows", fontsize=20, fontweight="bold", y=0.97)
     standing = (
-        f"rank {row.rank}, {len(row.links)} channels in {years[-1]} (all pillars)"
+        f"rank {row.rank}, {len(row.links)} channels in {years[-1]} ({f'pillar {pillar}' if pillar else 'all pillars'})"
         if row and row.links
         else f"no channel in force in {years[-1]}"
     )
-    fig.text(0.5, 0.905, f"{iso3} · {standing} · flows from UNHCR, by country of origin", ha="center",
+    fig.text(0.5, 0.905, f"{iso3} · {standing} · flows: its nationals (UNHCR, by origin), not the refugees it hosts", ha="center",
              fontsize=12, color="#333333")  # fmt: skip
     unhcr = od.sources.get("unhcr")
     flows_source = (
