@@ -237,6 +237,19 @@ def test_map_command(tmp_path, mini_graph):
     assert bad.exit_code == 2 and "Atlantis" in bad.output and "Americas" in bad.output
 
 
+def test_map_command_draws_one_country_slide(tmp_path, mini_graph):
+    runner = CliRunner()
+    out = tmp_path / "out"
+    args = ["map", "--graph-dir", str(mini_graph), "--out", str(out)]
+    result = runner.invoke(app, [*args, "--country", "mex"])
+    assert result.exit_code == 0, result.output
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert written == ["maps/country-MEX.png", "maps/country-MEX.svg"]  # nothing else is written
+    for typo, expected in (("Mexico", "three letters"), ("MXE", "MEX")):
+        bad = runner.invoke(app, [*args, "--country", typo])
+        assert bad.exit_code == 2 and expected in bad.output and "Traceback" not in bad.output, bad.output
+
+
 def page_model(path: Path) -> dict:
     html = path.read_text(encoding="utf-8")
     m = re.search(r'<script type="application/json" id="mpdkg-data">(.*?)</script>', html, re.S)

@@ -37,16 +37,31 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         graph_dir: GraphDir = None,
+        country: Annotated[
+            str | None,
+            typer.Option(
+                "--country",
+                metavar="ISO3",
+                help="Only this country's slide, OUT/maps/country-ISO3.png and .svg (an ISO 3166-1 "
+                "alpha-3 code, e.g. IND); nothing else is written.",
+            ),
+        ] = None,
     ) -> None:
         """Draw the maps and the influence report: OUT/maps/ (network.html, world.html, PNG and SVG
         figures) and OUT/report/index.html. Everything works offline, with nothing loaded from a CDN.
 
         Example: mpdkg map --pillar 5 --as-of 2020 --out dist
+
+        One country's slide (channels with Canada over time, refugees resettled and asylum claims):
+        mpdkg map --country IND --out dist
         """
-        from mpdkg.maps.write import origins_from_built, write_maps
+        from mpdkg.maps.slides import check_country_form
+        from mpdkg.maps.write import origins_from_built, write_country_slide, write_maps
         from mpdkg.query.engines import default_data, load_store
 
         with reported(), progress("map") as step:
+            if country is not None:
+                check_country_form(country)  # before anything is read
             paths_ = list(data or [])
             if not paths_ and graph_dir is None and (found := default_data()) is not None:
                 paths_ = [found]
@@ -61,11 +76,16 @@ def register(app: typer.Typer) -> None:
             from mpdkg.staging import output_lock
 
             with output_lock(out_dir, on_wait=step):  # not while a run swaps the folder
-                written = write_maps(
-                    source, out_dir, pillar=pillar, region=region, as_of=as_of, origins=origins, step=step
-                )
+                if country is not None:
+                    written = write_country_slide(source, out_dir, country, pillar, as_of, step=step)
+                else:
+                    written = write_maps(
+                        source, out_dir, pillar=pillar, region=region, as_of=as_of, origins=origins, step=step
+                    )
         for path in written:
             err.print(f"wrote {path}", highlight=False)
+        if country is not None:
+            return
         err.print(
             f"open {out_dir / 'report' / 'index.html'} in a browser (it works offline)", highlight=False
         )
