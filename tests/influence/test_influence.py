@@ -765,11 +765,17 @@ def test_alignment_layer_reads_the_un_votes():
     it looked for the agreement function in the wrong module and swallowed the error)."""
     from mpdkg.influence.layers import read_open_figures
 
-    votes = read_open_figures().votes
+    figures = read_open_figures()
+    votes = figures.votes
     assert len(votes) > 5000
     # Canada and the United States agreed on about two thirds of the 2018 recorded votes.
     assert 0.55 < votes[("USA", 2018)] < 0.8
     assert all(0.0 <= v <= 1.0 for v in votes.values())
+    # ... and on the topics the issue names: human rights (Voeten's hr), refugees and migration
+    hr, rm = figures.votes_hr, figures.votes_refugees_migration
+    assert 0 < len(rm) < len(hr) < len(votes)  # fewer roll calls, fewer state-years
+    assert all(0.0 <= v <= 1.0 for v in (*hr.values(), *rm.values()))
+    assert hr[("USA", 2018)] != votes[("USA", 2018)]
 
 
 def test_claims_count_new_applications_at_first_instance_in_every_year():

@@ -16,6 +16,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mpdkg.influence.config import InfluenceConfig
 from mpdkg.influence.measures import competition_ranks
@@ -66,12 +67,17 @@ INDICATORS: dict[str, list[dict[str, str]]] = {
     ],
     "irregular": [
         {"id": "asylum_claims_in_canada", "label": "asylum claims lodged in Canada by its nationals",
-         "unit": "persons and cases over the window", "source": "UNHCR Refugee Data Finder (CC BY 4.0)"},
+         "unit": "persons over the window", "source": "UNHCR Refugee Data Finder (CC BY 4.0)"},
         {"id": "irregular_agreements", "label": "readmission, information-sharing, safe-third-country agreements",
          "unit": "count", "source": "curated graph"},
     ],
     "alignment": [
         {"id": "un_vote_agreement", "label": "agreement with Canada in UN General Assembly votes",
+         "unit": "0..1 (Voeten)", "source": "Voeten, UNGA voting data (CC0), via the unvotes R package (MIT)"},
+        {"id": "un_vote_agreement_hr", "label": "agreement with Canada on human-rights resolutions (Voeten's hr issue)",
+         "unit": "0..1 (Voeten)", "source": "Voeten, UNGA voting data (CC0), via the unvotes R package (MIT)"},
+        {"id": "un_vote_agreement_refugees_migration",
+         "label": "agreement with Canada on refugee, asylum and migration resolutions (titles matched)",
          "unit": "0..1 (Voeten)", "source": "Voeten, UNGA voting data (CC0), via the unvotes R package (MIT)"},
     ],
 }  # fmt: skip
@@ -88,6 +94,8 @@ class OpenFigures:
     visa_in: dict[int, dict[str, float]] = field(default_factory=dict)  # Canada's rule on X's nationals
     visa_out: dict[int, dict[str, float]] = field(default_factory=dict)  # X's rule on Canadians
     votes: dict[tuple[str, int], float] = field(default_factory=dict)
+    votes_hr: dict[tuple[str, int], float] = field(default_factory=dict)  # human-rights resolutions
+    votes_refugees_migration: dict[tuple[str, int], float] = field(default_factory=dict)
 
     def last_vote_year(self) -> int | None:
         """The last year of the UN-vote data (2019 in the vendored extract), None without votes."""
@@ -166,9 +174,15 @@ def _read_votes(figures: OpenFigures, root: Path | None, ego: str) -> None:
     """Yearly UN General Assembly vote agreement of every state with ``ego`` (the unvotes extract)."""
     from mpdkg.rdf.opendata_unvotes import un_vote_agreement_all
 
-    for iso3, years in un_vote_agreement_all(ego, root=root).items():
-        for ya in years:
-            figures.votes[(iso3, ya.year)] = float(ya.score)
+    selections: tuple[tuple[dict[tuple[str, int], float], dict[str, Any]], ...] = (
+        (figures.votes, {}),
+        (figures.votes_hr, {"issue": "hr"}),
+        (figures.votes_refugees_migration, {"topic": ("refugees", "migration")}),
+    )
+    for table, selection in selections:
+        for iso3, years in un_vote_agreement_all(ego, root=root, **selection).items():
+            for ya in years:
+                table[(iso3, ya.year)] = float(ya.score)
 
 
 @dataclass(frozen=True)
@@ -328,8 +342,14 @@ def _year_layers(ls: LayerScores, facts, config, B, figures: OpenFigures, year: 
         }
         raw["mobility"][c] = {"visa_openness": figures.visa(c, year), "mobility_agreements": mob.get(c, 0.0)}
         raw["irregular"][c] = {"asylum_claims_in_canada": claims[c], "irregular_agreements": irr.get(c, 0.0)}
-        vote = _mean([figures.votes.get((c, y)) for y in range(year - 2, year + 1)])
-        raw["alignment"][c] = {"un_vote_agreement": vote}
+        window = range(year - 2, year + 1)
+        raw["alignment"][c] = {
+            "un_vote_agreement": _mean([figures.votes.get((c, y)) for y in window]),
+            "un_vote_agreement_hr": _mean([figures.votes_hr.get((c, y)) for y in window]),
+            "un_vote_agreement_refugees_migration": _mean(
+                [figures.votes_refugees_migration.get((c, y)) for y in window]
+            ),
+        }
     has_flows = any(figures.resettled) or any(figures.claims)
     ls.raw[year] = raw
     ls.scores[year] = {layer: _layer_score(raw[layer], has_flows) for layer in LAYERS}

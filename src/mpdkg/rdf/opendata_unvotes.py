@@ -361,15 +361,23 @@ class YearAgreement:
 _VALUE = {"yes": 1.0, "abstain": 0.5, "no": 0.0}
 
 
-def _selected(call: RollCall, issue: str | None, topic: str | None) -> bool:
-    return (issue is None or issue in call.issues) and (topic is None or topic in call.topics)
+def _selected(call: RollCall, issue: str | None, topic: str | tuple[str, ...] | None) -> bool:
+    topics = (topic,) if isinstance(topic, str) else topic
+    return (issue is None or issue in call.issues) and (
+        topics is None or any(t in call.topics for t in topics)
+    )
 
 
 def un_vote_agreement_all(
-    b: str = "CAN", *, issue: str | None = None, topic: str | None = None, root: Path | None = None
+    b: str = "CAN",
+    *,
+    issue: str | None = None,
+    topic: str | tuple[str, ...] | None = None,
+    root: Path | None = None,
 ) -> dict[str, list[YearAgreement]]:
     """Every state -> its yearly agreement with ``b`` (ISO alpha-3), overall or on one Voeten issue
-    (``me co di hr nu ec``) or one topic (``refugees``, ``migration``)."""
+    (``me co di hr nu ec``) or on roll calls with a topic (``refugees``, ``migration``, or any of
+    several)."""
     data = load_unvotes(root)
     tally: dict[str, dict[int, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0.0]))
     for rcid, call in data.roll_calls.items():
