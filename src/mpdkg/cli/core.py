@@ -219,7 +219,7 @@ def query(
             raise UsageError(f"--engine {engine!r}: expected oxigraph or rdflib")
         # refuse SERVICE, updates, unknown prefixes and the like before any data is loaded
         Q.parse(q.text, allow_network=allow_network or bool(endpoint))
-        Q.bind(q, _params(param))  # and a mistyped --param, with what it expects
+        Q.check_params_offline(q, _params(param))  # and a mistyped --param, with what it expects
         if endpoint:
             runner = Q.RemoteEngine(endpoint, timeout=timeout, user=user, password=password)
         else:

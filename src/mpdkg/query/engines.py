@@ -414,6 +414,21 @@ def built_dataset() -> Dataset:
     return build_dataset(load_sources()).dataset
 
 
+def check_params_offline(query: CatalogueQuery, params: dict[str, str]) -> None:
+    """What can be refused before any data is loaded: a parameter the query does not take, and a
+    value of a kind that needs no lookup in the graph (a date, a year, a number). Ids and labels
+    (forum, country, ...) are looked up in the graph by :func:`check_params`."""
+    from mpdkg.query import ids as ids
+
+    declared = {p.name: p for p in query.parameters}
+    for name, value in params.items():
+        param = declared.get(name)
+        if param is None and query.parameters:
+            raise UsageError(f"{query.name} has no parameter {name!r}; it takes: {', '.join(declared)}")
+        if param is not None and param.kind not in ids.PARAMETER_LISTS:
+            param.term(value)  # a UsageError naming the expected form
+
+
 def check_params(engine, query: CatalogueQuery, params: dict[str, str]) -> dict[str, str]:
     """Parameters of a known kind (forum, agreement, country, region, role, pillar, source)
     looked up in the engine's graph: an id is kept, a label or alternative label is turned into
@@ -537,6 +552,7 @@ __all__ = [
     "RdflibEngine",
     "RemoteEngine",
     "bind",
+    "check_params_offline",
     "open_engine",
     "parse",
     "run_query",
