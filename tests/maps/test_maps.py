@@ -526,6 +526,10 @@ def test_country_pages(mini_maps):
     timeline = html.split('<svg class="timeline"', 1)[1].split("</svg>", 1)[0]
     bars = re.findall(r"<title>([^<]*)</title></rect>", timeline)
     assert sorted(bars) == ["Regional Conference on Migration 1996–", "SAWP Mexico 1974–"], bars
+    # ... and one row of the channel table, with the range of what it added over the years
+    table = html.split("<th>channel</th>", 1)[1].split("</table>", 1)[0]
+    names = re.findall(r"<tr><td>([^<]*)</td>", table)
+    assert len(names) == len(set(names)) and "Regional Conference on Migration" in names, names
     # the maps link to every page written, and only to those
     model = page_model(mini_maps / "maps" / "network.html")
     assert model["pages"]["countries"] == pages

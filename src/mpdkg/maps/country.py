@@ -51,6 +51,32 @@ def _spans_by_channel(links: list[Link]) -> dict[str, tuple[int | None, int | No
     return spans
 
 
+def channel_rows(links: list[Link]) -> list[dict[str, Any]]:
+    """One table row per channel and relation, over all the years shown: its span, the range of
+    what it added to the tie (a channel weighs differently as its membership changes), and every
+    fact and source behind it. Heaviest first, as the links come.
+
+    >>> from mpdkg.maps.data import Link
+    >>> ls = [Link("IND", "forum/c", "member", 1947, None, (1,), ("m",), ("s1",), w) for w in (0.05, 0.02)]
+    >>> [(r["channel"], r["begin"], r["end"], r["weights"]) for r in channel_rows(ls)]
+    [('forum/c', 1947, None, '0.02–0.05')]
+    """
+    groups: dict[tuple[str, str], list[Link]] = {}
+    for link in links:
+        groups.setdefault((link.channel, link.relation), []).append(link)
+    rows = []
+    for (channel, relation), held in groups.items():
+        begin, end = _spans_by_channel(held)[channel]
+        low, high = min(k.weight for k in held), max(k.weight for k in held)
+        rows.append({
+            "channel": channel, "relation": relation, "begin": begin, "end": end,
+            "weights": f"{low:.3g}" if low == high else f"{low:.3g}–{high:.3g}",
+            "facts": sorted({f for k in held for f in k.facts}),
+            "sources": sorted({x for k in held for x in k.sources}),
+        })  # fmt: skip
+    return rows
+
+
 def _timeline(data: MapData, links: list[Link], years: list[int]) -> dict[str, Any]:
     """A bar per channel from its first to its last year (open ends run to the last year)."""
     first, last = years[0], years[-1]
@@ -119,7 +145,7 @@ def country_html(
         "maps/country.html",
         f"{c.label} and Canada — migration and protection diplomacy",
         country=c,
-        links=[(link, data.channels[link.channel]) for link in links],
+        links=[(row, data.channels[row["channel"]]) for row in channel_rows(links)],
         timeline=_timeline(data, links, years),
         ranks=_ranks(slices, iso3),
         row=row if row and row.links else None,
