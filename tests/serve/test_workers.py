@@ -108,38 +108,3 @@ def test_workers_are_forked_cut_off_the_network_and_stopped_with_the_pool(data_f
     finally:
         pool.close()
     wait_for(lambda: all(cpu_seconds(w.pid) is None for w in workers), 10)
-
-
-def test_json_answers_are_byte_for_byte_what_rdflib_writes(data_file):
-    """SELECT answers in SPARQL JSON are written straight from Oxigraph's terms; they must be
-    the bytes rdflib's writer gives, for every catalogue query (and the row limit must hold)."""
-    import pyoxigraph as ox
-
-    from mpdkg.query.catalogue import catalogue
-    from mpdkg.query.engines import bind
-    from mpdkg.query.results import QueryResult
-    from mpdkg.rdf.engine import from_ox
-    from mpdkg.serve import default_prefixes
-    from mpdkg.serve.workers import _select_json, _write_results
-
-    store = ox.Store()
-    store.load(path=str(data_file), format=ox.RdfFormat.N_QUADS)
-
-    def ask(text: str):
-        return store.query(text, prefixes=default_prefixes(), use_default_graph_as_union=True)
-
-    checked, written = 0, b""
-    for query in catalogue():
-        text = bind(query, {})
-        answer = ask(text)
-        if not isinstance(answer, ox.QuerySolutions):
-            continue
-        variables = [v.value for v in answer.variables]
-        rows = [tuple(from_ox(s[v]) for v in variables) for s in answer]
-        expected = _write_results(QueryResult("select", variables=variables, rows=rows), "json")
-        assert _select_json(ask(text), 10_000) == (expected, len(rows)), query.name
-        checked += bool(rows)
-        written += expected
-    assert checked >= 10 and b'"datatype"' in written and b'"xml:lang"' in written
-    labels = "SELECT ?s ?l WHERE { ?s rdfs:label ?l } ORDER BY ?s LIMIT 5"
-    assert _select_json(ask(labels), 4) is None and _select_json(ask(labels), 5) is not None

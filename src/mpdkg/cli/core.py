@@ -145,12 +145,10 @@ def _print_result(result, fmt: str) -> None:
         raise UsageError(f"--format {fmt}: a CONSTRUCT or DESCRIBE query gives a graph; use --format turtle")
     if fmt == "turtle":
         raise UsageError("--format turtle is for CONSTRUCT and DESCRIBE queries; use table, csv, tsv or json")
-    if fmt == "csv":
-        sys.stdout.write(R.to_csv(result))
-    elif fmt == "tsv":
-        sys.stdout.write(R.to_tsv(result))
-    elif fmt == "json":
-        sys.stdout.write(R.to_json(result))
+    if fmt in ("csv", "tsv", "json"):  # rdflib's SPARQL result writers (TSV: ours)
+        sys.stdout.write(R.serialize(result, fmt).decode("utf-8"))
+        if fmt == "json":
+            sys.stdout.write("\n")
     elif result.kind == "ask":
         out.print("true" if result.boolean else "false")
     else:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from dataclasses import dataclass, field
 
@@ -109,21 +108,6 @@ def _tsv_term(term) -> str:
     return text
 
 
-def _json_term(term) -> dict | None:
-    if term is None:
-        return None
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    out = {"type": "literal", "value": str(term)}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype:
-        out["datatype"] = str(term.datatype)
-    return out
-
-
 def to_csv(result: QueryResult, delimiter: str = ",") -> str:
     buf = io.StringIO()
     w = csv_writer(buf, delimiter=delimiter, lineterminator="\r\n")
@@ -146,22 +130,35 @@ def to_tsv(result: QueryResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_json(result: QueryResult) -> str:
+def serialize(result: QueryResult, fmt: str) -> bytes:
+    """SELECT and ASK answers in SPARQL JSON, XML or CSV, written by rdflib's serialisers; TSV (and
+    the CSV of an ASK, which rdflib's CSV writer does not take) by mpdkg. CSV cells a spreadsheet
+    would run as a formula get the usual ``'`` prefix first (issue #21); JSON and XML keep the
+    literal. The command line and the endpoint both answer through this."""
+    from rdflib import Variable
+    from rdflib.query import Result
+
+    if fmt == "tsv" or (fmt == "csv" and result.kind == "ask"):
+        return (to_tsv(result) if fmt == "tsv" else to_csv(result)).encode("utf-8")
     if result.kind == "ask":
-        return json.dumps({"head": {}, "boolean": bool(result.boolean)}, indent=1) + "\n"
-    bindings = []
-    for row in result.rows:
-        bindings.append(
-            {v: _json_term(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
-        )
-    return (
-        json.dumps(
-            {"head": {"vars": result.variables}, "results": {"bindings": bindings}},
-            indent=1,
-            ensure_ascii=False,
-        )
-        + "\n"
-    )
+        out = Result("ASK")
+        out.askAnswer = bool(result.boolean)
+    else:
+        out = Result("SELECT")
+        out.vars = [Variable(v) for v in result.variables]
+
+        def cell(term):
+            if fmt == "csv" and isinstance(term, Literal) and spreadsheet_safe(term) != str(term):
+                return Literal(spreadsheet_safe(term))
+            return term
+
+        out.bindings = [
+            {Variable(v): cell(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
+            for row in result.rows
+        ]
+    written = out.serialize(format=fmt, encoding="utf-8")
+    assert written is not None  # no destination given: the bytes are returned
+    return written
 
 
 def to_turtle(result: QueryResult) -> str:

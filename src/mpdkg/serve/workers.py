@@ -44,35 +44,10 @@ def _term_info(term) -> tuple:
 
 
 def _write_results(result, fmt: str) -> bytes:
-    """SELECT and ASK answers in SPARQL JSON, XML or CSV, written by rdflib's serialisers; TSV
-    by mpdkg (rdflib has no TSV writer). CSV cells a spreadsheet would run as a formula get the
-    usual ``'`` prefix first (issue #21); JSON and XML keep the literal."""
-    from rdflib import Literal, Variable
-    from rdflib.query import Result
-
+    """The answer in ``fmt``, written as the command line writes it (:func:`mpdkg.query.results.serialize`)."""
     from mpdkg.query import results as R
 
-    if fmt == "tsv" or (fmt == "csv" and result.kind == "ask"):  # rdflib's CSV is SELECT only
-        return (R.to_tsv(result) if fmt == "tsv" else R.to_csv(result)).encode("utf-8")
-    if result.kind == "ask":
-        out = Result("ASK")
-        out.askAnswer = bool(result.boolean)
-    else:
-        out = Result("SELECT")
-        out.vars = [Variable(v) for v in result.variables]
-
-        def cell(term):
-            if fmt == "csv" and isinstance(term, Literal) and R.spreadsheet_safe(term) != str(term):
-                return Literal(R.spreadsheet_safe(term))
-            return term
-
-        out.bindings = [
-            {Variable(v): cell(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
-            for row in result.rows
-        ]
-    written = out.serialize(format=fmt, encoding="utf-8")
-    assert written is not None  # no destination given: the bytes are returned
-    return written
+    return R.serialize(result, fmt)
 
 
 def _serialize_triples(triples: list, fmt: str) -> bytes:
@@ -115,40 +90,6 @@ def _serialize_triples(triples: list, fmt: str) -> bytes:
     return written
 
 
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-def _json_term(term) -> dict[str, str]:
-    import pyoxigraph as ox
-
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    out = {"type": "literal", "value": term.value}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype.value != _XSD_STRING:
-        out["datatype"] = term.datatype.value
-    return out
-
-
-def _select_json(answer, max_rows: int) -> tuple[bytes, int] | None:
-    """A SELECT answer in SPARQL JSON straight from Oxigraph's terms, byte for byte what rdflib's
-    writer gives (tests/serve/test_workers.py checks the catalogue) at about half its cost for
-    long answers; None when it has more than ``max_rows`` rows."""
-    import json
-
-    variables = [v.value for v in answer.variables]
-    bindings: list[dict[str, dict[str, str]]] = []
-    for solution in answer:
-        if len(bindings) >= max_rows:
-            return None
-        bindings.append({v: _json_term(t) for v in variables if (t := solution[v]) is not None})
-    document = {"results": {"bindings": bindings}, "head": {"vars": variables}}
-    return json.dumps(document, allow_nan=False, ensure_ascii=False).encode("utf-8"), len(bindings)
-
-
 def _run_query(store, text: str, fmt: str, max_rows: int, default_graphs: list, named_graphs: list):
     import pyoxigraph as ox
 
@@ -171,9 +112,6 @@ def _run_query(store, text: str, fmt: str, max_rows: int, default_graphs: list, 
         answer = store.query(text, **options)
         if isinstance(answer, ox.QueryBoolean):
             result = QueryResult("ask", boolean=bool(answer))
-        elif isinstance(answer, ox.QuerySolutions) and fmt == "json":
-            written = _select_json(answer, max_rows)
-            return ("error", *too_many) if written is None else ("ok", MEDIA[fmt], *written)
         elif isinstance(answer, ox.QuerySolutions):
             variables = [v.value for v in answer.variables]
             rows: list[tuple[Any, ...]] = []
