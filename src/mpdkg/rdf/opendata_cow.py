@@ -68,28 +68,17 @@ def forum_mapping(graph_dir: Path | None = None) -> dict[str, str]:
         return {row["ioname"]: row["forum"] for row in csv.DictReader(handle)}
 
 
-def _state_codes(root: Path, graph_dir: Path, stamp: tuple) -> dict[int, str]:
-    from mpdkg.rdf.opendata_unvotes import COW_NAME_TO_VOTES
+def _state_codes(root: Path, graph_dir: Path) -> dict[int, str]:
+    """COW state number -> ISO code, through the state's name in the UN votes (read once there)."""
+    from mpdkg.rdf.opendata_unvotes import COW_NAME_TO_VOTES, load_unvotes
 
-    names = _vote_names(root, graph_dir, stamp)
+    names = load_unvotes(root, graph_dir).by_name
     codes = {}
     for row in opendata.read_rows("cow-igo", "states.csv", root):
         name = COW_NAME_TO_VOTES.get(row["statenme"], row["statenme"])
         if name in names:
             codes[row["ccode"]] = names[name]
     return codes
-
-
-@functools.lru_cache(maxsize=2)
-def _vote_names(root: Path, graph_dir: Path, _stamp: tuple) -> dict[str, str]:
-    from mpdkg.rdf.opendata_unvotes import HISTORICAL, HISTORICAL_BY_NAME, _alpha2
-
-    alpha2 = _alpha2(graph_dir)
-    names: dict[str, str] = {}
-    for row in opendata.read_rows("unvotes", "votes.csv.gz", root):
-        code = alpha2.get(row["country_code"] or "") or HISTORICAL.get(row["country_code"] or "")
-        names[row["country"]] = code or HISTORICAL_BY_NAME.get(row["country"], "")
-    return {k: v for k, v in names.items() if v}
 
 
 def cow_periods(root: Path | None = None, graph_dir: Path | None = None) -> tuple[CowPeriod, ...]:
@@ -100,7 +89,7 @@ def cow_periods(root: Path | None = None, graph_dir: Path | None = None) -> tupl
 
 @functools.lru_cache(maxsize=2)
 def _cow_periods(root: Path, graph_dir: Path, _stamp: tuple) -> tuple[CowPeriod, ...]:
-    codes = _state_codes(root, graph_dir, _stamp)
+    codes = _state_codes(root, graph_dir)
     forums = forum_mapping(graph_dir)
     names = {r["ioname"]: r["orgname"] for r in opendata.read_rows("cow-igo", "igo_years.csv", root)}
     cells: dict[tuple[str, str, int], list[int]] = defaultdict(list)

@@ -28,7 +28,7 @@ import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -149,6 +149,8 @@ class UnVotes:
 
     roll_calls: dict[int, RollCall]
     votes: dict[int, dict[str, str]]
+    #: the extract's country name -> the state code its votes are filed under
+    by_name: dict[str, str] = field(default_factory=dict)
 
 
 def _state_code(iso2: str | None, name: str, alpha2: dict[str, str]) -> str:
@@ -221,7 +223,7 @@ def _load_unvotes(root: Path, graph_dir: Path, _stamp: tuple) -> UnVotes:
         votes[row["rcid"]][code] = row["vote"]
     for rcid, code in _absences(root, by_name):
         votes[rcid].setdefault("SRB" if code == "YUG" and rcid in serbia else code, "absent")
-    return UnVotes(calls, dict(votes))
+    return UnVotes(calls, dict(votes), by_name)
 
 
 @dataclass(frozen=True)
