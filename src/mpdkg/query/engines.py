@@ -121,6 +121,11 @@ def _undeclared_term(value: str):
     return Literal(value)
 
 
+def _no_such_parameter(query: CatalogueQuery, name: str) -> UsageError:
+    takes = ", ".join(p.name for p in query.parameters) or "none"
+    return UsageError(f"{query.name} has no parameter {name!r}; it takes: {takes}")
+
+
 def bind(query: CatalogueQuery, values: dict[str, str]) -> str:
     """The query text with a VALUES block binding each parameter (declared ones typed)."""
     declared = {p.name: p for p in query.parameters}
@@ -136,9 +141,7 @@ def bind(query: CatalogueQuery, values: dict[str, str]) -> str:
         if name in declared:
             continue
         if query.parameters:
-            raise UsageError(
-                f"{query.name} has no parameter {name!r}; it takes: {', '.join(declared) or 'none'}"
-            )
+            raise _no_such_parameter(query, name)
         if not re.match(r"^[A-Za-z_]\w*$", name):
             raise UsageError(f"--param {name}=...: not a SPARQL variable name")
         terms[name] = _undeclared_term(value)
@@ -424,7 +427,7 @@ def check_params_offline(query: CatalogueQuery, params: dict[str, str]) -> None:
     for name, value in params.items():
         param = declared.get(name)
         if param is None and query.parameters:
-            raise UsageError(f"{query.name} has no parameter {name!r}; it takes: {', '.join(declared)}")
+            raise _no_such_parameter(query, name)
         if param is not None and param.kind not in ids.PARAMETER_LISTS:
             param.term(value)  # a UsageError naming the expected form
 
