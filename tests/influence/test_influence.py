@@ -712,7 +712,7 @@ def test_what_if_ranks_fora_outside_and_states_without_agreement(facts):
 
 @pytest.mark.parametrize("seed", range(3))
 def test_what_if_effective_size_is_burt_of_the_graph_with_the_ties_added(seed):
-    from mpdkg.influence.whatif import _Ties
+    from mpdkg.influence.whatif import _EgoMatrix
 
     G = nx.relabel_nodes(random_weighted(seed), str)
     ego = "0"
@@ -721,7 +721,7 @@ def test_what_if_effective_size_is_burt_of_the_graph_with_the_ties_added(seed):
     for c, w in ties.items():
         if c != ego:
             H.add_edge(ego, c, weight=(H[ego][c]["weight"] if H.has_edge(ego, c) else 0.0) + w)
-    T = _Ties.of(G, ego)
+    T = _EgoMatrix.of(G, ego)
     assert T.effective_size() == pytest.approx(burt(G, ego)[0])
     assert T.effective_size(ties) == pytest.approx(burt(H, ego)[0])
     assert T.effective_size(ties) != pytest.approx(burt(G, ego)[0])

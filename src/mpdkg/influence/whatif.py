@@ -26,9 +26,9 @@ MOU = "memorandum-of-understanding"
 
 
 @dataclass
-class _Ties:
-    """The slice's country network, its adjacency matrix (nodes sorted) and the ego's row: what
-    each what-if changes (ties added to the ego) and measures again (Burt's effective size)."""
+class _EgoMatrix:
+    """The slice's country network and its adjacency matrix (nodes sorted): a what-if adds ties to
+    the ego's row and column and measures Burt's effective size again."""
 
     graph: nx.Graph
     matrix: sp.csr_array
@@ -36,7 +36,7 @@ class _Ties:
     ego: str
 
     @classmethod
-    def of(cls, G: nx.Graph, ego: str) -> _Ties:
+    def of(cls, G: nx.Graph, ego: str) -> _EgoMatrix:
         nodes = sorted(G.nodes)
         return cls(G, adjacency(G), {n: i for i, n in enumerate(nodes)}, ego)
 
@@ -53,7 +53,7 @@ class _Ties:
         return burt_matrix(A, self.index[self.ego])[0] or 0.0
 
 
-def _effect(T: _Ties, ties: dict[str, float], states: set[str], before: float) -> dict:
+def _effect(T: _EgoMatrix, ties: dict[str, float], states: set[str], before: float) -> dict:
     G, ego = T.graph, T.ego
     after = T.effective_size(ties)
     new = sorted(c for c in ties if c in states and c != ego and not G.has_edge(ego, c))
@@ -92,7 +92,7 @@ def what_if(
     in_region = {c for c in states if region is None or region in (by_iso[c].region, by_iso[c].subregion)}
     G = project(channel_network(facts, config), config, pillar=pillar, year=year, ego=ego).graph
     G.add_node(ego)
-    T = _Ties.of(G, ego)
+    T = _EgoMatrix.of(G, ego)
     before = T.effective_size()
     fora = []
     for f, members in sorted(_fora_outside(facts, config, year, pillar, ego).items()):
@@ -113,7 +113,7 @@ def what_if(
 
 
 def _agreements(
-    facts, config, T: _Ties, candidates: set[str], states, before: float, year: int
+    facts, config, T: _EgoMatrix, candidates: set[str], states, before: float, year: int
 ) -> list[dict]:
     G, ego = T.graph, T.ego
     by_iri = facts.countries
