@@ -156,10 +156,7 @@ def _country_figure(
     open_data: OpenData | None,
     out_base: Path,
 ) -> list[Path]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # the Agg backend: chosen by country_figure
 
     from mpdkg.maps.common import save_figure
 
