@@ -385,3 +385,18 @@ def test_numbers_in_tables_are_rounded_and_exports_keep_precision():
     text = console.export_text()
     assert "Saint Vincent and the Grenadines (VCT)" in text and "0.123" in text and "…" not in text
     assert "not shown, for width" in text
+
+
+def test_an_empty_answer_without_the_open_data_says_so(monkeypatch):
+    """A new user's copy has no dist/open-data.nq.gz yet: an open-data query answering nothing
+    says why, rather than a bare '0 row(s)'."""
+    from mpdkg.query import engines
+
+    monkeypatch.setattr(engines, "default_data", lambda: None)  # no dist/ at all: the sources alone
+    result = invoke("visa-reciprocity-gaps")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    assert "the open data (UNHCR, visas, UN votes, COW, DESTA) is not loaded" in said
+    assert "open-data.nq.gz (mpdkg run writes it)" in said
+    answered = invoke("forum-members", "--param", "forum=rcm")  # rows: no note
+    assert "is not loaded" not in " ".join(answered.output.split())
