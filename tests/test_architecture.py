@@ -93,3 +93,23 @@ def test_every_sub_package_has_a_public_face():
         assert ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))), (
             f"{stage}/__init__.py has no docstring"
         )
+
+
+def test_the_real_graph_is_built_only_by_the_session_fixtures():
+    """A test that needs the real curated graph asks conftest for it (``real_build``,
+    ``real_records``, ``real_dataset``, ``real_reasoned``, ``opendata``): each extra build costs
+    seconds in every worker. A call of ``load_sources()`` with no folder reads the real graph."""
+    tests = PKG.parent.parent / "tests"
+    offenders = []
+    for path in sorted(tests.rglob("*.py")):
+        if path.name == "conftest.py" and path.parent == tests:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", None)) == "load_sources"
+                and not node.args
+                and not node.keywords
+            ):
+                offenders.append(f"{path.relative_to(tests)}:{node.lineno}")
+    assert offenders == [], f"the real graph is loaded outside tests/conftest.py: {offenders}"

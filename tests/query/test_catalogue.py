@@ -20,11 +20,6 @@ AGR = "https://w3id.org/mpdkg/agreement/"
 
 
 @pytest.fixture(scope="session")
-def real_dataset():
-    return build_dataset(load_sources()).dataset
-
-
-@pytest.fixture(scope="session")
 def real(real_dataset):
     return OxigraphEngine(store_from_dataset(real_dataset))
 
@@ -262,12 +257,12 @@ def test_channels_per_pillar(real):
     assert all(int(r["fora"]) >= 1 and int(r["agreements"]) >= 0 for r in got)
 
 
-def test_weak_sources(real):
+def test_weak_sources(real, real_records):
     # the same facts as mpdkg.sources.source_quality counts on the records (tests/test_sources_kinds.py
     # checks the kinds on a planted graph; here the real graph's figures)
     from mpdkg.sources import source_quality
 
-    quality = source_quality(load_sources())
+    quality = source_quality(real_records)
     got = rows(real, "weak-sources")
     single = [r for r in got if int(r["sources"]) == 1]
     secondary = [r for r in got if int(r["secondaryCopies"]) == int(r["sources"])]

@@ -77,8 +77,8 @@ def test_same_inferences_with_defined_classes_filled(mini_graph):
 
 @pytest.mark.slow
 @needs_java
-def test_same_inferences_on_the_curated_graph():
-    fast = assert_same(load_sources())
+def test_same_inferences_on_the_curated_graph(real_records):
+    fast = assert_same(real_records)
     assert len(fast.dataset.graph(GRAPHS.inferred)) > 10_000
 
 

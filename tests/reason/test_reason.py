@@ -295,11 +295,10 @@ def test_every_new_term_has_label_definition_domain_and_range():
 
 @pytest.mark.slow
 @needs_java
-def test_reasoning_on_the_curated_graph():
+def test_reasoning_on_the_curated_graph(real_reasoned):
     """What reasoning finds on the real graph. How long it takes is measured by
     scripts/bench.py (timings are benchmarks, not tests: a loaded machine is no failure)."""
-    built = build_dataset(load_sources())
-    report = reason_into(built)
+    built, report = real_reasoned
     assert report.status == "ok"
     assert members(built, MPD.MobilityPartner) >= {"MEX", "JAM", "AUS", "FRA"}
     assert "CAN" not in members(built, MPD.ProtectionPartner)

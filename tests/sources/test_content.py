@@ -15,8 +15,8 @@ from mpdkg.sources.load import load_sources
 
 
 @pytest.fixture(scope="module")
-def records():
-    return load_sources()
+def records(real_records):
+    return real_records
 
 
 def test_enough_fora_and_agreements(records):
@@ -108,10 +108,8 @@ def test_canada_has_a_role_in_the_main_fora(records):
     } <= canada
 
 
-def test_stats_report_full_source_coverage():
-    from mpdkg.rdf.build import build_dataset
-
-    stats = compute_stats(build_dataset(load_sources()).dataset)
+def test_stats_report_full_source_coverage(real_dataset):
+    stats = compute_stats(real_dataset)
     assert stats["share_of_facts_with_sources"] == 1.0
     assert stats["entities_per_class"]["Country"] == 249
     assert stats["newest_access_date"] >= stats["oldest_access_date"]

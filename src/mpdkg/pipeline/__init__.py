@@ -14,6 +14,7 @@ from mpdkg.errors import UsageError, ValidationFailed
 from mpdkg.rdf.build import Built, build_dataset
 from mpdkg.rdf.dumps import write_dumps
 from mpdkg.sources.load import load_sources
+from mpdkg.sources.records import Records
 from mpdkg.staging import staged
 from mpdkg.validate.shacl import DEFAULT_ENGINE, Report, load_shapes, validate_built
 
@@ -26,6 +27,7 @@ def _quiet(_: str) -> None:
 
 @dataclass
 class BuildResult:
+    records: Records
     built: Built
     report: Report | None
     out: Path
@@ -121,11 +123,11 @@ def build(
     check = None if replace_run else refuse_to_replace_a_run
     if check is not None:
         check(out)  # fail before the work; checked again under the folder's lock
-    _records, built, report = build_and_validate(graph_root, step, validate)
+    records, built, report = build_and_validate(graph_root, step, validate)
     with staged(out, check=check, on_wait=step) as stage:
         step("writing dumps")
         write_dumps(built.dataset, stage)
-    return BuildResult(built, report, Path(out))
+    return BuildResult(records, built, report, Path(out))
 
 
 def full_dataset(
