@@ -162,6 +162,56 @@ def test_unhcr_asylum_and_population_have_canada_both_ways():
     assert countries["CAN"]["name"] == "Canada"
 
 
+#: (year, country of asylum) -> refugees, asylum-seekers, oip hosted at the end of the year, as the
+#: upstream population table gives them (summed over every origin; None: no value upstream).
+HOSTED_FIGURES = {
+    (2016, "TUR"): (2_869_419, 245_926, None),
+    (2016, "LBN"): (1_012_959, 13_724, None),
+    (2016, "JOR"): (685_188, 35_600, None),
+    (2016, "CAN"): (97_322, 23_946, None),
+    (2023, "TUR"): (3_251_127, 222_069, None),
+    (2023, "LBN"): (788_472, 7_614, None),
+    (2023, "JOR"): (684_066, 39_775, None),
+    (2023, "CAN"): (169_448, 197_961, None),
+    (2023, "COL"): (1_382, 23_842, 2_851_160),
+    (2023, "UGA"): (1_577_498, 37_657, None),
+}
+
+
+def test_unhcr_population_hosted_by_every_country_of_asylum():
+    hosted = {(r["year"], r["coa_iso"]): r for r in rows("unhcr", "population_by_asylum.csv")}
+    for key, (refugees, asylum_seekers, oip) in HOSTED_FIGURES.items():
+        row = hosted[key]
+        assert (row["refugees"], row["asylum_seekers"], row["oip"]) == (refugees, asylum_seekers, oip), key
+    assert len({c for _y, c in hosted}) > 190
+    # Canada's row is the sum of population_canada.csv's rows with Canada as the country of asylum
+    canada: dict[int, list[int]] = collections.defaultdict(lambda: [0, 0])
+    for r in rows("unhcr", "population_canada.csv"):
+        if r["coa_iso"] == "CAN":
+            canada[r["year"]][0] += r["refugees"] or 0
+            canada[r["year"]][1] += r["asylum_seekers"] or 0
+    for year, (refugees, asylum_seekers) in canada.items():
+        assert (hosted[(year, "CAN")]["refugees"], hosted[(year, "CAN")]["asylum_seekers"]) == (
+            refugees,
+            asylum_seekers,
+        ), year
+
+
+def test_unhcr_hosted_adds_up_to_the_world_totals_by_origin():
+    """The same upstream table summed two ways (by asylum here, by origin in the other extract)
+    gives the same world total every year: nothing was dropped or counted twice."""
+    by_asylum: dict[tuple[int, str], int] = collections.Counter()
+    for r in rows("unhcr", "population_by_asylum.csv"):
+        for m in ("refugees", "asylum_seekers", "oip"):
+            by_asylum[(r["year"], m)] += r[m] or 0
+    by_origin: dict[tuple[int, str], int] = collections.Counter()
+    for r in rows("unhcr", "population_world_by_origin.csv"):
+        for m in ("refugees", "asylum_seekers", "oip"):
+            by_origin[(r["year"], m)] += r[m] or 0
+    assert by_asylum == by_origin
+    assert by_asylum[(2023, "refugees")] + by_asylum[(2023, "oip")] > 30_000_000
+
+
 def test_unvotes_roll_calls_and_the_compact_votes():
     calls = rows("unvotes", "roll_calls.csv")
     assert len(calls) == 6203 == len({r["rcid"] for r in calls})
@@ -389,7 +439,15 @@ def test_extraction_is_deterministic_unhcr(tmp_path):
                 "dec_total": [1.0, 1.0, 1.0, 1.0],
             }
         ),
-        "population": pd.DataFrame({**years, **places, "refugees": [100.0, 200.0, 0.0, 50.0]}),
+        "population": pd.DataFrame(
+            {
+                **years,
+                **places,
+                "refugees": [100.0, 200.0, 0.0, 50.0],
+                "asylum_seekers": [3.0, 1.0, 2.0, 0.0],
+                "oip": [float("nan")] * 4,
+            }
+        ),
         "flows": pd.DataFrame({**years, **places, "refugees": [1.5, 2.0, 0.0, 1.0]}),
         "demographics": pd.DataFrame({**years, **places, "total": [7.0, 8.0, 9.0, 10.0]}),
     }
@@ -417,6 +475,13 @@ def test_extraction_is_deterministic_unhcr(tmp_path):
     ]
     assert "2016,Syria,SYR,SYR,3.5,2" in (one / "flows_world_by_origin.csv").read_text()
     assert not (one / "demographics_world_by_origin.csv").exists()
+    assert (one / "population_by_asylum.csv").read_text().splitlines() == [
+        "year,coa_name,coa,coa_iso,refugees,asylum_seekers,oip,rows",
+        "2016,Canada,CAN,CAN,100,3,,1",
+        "2016,Germany,GFR,DEU,200,1,,1",
+        "2016,United States,USA,USA,0,2,,1",
+        "2017,Canada,CAN,CAN,50,0,,1",
+    ]
     (tmp_path / "one" / "README.md").write_text("fixture\n")
     ds = opendata.dataset("unhcr", tmp_path / "one")
     assert opendata.verify(tmp_path / "one") == []
