@@ -46,7 +46,7 @@ def build(
 
     with reported(), progress("build") as step:
         result = run_build(out_dir, graph_dir, step, validate)
-    triples = len(result.built.dataset)
+    triples = result.built.triple_count()
     err.print(f"built {triples} triples into {out_dir}/", highlight=False)
 
 

@@ -126,7 +126,7 @@ def build(
     records, built, report = build_and_validate(graph_root, step, validate)
     with staged(out, check=check, on_wait=step) as stage:
         step("writing dumps")
-        write_dumps(built.dataset, stage)
+        write_dumps(built, stage)
     return BuildResult(records, built, report, Path(out))
 
 

@@ -24,7 +24,7 @@ from mpdkg.errors import Origin, ValidationFailed
 from mpdkg.namespaces import GRAPHS
 from mpdkg.pipeline import stages as S
 from mpdkg.rdf.build import Built, build_dataset, new_dataset
-from mpdkg.rdf.engine import from_ox, sorted_quads
+from mpdkg.rdf.engine import from_ox, ox_quads
 
 Step = Callable[[str], None]
 
@@ -129,7 +129,7 @@ def read_built(folder: Path) -> Built:
 
 
 def graph_quads(built: Built, name) -> list[ox.Quad]:
-    return [q for q in sorted_quads(built.dataset) if q.graph_name == ox.NamedNode(str(name))]
+    return ox_quads([(name, built.dataset.graph(name))])
 
 
 def build_stage(state: RunState, graph_root: Path | None) -> None:
@@ -150,7 +150,7 @@ def build_stage(state: RunState, graph_root: Path | None) -> None:
     def build() -> None:
         state.step("building RDF")
         built = build_dataset(holder["records"])
-        write_nquads(state.stage / BUILD_NQ, sorted_quads(built.dataset))
+        write_nquads(state.stage / BUILD_NQ, built.quads())
         origins = {str(k): [v.file, v.line] for k, v in sorted(built.origins.items())}
         (state.stage / ORIGINS).write_text(json.dumps(origins, indent=0, sort_keys=True), encoding="utf-8")
         state.built = built
@@ -236,8 +236,9 @@ def dumps_stage(state: RunState) -> None:
 
     def work() -> None:
         state.step("writing dumps")
-        ds = state.graph().dataset
-        write_dumps(ds, state.stage)
+        built = state.graph()
+        ds = built.dataset
+        write_dumps(built, state.stage)
         write_void(ds, state.stage, __version__)
         state.step("writing statistics")
         (state.stage / "stats.json").write_text(stats_json(compute_stats(ds)), encoding="utf-8")

@@ -43,7 +43,7 @@ from mpdkg.namespaces import (
     role_iri,
     source_iri,
 )
-from mpdkg.rdf.engine import from_ox
+from mpdkg.rdf.engine import from_ox, ox_quads, sorted_quads
 from mpdkg.sources.dates import PartialDate
 from mpdkg.sources.records import Records
 from mpdkg.sources.vocab import Vocabulary, load_ontology, vocabulary_from
@@ -66,11 +66,13 @@ class Built:
     ):
         self._dataset = dataset
         self._pending: list[tuple[URIRef, list[tuple]]] = []
+        self._quads: list[ox.Quad] | None = None  # the tuples as quads, until anything changes
         self.origins: dict[URIRef, Origin] = origins if origins is not None else {}
         self.influence = influence  # the InfluenceResult, once the analysis has run
 
     @property
     def dataset(self) -> Dataset:
+        self._quads = None  # whoever holds the Dataset may add to it
         if self._dataset is None:
             self._dataset = new_dataset()
         for name, triples in self._pending:
@@ -82,6 +84,7 @@ class Built:
 
     def add_graph(self, name: URIRef, triples: list[tuple]) -> None:
         """Add the triples of graph ``name`` (kept as tuples until ``dataset`` is read)."""
+        self._quads = None
         self._pending.append((name, triples))
 
     def ntriples(self) -> str:
@@ -94,6 +97,26 @@ class Built:
             self.dataset  # noqa: B018 - fill it, then serialise it whole
             return self.ntriples()
         return "".join(_nt_row(t) for _name, triples in self._pending for t in triples)
+
+    def quads(self) -> list[ox.Quad]:
+        """Every quad as Oxigraph terms, distinct and in the dumps' order: from the tuples
+        written by the build when no rdflib Dataset was asked for, else from the Dataset (which
+        reasoning and analysis add to)."""
+        if self._dataset is not None:
+            return sorted_quads(self.dataset)
+        if self._quads is None:
+            self._quads = ox_quads(self._pending)
+        return self._quads
+
+    def triple_count(self) -> int:
+        """The distinct triples of the union of the graphs (what the N-Triples dump holds)."""
+        return len({q.triple for q in self.quads()})
+
+    def store(self) -> ox.Store:
+        """An in-memory Oxigraph store holding every quad, in its named graphs."""
+        store = ox.Store()
+        store.bulk_extend(self.quads())
+        return store
 
     @property
     def ontology(self) -> Graph:

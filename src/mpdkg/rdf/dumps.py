@@ -1,8 +1,10 @@
 """Serialise the dataset to files, byte-identical for identical input.
 
-N-Triples lines are sorted; Turtle and TriG come from rdflib's sorted serialisers; JSON-LD is
-compacted against our published context. No blank nodes appear in the data (the ontology's are
-canonicalised), so nothing depends on the run.
+Every dump is written by pyoxigraph from the build's quads (no rdflib graph in between, which
+took most of a build's time): N-Triples with its lines sorted, Turtle and TriG from the quads in
+a fixed order, and JSON-LD, which pyoxigraph writes in expanded form and ``compact_jsonld``
+shortens with our published context (readable keys such as ``label`` and ``member``). No blank
+nodes appear in the data (the ontology's are canonicalised), so nothing depends on the run.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
 from mpdkg.namespaces import PREFIXES
-from mpdkg.rdf.engine import sorted_quads, sorted_triples
+from mpdkg.rdf.build import Built
+from mpdkg.rdf.engine import distinct_triples, sorted_quads
+from mpdkg.rdf.jsonld import compact_jsonld
 
 DUMP_NAMES = {
     "turtle": "mpdkg.ttl",
@@ -35,16 +39,10 @@ def union_graph(ds: Dataset) -> Graph:
     return g
 
 
-def sorted_ntriples(graph: Graph | Dataset) -> bytes:
-    """Every distinct triple as an N-Triples line (rdflib's own line writer), sorted."""
-    from rdflib.plugins.serializers.nt import _nt_row
-
-    if isinstance(graph, Dataset):
-        triples = {(s, p, o) for s, p, o, _g in graph.quads((None, None, None, None))}
-    else:
-        triples = set(graph)
-    lines = {_nt_row(t).rstrip("\n").encode("utf-8") for t in triples}
-    return b"\n".join(sorted(line for line in lines if line.strip())) + b"\n"
+def _ntriples(quads: list[ox.Quad]) -> bytes:
+    written = ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES) or b""
+    lines = sorted({line for line in written.split(b"\n") if line.strip()})
+    return b"\n".join(lines) + b"\n"
 
 
 def jsonld_context() -> dict:
@@ -74,37 +72,28 @@ def jsonld_context() -> dict:
     return {"@context": ctx}
 
 
-def _canonical_order(value):
-    """Sort every JSON array (values of a property are a set in RDF), recursively."""
-    if isinstance(value, dict):
-        return {key: (item if key == "@list" else _canonical_order(item)) for key, item in value.items()}
-    if isinstance(value, list):
-        items = [_canonical_order(item) for item in value]
-        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True, ensure_ascii=False))
-    return value
-
-
-def _jsonld(graph: Graph) -> bytes:
-    context = jsonld_context()["@context"]
-    text = graph.serialize(format="json-ld", context=context, auto_compact=True, sort_keys=True, indent=1)
-    data = _canonical_order(json.loads(text))
-    return (json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
-
-
 def _prefixes() -> dict[str, str]:
     return {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 
 
-def render_dumps(ds: Dataset) -> dict[str, bytes]:
-    """File name -> bytes for every dump of the dataset."""
-    union = union_graph(ds)
-    quads = sorted_quads(ds)
-    triples = sorted_triples(union)
+def _quads(data: Built | Dataset | list[ox.Quad]) -> list[ox.Quad]:
+    if isinstance(data, Built):
+        return data.quads()
+    if isinstance(data, Dataset):
+        return sorted_quads(data)
+    return data
+
+
+def render_dumps(data: Built | Dataset | list[ox.Quad]) -> dict[str, bytes]:
+    """File name -> bytes for every dump of a build (or a Dataset, or quads in the dumps' order)."""
+    quads = _quads(data)
+    triples = distinct_triples(quads)
+    expanded = ox.serialize(triples, format=ox.RdfFormat.JSON_LD) or b"[]"
     out = {
-        DUMP_NAMES["nt"]: sorted_ntriples(union),
+        DUMP_NAMES["nt"]: _ntriples(quads),
         DUMP_NAMES["turtle"]: _serialized(triples, ox.RdfFormat.TURTLE),
         DUMP_NAMES["trig"]: _serialized(quads, ox.RdfFormat.TRIG),
-        DUMP_NAMES["json-ld"]: _jsonld(union),
+        DUMP_NAMES["json-ld"]: compact_jsonld(expanded, jsonld_context()["@context"]),
         CONTEXT_NAME: (json.dumps(jsonld_context(), indent=1, sort_keys=True) + "\n").encode(),
     }
     for name in list(DUMP_NAMES.values()):
@@ -118,11 +107,11 @@ def _serialized(terms: list, fmt: ox.RdfFormat) -> bytes:
     return written
 
 
-def write_dumps(ds: Dataset, folder: Path) -> list[Path]:
+def write_dumps(data: Built | Dataset, folder: Path) -> list[Path]:
     written = []
-    for name, data in render_dumps(ds).items():
+    for name, content in render_dumps(data).items():
         path = Path(folder) / name
-        path.write_bytes(data)
+        path.write_bytes(content)
         written.append(path)
     return written
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 
@@ -52,17 +52,27 @@ def from_ox(term):
     raise TypeError(f"cannot convert {term!r}")
 
 
-def _sort_key(quad) -> tuple:
-    s, p, o, g = quad
-    return (
-        str(g or ""),
-        str(s),
-        str(p),
-        type(o).__name__,
-        str(o),
-        str(getattr(o, "datatype", "") or ""),
-        str(getattr(o, "language", "") or ""),
-    )
+_PLAIN = {_XSD_STRING, "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}
+_KIND = {ox.NamedNode: "URIRef", ox.BlankNode: "BNode", ox.Literal: "Literal"}
+
+
+def quad_sort_key(quad: ox.Quad) -> tuple:
+    """The run-independent order of the dumps: graph, subject, predicate, then the object by
+    kind, value, datatype and language (plain strings sort with no datatype)."""
+    graph = quad.graph_name
+    return ("" if isinstance(graph, ox.DefaultGraph) else graph.value, *triple_sort_key(quad))
+
+
+def triple_sort_key(triple: ox.Triple | ox.Quad) -> tuple:
+    o = triple.object
+    if isinstance(o, ox.Literal):
+        datatype = o.datatype.value
+        tail: tuple = ("" if datatype in _PLAIN else datatype, o.language or "")
+    else:
+        tail = ("", "")
+    subject = triple.subject
+    assert not isinstance(subject, ox.Triple) and not isinstance(o, ox.Triple)  # no RDF-star here
+    return (subject.value, triple.predicate.value, _KIND[type(o)], o.value, *tail)
 
 
 def _converter():
@@ -79,23 +89,38 @@ def _converter():
     return convert
 
 
+def ox_quads(graphs: Iterable[tuple[object, Iterable[tuple]]]) -> list[ox.Quad]:
+    """Oxigraph quads, distinct and in the dumps' order, from (graph name, rdflib triples)
+    pairs; a graph name of None is the default graph."""
+    convert = _converter()
+    quads = {
+        ox.Quad(convert(s), convert(p), convert(o), ox.DefaultGraph() if name is None else convert(name))
+        for name, triples in graphs
+        for s, p, o in triples
+    }
+    return sorted(quads, key=quad_sort_key)
+
+
+def dataset_graphs(ds: Dataset) -> list[tuple[object, Iterable[tuple]]]:
+    """The (graph name, triples) pairs of an rdflib Dataset, its default graph named None."""
+    return [
+        (None if g.identifier == DATASET_DEFAULT_GRAPH_ID else g.identifier, g) for g in ds.graphs() if len(g)
+    ]
+
+
 def sorted_quads(ds: Dataset) -> list[ox.Quad]:
     """All quads of an rdflib Dataset as Oxigraph quads, in a run-independent order."""
-    convert = _converter()
-    quads = []
-    for s, p, o, g in sorted(ds.quads((None, None, None, None)), key=_sort_key):
-        graph = g.identifier if isinstance(g, Graph) else g
-        graph_name = ox.DefaultGraph() if graph in (None, DATASET_DEFAULT_GRAPH_ID) else convert(graph)
-        quads.append(ox.Quad(convert(s), convert(p), convert(o), graph_name))
-    return quads
+    return ox_quads(dataset_graphs(ds))
+
+
+def distinct_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
+    """The triples of the union of the graphs, distinct, in the dumps' order."""
+    return sorted({q.triple for q in quads}, key=triple_sort_key)
 
 
 def sorted_triples(triples: Iterable) -> list[ox.Triple]:
-    convert = _converter()
-    return [
-        ox.Triple(convert(s), convert(p), convert(o))
-        for s, p, o in sorted(set(triples), key=lambda t: _sort_key((*t, None)))
-    ]
+    """rdflib triples as distinct Oxigraph triples, in the dumps' order."""
+    return distinct_triples(ox_quads([(None, triples)]))
 
 
 def store_from_dataset(ds: Dataset) -> ox.Store:

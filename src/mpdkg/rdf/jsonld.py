@@ -1,0 +1,151 @@
+"""Compact pyoxigraph's expanded JSON-LD with our published context, deterministically.
+
+pyoxigraph writes JSON-LD in expanded form (full IRIs, every value an object). Consumers of the
+dump expect readable keys (``label``, ``member``, ``country:CAN``), which is JSON-LD compaction.
+General compaction (pyld, rdflib's serialiser) takes seconds on our graph; our context is small
+and fixed — prefixes, and terms that are typed as ``@id``, typed by a datatype, plain, or
+language maps — so compaction here is a table lookup per property and value. What it writes is
+checked by reading it back with rdflib's JSON-LD parser (tests/pipeline/test_real_graph.py).
+
+>>> ctx = {"rdfs": "http://www.w3.org/2000/01/rdf-schema#", "ex": "http://example.org/",
+...        "label": {"@id": "rdfs:label", "@container": "@language"}}
+>>> expanded = b'[{"@id": "http://example.org/a", "http://www.w3.org/2000/01/rdf-schema#label":'
+>>> expanded += b' [{"@value": "A", "@language": "en"}, {"@value": "plain"}]}]'
+>>> json.loads(compact_jsonld(expanded, ctx))["@graph"]
+[{'@id': 'ex:a', 'label': {'en': 'A'}, 'rdfs:label': 'plain'}]
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+_GEN_DELIMS = tuple(":/?#[]@")
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+class _Context:
+    """The prefixes and term definitions of a context, indexed for compaction."""
+
+    def __init__(self, context: dict):
+        self.prefixes = {
+            name: iri
+            for name, iri in context.items()
+            if isinstance(iri, str) and "://" in iri and iri.endswith(_GEN_DELIMS)
+        }
+        #: property IRI -> [(term, kind)], kind: "@id", "@language", a datatype IRI, or "" (plain)
+        self.terms: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for term, definition in sorted(context.items()):
+            if term in self.prefixes:
+                continue
+            if isinstance(definition, str):
+                definition = {"@id": definition}
+            iri = self.expand(definition["@id"])
+            if definition.get("@container") == "@language":
+                kind = "@language"
+            else:
+                kind = definition.get("@type", "")
+                kind = kind if kind in ("", "@id") else self.expand(kind)
+            self.terms[iri].append((term, kind))
+        self._compact: dict[str, str] = {}
+
+    def expand(self, value: str) -> str:
+        prefix, sep, rest = value.partition(":")
+        if sep and prefix in self.prefixes and not rest.startswith("//"):
+            return self.prefixes[prefix] + rest
+        return value
+
+    def iri(self, iri: str) -> str:
+        """The shortest compact IRI (then the first in order), or the IRI itself."""
+        found = self._compact.get(iri)
+        if found is None:
+            found = self._compact[iri] = self._shortest(iri)
+        return found
+
+    def _shortest(self, iri: str) -> str:
+        candidates = [
+            f"{name}:{iri[len(ns) :]}"
+            for name, ns in self.prefixes.items()
+            if iri.startswith(ns) and len(iri) > len(ns) and not iri[len(ns) :].startswith("//")
+        ]
+        return min(candidates, key=lambda c: (len(c), c)) if candidates else iri
+
+
+def _value_kind(value: dict) -> str:
+    if "@id" in value:
+        return "@id"
+    if "@language" in value:
+        return "@language"
+    datatype = value.get("@type", _XSD_STRING)
+    return "" if datatype == _XSD_STRING else datatype
+
+
+def _fallback(ctx: _Context, value: dict):
+    """A value under a compact-IRI key: the shortest form JSON-LD reads back as the same term."""
+    if "@id" in value:
+        return {"@id": ctx.iri(value["@id"])}
+    if "@language" in value:
+        return {"@value": value["@value"], "@language": value["@language"]}
+    if value.get("@type", _XSD_STRING) != _XSD_STRING:
+        return {"@value": value["@value"], "@type": ctx.iri(value["@type"])}
+    return value["@value"]
+
+
+def _compact_property(ctx: _Context, prop: str, values: list[dict], node: dict) -> None:
+    by_kind = {kind: term for term, kind in ctx.terms.get(prop, [])}
+    for value in values:
+        kind = _value_kind(value)
+        term = by_kind.get(kind)
+        if term is None:
+            node.setdefault(ctx.iri(prop), []).append(_fallback(ctx, value))
+        elif kind == "@language":
+            node.setdefault(term, {}).setdefault(value["@language"], []).append(value["@value"])
+        elif kind == "@id":
+            node.setdefault(term, []).append(ctx.iri(value["@id"]))
+        else:
+            node.setdefault(term, []).append(value["@value"])
+
+
+def _compact_node(ctx: _Context, expanded: dict) -> dict:
+    node: dict = {"@id": ctx.iri(expanded["@id"])} if "@id" in expanded else {}
+    for key, values in expanded.items():
+        if key == "@id":
+            continue
+        if key == "@type":
+            node["@type"] = [ctx.iri(t) for t in values]
+        else:
+            _compact_property(ctx, key, values, node)
+    return node
+
+
+def _order(item) -> tuple:
+    return (0, item, "") if isinstance(item, str) else (1, "", json.dumps(item, sort_keys=True))
+
+
+def _canonical(value):
+    """Single values unwrapped, every array sorted (a property's values are a set in RDF)."""
+    if isinstance(value, dict):
+        return {key: _canonical(item) for key, item in value.items()}
+    if isinstance(value, list):
+        if len(value) == 1:
+            return _canonical(value[0])
+        return sorted((_canonical(item) for item in value), key=_order)
+    return value
+
+
+def compact_jsonld(expanded: bytes, context: dict) -> bytes:
+    """``{"@context": context, "@graph": [...]}`` for an expanded JSON-LD document (one default
+    graph), nodes with the same ``@id`` merged, keys and arrays in a fixed order."""
+    ctx = _Context(context)
+    merged: dict[str, dict] = {}
+    for item in json.loads(expanded):
+        target = merged.setdefault(item.get("@id", f"_:n{len(merged)}"), {})
+        for key, values in item.items():
+            if key == "@id":
+                target[key] = values
+            else:
+                target.setdefault(key, []).extend(values)
+    nodes = [_canonical(_compact_node(ctx, node)) for node in merged.values()]
+    nodes.sort(key=lambda n: (n.get("@id", ""), json.dumps(n, sort_keys=True)))
+    document = {"@context": context, "@graph": nodes}
+    return (json.dumps(document, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
