@@ -406,8 +406,15 @@ def open_engine(data: list[Path] | None = None, engine: str = "oxigraph"):
             ds = built_dataset()
         return RdflibEngine(ds)
     if paths_:
-        return OxigraphEngine(load_store(paths_))
+        from mpdkg.query.store import prepared_store
+
+        return OxigraphEngine(prepared_store(paths_) or load_store(paths_))
     return OxigraphEngine(store_from_dataset(built_dataset()))
+
+
+def store_formats() -> dict:
+    """File suffix -> Oxigraph format, for the dumps ``load_store`` reads."""
+    return dict(_FORMATS)
 
 
 def built_dataset() -> Dataset:

@@ -1,0 +1,83 @@
+"""The persisted query store (mpdkg.query.store): the same answers as parsing the dumps, never a
+store of other dumps, and the open data loaded once for many builds."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from mpdkg.query import store as qs
+from mpdkg.query.catalogue import get_query
+from mpdkg.query.engines import OxigraphEngine, load_store, open_engine, run_query, store_formats
+from mpdkg.rdf.build import build_dataset
+from mpdkg.rdf.dumps import write_dumps
+from mpdkg.sources.load import load_sources
+from tests.helpers import write_mini_graph
+
+OPEN = '<https://example.org/s> <https://example.org/p> "open" <https://w3id.org/mpdkg/graph/open-data> .\n'
+
+
+@pytest.fixture
+def dumps(tmp_path, monkeypatch) -> list[Path]:
+    monkeypatch.setenv("MPDKG_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(qs, "MIN_BYTES", 0)
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    write_dumps(build_dataset(load_sources(write_mini_graph(tmp_path / "g"))), dist)
+    (dist / "open-data.nq.gz").write_bytes(gzip.compress(OPEN.encode(), mtime=0))
+    return [dist / "mpdkg.trig", dist / "open-data.nq.gz"]
+
+
+def _ground(store) -> set:
+    return {q for q in store if not any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object))}
+
+
+def _rows(store, name: str):
+    return run_query(OxigraphEngine(store), get_query(name)).rows
+
+
+def test_a_prepared_store_answers_as_the_dumps_do(dumps):
+    assert qs.prepared_store(dumps) is None  # nothing prepared yet: the dumps are parsed
+    qs.prepare_store(dumps, store_formats())
+    prepared = qs.prepared_store(dumps)
+    assert prepared is not None
+    parsed = load_store(dumps)
+    assert len(prepared) == len(parsed) > 100
+    assert _ground(prepared) == _ground(parsed)  # blank nodes get new labels in every parse
+    for name in ("policy-framework", "forum-members", "agreements-in-force"):
+        assert _rows(prepared, name) == _rows(parsed, name), name
+    engine = open_engine(dumps)
+    with pytest.raises(RuntimeError, match="read-write"):  # a query opens the prepared store, read-only
+        engine.store.add(ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.NamedNode("urn:c")))
+
+
+def test_a_changed_dump_is_never_answered_from_an_old_store(dumps):
+    qs.prepare_store(dumps, store_formats())
+    trig = dumps[0]
+    trig.write_bytes(trig.read_bytes() + b'<urn:new> <urn:p> "after the edit" .\n')
+    assert qs.prepared_store(dumps) is None
+    assert ox.Literal("after the edit") in {q.object for q in open_engine(dumps).store}
+
+
+def test_the_open_data_is_loaded_once_for_many_builds(dumps, tmp_path, monkeypatch):
+    qs.prepare_store(dumps, store_formats())
+    loaded = []
+    real_load = qs._load
+    monkeypatch.setattr(
+        qs, "_load", lambda store, path, formats: (loaded.append(path.name), real_load(store, path, formats))
+    )
+    trig = dumps[0]
+    for n in range(qs.KEEP + 2):  # later builds: the curated dump changes, the open data does not
+        trig.write_bytes(trig.read_bytes() + f'<urn:x> <urn:y> "{n}" .\n'.encode())
+        qs.prepare_store(dumps, store_formats())
+        store = qs.prepared_store(dumps)
+        assert store is not None and ox.Literal(str(n)) in {
+            q.object for q in store.quads_for_pattern(ox.NamedNode("urn:x"), None, None)
+        }
+        assert ox.Literal("open") in {q.object for q in store}
+    assert loaded == ["mpdkg.trig"] * (qs.KEEP + 2)
+    stores = tmp_path / "cache" / "stores"
+    assert len(list(stores.glob("build-*"))) == qs.KEEP and len(list(stores.glob("base-*"))) == 1
