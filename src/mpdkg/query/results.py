@@ -161,6 +161,66 @@ def serialize(result: QueryResult, fmt: str) -> bytes:
     return written
 
 
+# --- answers written by Oxigraph's result writers (the endpoint's workers) ----------------------
+
+
+def more_rows_than(body: bytes, fmt: str, limit: int) -> bool:
+    """Whether a SPARQL result ``body`` in ``fmt`` (as Oxigraph's writers write it) has more than
+    ``limit`` rows. XML and TSV are counted exactly at once (a ``<result>`` element, a line: their
+    text escapes ``<`` and newlines); for JSON and CSV a quick count is an upper bound (a literal
+    may hold ``},{`` or a newline), and the rows are read one by one only when it is over."""
+    if fmt == "xml":
+        return body.count(b"<result>") > limit
+    if fmt == "tsv":
+        return body.count(b"\n") - 1 > limit
+    if fmt == "json":
+        if body.count(b"},{") + 1 <= limit:
+            return False
+        import pyoxigraph as ox
+
+        rows = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        assert isinstance(rows, ox.QuerySolutions)  # a SELECT answer, not an ASK
+        return sum(1 for _solution in rows) > limit
+    if fmt == "csv":
+        if body.count(b"\n") - 1 <= limit:
+            return False
+        return sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8"), newline=""))) - 1 > limit
+    raise ValueError(f"not a SPARQL result format: {fmt}")
+
+
+# A cell that may need the ' prefix: at the start of the text or of a line, or after a separator,
+# maybe quoted. Only answers with such a cell are rewritten; most have none.
+_CSV_RISK = re.compile(rb'(?:^|[,\n])"?[=+\-@\t\r]')
+# A quoted literal of SPARQL TSV beginning with a formula character (a tab or a carriage return
+# are written \t and \r there); its text up to the closing quote.
+_TSV_RISK = re.compile(rb'(?:^|(?<=[\t\n]))"(?=[=+\-@]|\\[tr])((?:[^"\\]|\\.)*)"')
+
+
+def spreadsheet_safe_csv(body: bytes) -> bytes:
+    """A SPARQL CSV answer with every cell that a spreadsheet would run as a formula given the
+    ``'`` prefix (``spreadsheet_safe``); returned as it is when no cell needs it."""
+    if not _CSV_RISK.search(body):
+        return body
+    buf = io.StringIO()
+    csv_writer(buf, lineterminator="\r\n").writerows(
+        csv.reader(io.StringIO(body.decode("utf-8"), newline=""))
+    )
+    return buf.getvalue().encode("utf-8")
+
+
+def _tsv_safe(match: re.Match) -> bytes:
+    text = match.group(1)
+    if _NUMBER.fullmatch(text.decode("utf-8")):
+        return match.group()
+    return b"\"'" + text + b'"'
+
+
+def spreadsheet_safe_tsv(body: bytes) -> bytes:
+    """A SPARQL TSV answer with the ``'`` prefix inside the quotes of every literal that a
+    spreadsheet would run as a formula (as ``to_tsv`` writes it); plain numbers stay as they are."""
+    return _TSV_RISK.sub(_tsv_safe, body)
+
+
 def to_turtle(result: QueryResult) -> str:
     if result.kind != "graph" or result.graph is None:
         raise ValueError("turtle output is for CONSTRUCT and DESCRIBE queries; use csv, tsv or json")

@@ -4,6 +4,7 @@ parses and runs queries under the time limit, and is killed and replaced when a 
 from __future__ import annotations
 
 import contextlib
+import functools
 import multiprocessing
 import os
 import queue
@@ -43,11 +44,85 @@ def _term_info(term) -> tuple:
     return ("literal", term.value, term.language or "", term.datatype.value if term.datatype else "")
 
 
-def _write_results(result, fmt: str) -> bytes:
-    """The answer in ``fmt``, written as the command line writes it (:func:`mpdkg.query.results.serialize`)."""
+MAX_ANSWER_BYTES = 64 * 1024 * 1024  # a SELECT answer is written up to this size, then refused
+
+#: The SPARQL result formats, as Oxigraph's writers name them.
+_RESULT_FORMATS = ("json", "xml", "csv", "tsv")
+
+
+class _AnswerTooLarge(Exception):
+    pass
+
+
+class _CappedSink:
+    """Where Oxigraph's result writer writes (in chunks of about 8 KiB): kept in memory up to
+    ``cap`` bytes; one byte more stops the writer (and the query) at once."""
+
+    def __init__(self, cap: int):
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.cap = cap
+
+    def write(self, data) -> int:
+        self.size += len(data)
+        if self.size > self.cap:
+            raise _AnswerTooLarge
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def _write_solutions(solutions, fmt: str, max_rows: int, cap: int = MAX_ANSWER_BYTES) -> tuple:
+    """A SELECT answer written by Oxigraph's own result writer, straight from the running query
+    (no row is turned into a Python object); then our row limit, counted in what was written, and
+    for CSV and TSV the ``'`` prefix on cells a spreadsheet would run as a formula (JSON and XML
+    keep the literal). An answer over ``cap`` bytes stops the query as soon as it gets there."""
+    import pyoxigraph as ox
+
     from mpdkg.query import results as R
 
-    return R.serialize(result, fmt)
+    sink = _CappedSink(cap)
+    try:
+        solutions.serialize(sink, format=getattr(ox.QueryResultsFormat, fmt.upper()))
+    except _AnswerTooLarge:
+        return (
+            "error",
+            422,
+            f"the answer is larger than {cap / 1048576:g} MiB (this server's limit); "
+            "add LIMIT and OFFSET to page through it",
+        )
+    body = b"".join(sink.parts)
+    if R.more_rows_than(body, fmt, max_rows):
+        return ("error", *_too_many(max_rows))
+    if fmt == "csv":
+        body = R.spreadsheet_safe_csv(body)
+    elif fmt == "tsv":
+        body = R.spreadsheet_safe_tsv(body)
+    return ("ok", MEDIA[fmt], body, None)
+
+
+def _write_boolean(answer, fmt: str) -> bytes:
+    """An ASK answer: Oxigraph's writer for JSON and XML; ours for CSV and TSV, which Oxigraph
+    writes as a bare ``true`` with no ``_askResult`` header."""
+    import pyoxigraph as ox
+
+    from mpdkg.query import results as R
+
+    if fmt in ("csv", "tsv"):
+        return R.serialize(R.QueryResult("ask", boolean=bool(answer)), fmt)
+    written = answer.serialize(format=getattr(ox.QueryResultsFormat, fmt.upper()))
+    assert written is not None  # no output given: the bytes are returned
+    return written
+
+
+def _too_many(max_rows: int) -> tuple[int, str]:
+    return (
+        422,
+        f"the answer has more than {max_rows:,} rows (this server's limit); "
+        "add LIMIT and OFFSET to page through it",
+    )
 
 
 def _serialize_triples(triples: list, fmt: str) -> bytes:
@@ -90,11 +165,8 @@ def _serialize_triples(triples: list, fmt: str) -> bytes:
     return written
 
 
-def _run_query(store, text: str, fmt: str, max_rows: int, default_graphs: list, named_graphs: list):
+def _query_options(default_graphs: list, named_graphs: list) -> dict:
     import pyoxigraph as ox
-
-    from mpdkg.query.results import QueryResult
-    from mpdkg.rdf.engine import from_ox
 
     options: dict = {"prefixes": default_prefixes()}
     if default_graphs:
@@ -103,32 +175,35 @@ def _run_query(store, text: str, fmt: str, max_rows: int, default_graphs: list, 
         options["use_default_graph_as_union"] = True
     if named_graphs:
         options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-    too_many = (
-        422,
-        f"the answer has more than {max_rows:,} rows (this server's limit); "
-        "add LIMIT and OFFSET to page through it",
-    )
+    return options
+
+
+AMBIGUOUS = (400, "the query's form (SELECT, ASK, CONSTRUCT, DESCRIBE) is ambiguous")
+
+
+def _run_query(store, text: str, fmt: str, max_rows: int, default_graphs: list, named_graphs: list):
+    """Parse and run one query (here, in the worker, under the time limit) and write its answer:
+    ``("ok", media type, body, count)`` or ``("error", status, message)``."""
+    import pyoxigraph as ox
+
     try:
-        answer = store.query(text, **options)
+        answer = store.query(text, **_query_options(default_graphs, named_graphs))
         if isinstance(answer, ox.QueryBoolean):
-            result = QueryResult("ask", boolean=bool(answer))
-        elif isinstance(answer, ox.QuerySolutions):
-            variables = [v.value for v in answer.variables]
-            rows: list[tuple[Any, ...]] = []
-            for solution in answer:
-                if len(rows) >= max_rows:
-                    return ("error", *too_many)
-                rows.append(tuple(from_ox(solution[v]) for v in variables))
-            result = QueryResult("select", variables=variables, rows=rows)
-        else:
-            if fmt not in GRAPH_TYPES.values():
-                return ("error", 400, "the query's form (SELECT, ASK, CONSTRUCT, DESCRIBE) is ambiguous")
-            triples: list[ox.Triple] = []
-            for triple in answer:
-                if len(triples) >= max_rows:
-                    return ("error", *too_many)
-                triples.append(triple)
-            return ("ok", MEDIA[fmt], _serialize_triples(triples, fmt), len(triples))
+            if fmt not in _RESULT_FORMATS:  # the text read as one form, Oxigraph ran another
+                return ("error", *AMBIGUOUS)
+            return ("ok", MEDIA[fmt], _write_boolean(answer, fmt), 1)
+        if isinstance(answer, ox.QuerySolutions):
+            if fmt not in _RESULT_FORMATS:
+                return ("error", *AMBIGUOUS)
+            return _write_solutions(answer, fmt, max_rows)
+        if fmt not in GRAPH_TYPES.values():
+            return ("error", *AMBIGUOUS)
+        triples: list[ox.Triple] = []
+        for triple in answer:
+            if len(triples) >= max_rows:
+                return ("error", *_too_many(max_rows))
+            triples.append(triple)
+        return ("ok", MEDIA[fmt], _serialize_triples(triples, fmt), len(triples))
     except SyntaxError as exc:
         from mpdkg.query.parse import oxigraph_syntax_message
 
@@ -137,11 +212,6 @@ def _run_query(store, text: str, fmt: str, max_rows: int, default_graphs: list, 
         if "SERVICE" in str(exc).upper() or "network" in str(exc).lower():
             return ("error", 403, "SERVICE is not allowed: this endpoint never calls other endpoints")
         return ("error", 500, "the query could not be evaluated; see the server log")
-    if fmt not in ("json", "xml", "csv", "tsv"):  # the text read as one form, Oxigraph ran another
-        return ("error", 400, "the query's form (SELECT, ASK, CONSTRUCT, DESCRIBE) is ambiguous")
-    body = _write_results(result, fmt)
-    count = len(result.rows) if result.kind == "select" else 1
-    return ("ok", MEDIA[fmt], body, count)
 
 
 def _describe(store, iri: str, fmt: str, max_links: int = 1000):
@@ -168,9 +238,7 @@ def _describe(store, iri: str, fmt: str, max_links: int = 1000):
                 todo.append(o)
     if iri.endswith("/ontology"):  # the ontology's terms are its hash IRIs
         prefix = str(ox.Literal(iri + "#"))  # N-Triples form: quoted and escaped
-        text = package_query("serve", "ontology-terms").replace(
-            "WHERE {", f"WHERE {{ VALUES ?prefix {{ {prefix} }}", 1
-        )
+        text = serve_query("ontology-terms").replace("WHERE {", f"WHERE {{ VALUES ?prefix {{ {prefix} }}", 1)
         for solution in store.query(text, use_default_graph_as_union=True):
             for quad in store.quads_for_pattern(solution["s"], rdfs_label, None):
                 triples.add(quad.triple)
@@ -296,20 +364,31 @@ def _worker_main(conn, data_file: str, parent: int) -> None:
         _answer_tasks(conn, store)
 
 
-def _warm_up(store) -> None:
-    """Import and run once what the tasks use (rdflib's result writers, the serialisers, the
+#: The queries a zygote runs once before forking workers (src/mpdkg/serve/queries/warm-up-*.rq).
+WARM_UP = ("warm-up-select", "warm-up-ask", "warm-up-construct", "warm-up-syntax-error")
+
+
+@functools.cache
+def serve_query(name: str) -> str:
+    """The text of ``src/mpdkg/serve/queries/<name>.rq``, read once per process (the zygote reads
+    them all while warming up, so its workers inherit them)."""
+    return package_query("serve", name)
+
+
+def _warm_up(store) -> list[tuple]:
+    """Import and run once what the tasks use (the result writers, the serialisers, the
     syntax-error reader), so that a worker forked from here answers its first query as fast as
-    its hundredth: importing rdflib alone costs a forked worker about 0.2 s of CPU."""
-    select = "SELECT * WHERE { ?s ?p ?o } LIMIT 1"
-    for fmt in ("json", "xml", "csv", "tsv"):
-        _run_query(store, select, fmt, 10, [], [])
-    _run_query(store, "ASK {}", "csv", 10, [], [])
-    construct = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1"
-    for fmt in GRAPH_TYPES.values():
-        _run_query(store, construct, fmt, 10, [], [])
-    _run_query(store, "SELECT WHERE", "json", 10, [], [])
+    its hundredth: importing rdflib alone costs a forked worker about 0.2 s of CPU. Returns the
+    answers (all "ok" but the syntax error's, a 400)."""
+    select, ask, construct, broken = (serve_query(name) for name in WARM_UP)
+    serve_query("ontology-terms")
+    answers = [_run_query(store, select, fmt, 10, [], []) for fmt in _RESULT_FORMATS]
+    answers.append(_run_query(store, ask, "csv", 10, [], []))
+    answers += [_run_query(store, construct, fmt, 10, [], []) for fmt in sorted(set(GRAPH_TYPES.values()))]
+    answers.append(_run_query(store, broken, "json", 10, [], []))
     with contextlib.suppress(ValueError):
         _describe(store, "https://w3id.org/mpdkg/", "html")
+    return answers
 
 
 def _zygote_main(conn, data_file: str, parent: int) -> None:
