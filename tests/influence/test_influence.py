@@ -789,3 +789,54 @@ def test_claims_count_new_applications_at_first_instance_in_every_year():
         per_year[year] = per_year.get(year, 0.0) + n
     assert per_year[2004] == 25_737  # type V, first instance (UNHCR asylum applications, Canada)
     assert per_year[2023] == 146_729  # type N at first instance; 10 N rows at appeal left out
+
+
+def test_refugees_hosted_is_a_protection_cell_log_scaled_and_averaged_over_the_window(facts):
+    """Issue #16: a state hosting many refugees is a key protection partner for Canada; its
+    end-year stock is averaged over the window (years the series covers) and log-scaled."""
+    from mpdkg.influence.layers import OpenFigures, layer_scores
+
+    hosted = {("FRA", y): 1000.0 for y in range(2012, 2017)} | {("JPN", 2016): 10.0, ("JPN", 2014): 20.0}
+    ls = layer_scores(
+        facts, InfluenceConfig.load(), years=[1900, 2016, 2026], figures=OpenFigures(hosted=hosted)
+    )
+    assert ls.raw[2016]["protection"]["FRA"]["refugees_hosted"] == pytest.approx(1000.0)
+    assert ls.raw[2016]["protection"]["JPN"]["refugees_hosted"] == pytest.approx(30.0 / 5)
+    assert ls.raw[1900]["protection"]["JPN"]["refugees_hosted"] is None  # before the series
+    assert ls.raw[2026]["protection"]["JPN"]["refugees_hosted"] is None  # the series ends in 2016
+    ls_none = layer_scores(facts, InfluenceConfig.load(), years=[2016], figures=OpenFigures())
+    # FRA hosts the most: its protection layer rises by the mean with a 1.0 cell
+    before, after = ls_none.score("FRA", 2016, "protection"), ls.score("FRA", 2016, "protection")
+    # no flows in these figures: the layer was the fora tie alone, now the mean of it and 1.0
+    assert after == pytest.approx((before + 1.0) / 2, abs=1e-6)
+    label = next(i["label"] for i in ls.definitions["protection"].indicators if i["id"] == "refugees_hosted")
+    assert "key protection partner for Canada" in label
+    assert "6 a year on average (2012–2016)" in ls.explain("JPN", 2016)
+
+
+def test_refugees_hosted_reads_the_unhcr_population_by_asylum():
+    from mpdkg.influence.layers import read_open_figures
+
+    hosted = read_open_figures().hosted
+    assert hosted[("TUR", 2016)] == 2_869_419  # refugees; no oip reported that year
+    assert hosted[("LBN", 2023)] == 788_472
+    assert hosted[("COL", 2023)] == 1_382 + 2_851_160  # refugees + other people in need of protection
+    assert hosted[("CAN", 2023)] == 169_448  # asylum-seekers (197,961) are not counted as hosted
+
+
+def test_a_year_with_fewer_channels_than_the_minimum_says_it_is_not_ranked(facts, tmp_path):
+    """Issue #16 (India "1st" in 1945-1950): below [ranking] min_channels a slice's ranks carry a
+    note; the minimum is read from the weights file."""
+    config = InfluenceConfig.load()
+    assert config.min_ranked_channels == 5
+    note = analyse(facts, config, as_of=1900).rank_note()
+    assert note is not None and note.startswith(
+        "not ranked: CAN takes part in only 0 channels in force in 1900"
+    )
+    latest = analyse(facts, config)
+    assert latest.canada.channels >= 5 and latest.rank_note() is None
+    from mpdkg.influence.config import DEFAULT_WEIGHTS
+
+    text = Path(DEFAULT_WEIGHTS).read_text(encoding="utf-8").replace("min_channels = 5", "min_channels = 999")
+    (tmp_path / "w.toml").write_text(text)
+    assert "at least 999" in (analyse(facts, InfluenceConfig.load(tmp_path / "w.toml")).rank_note() or "")

@@ -140,6 +140,25 @@ class Gap:
         return ";".join(parts)
 
 
+def unranked_note(ego: str, channels: int, states: int, year: object, minimum: int) -> str | None:
+    """Why a year's ranks say nothing, or None: the ego takes part in fewer channels in force than
+    ``minimum`` (``[ranking] min_channels``). In 1945 the United Nations alone tied 48 states
+    "1st"; in 1950 six states tied first through the UN and the Commonwealth.
+
+    >>> unranked_note("CAN", 2, 58, 1950, 5)
+    'not ranked: CAN takes part in only 2 channels in force in 1950, shared by 58 states (ranks need at least 5: [ranking] min_channels in influence_weights.toml)'
+    >>> unranked_note("CAN", 5, 118, 1965, 5) is None
+    True
+    """
+    if channels >= minimum:
+        return None
+    return (
+        f"not ranked: {ego} takes part in only {channels} channel{'s' if channels != 1 else ''} in force "
+        f"in {year}, shared by {states} states (ranks need at least {minimum}: [ranking] min_channels "
+        "in influence_weights.toml)"
+    )
+
+
 @dataclass
 class InfluenceResult:
     rows: list[CountryRow]  # Canada first, then by rank
@@ -198,6 +217,13 @@ class InfluenceResult:
     @property
     def ego(self) -> str:
         return str(self.params.get("ego", CANADA))
+
+    def rank_note(self) -> str | None:
+        """Why this slice's ranks say nothing, or None (see :func:`unranked_note`)."""
+        minimum = self.config.min_ranked_channels if self.config is not None else 0
+        year = self.params.get("as_of") or self.params.get("reference_year")
+        states = sum(1 for r in self.ranked() if r.channels_with_canada)
+        return unranked_note(self.ego, self.canada.channels, states, year, minimum)
 
     @property
     def slice(self) -> str:

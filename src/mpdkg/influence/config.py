@@ -61,6 +61,9 @@ class InfluenceConfig:
     layers: dict[str, float] = field(default_factory=dict)
     #: years a flow indicator adds up (resettlement, asylum claims): the year and those before it
     flow_window: int = 5
+    #: a year's ranking is shown only when the ego takes part in at least this many channels in
+    #: force that year ([ranking] min_channels): below it, "1st" means "in one of a handful of bodies"
+    min_ranked_channels: int = 5
     source: str = "influence_weights.toml"
 
     @classmethod
@@ -105,6 +108,7 @@ class InfluenceConfig:
             "betweenness.seed": bc.get("seed", 0),
             "gaps.per_group": section("gaps").get("per_group", 5),
             "time.engagement_memory_years": section("time").get("engagement_memory_years", 0),
+            "ranking.min_channels": section("ranking").get("min_channels", 5),
         }
         for key, value in ints.items():
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -127,6 +131,7 @@ class InfluenceConfig:
             gaps_per_group=ints["gaps.per_group"],
             layers=_weights(section("layers"), "layers"),
             flow_window=max(1, int(section("flows").get("window_years", 5))),
+            min_ranked_channels=ints["ranking.min_channels"],
             source=source,
         )
 

@@ -58,6 +58,11 @@ INDICATORS: dict[str, list[dict[str, str]]] = {
          "unit": "persons over the window", "source": "UNHCR Refugee Data Finder (CC BY 4.0)"},
         {"id": "protection_fora_tie", "label": "tie to Canada through pillar-5 fora and agreements",
          "unit": "tie weight", "source": "curated graph"},
+        {"id": "refugees_hosted",
+         "label": "refugees hosted (all origins: UNHCR-mandate refugees and other people in need of "
+                  "international protection); a large host is a key protection partner for Canada "
+                  "(resettlement referrals, responsibility-sharing, humanitarian funding)",
+         "unit": "persons, mean end-year stock over the window", "source": "UNHCR Refugee Data Finder (CC BY 4.0)"},
     ],
     "mobility": [
         {"id": "visa_openness", "label": "visa regime both ways (Canada's on its nationals, its on Canadians)",
@@ -82,6 +87,14 @@ INDICATORS: dict[str, list[dict[str, str]]] = {
     ],
 }  # fmt: skip
 FLOW_INDICATORS = frozenset({"resettled_to_canada", "asylum_claims_in_canada"})
+#: Stocks (people present at the end of a year), averaged over the window and log-scaled like
+#: the flows: hosting 3 million refugees is not a hundred times the partner hosting 30,000.
+STOCK_INDICATORS = frozenset({"refugees_hosted"})
+#: The population columns of unhcr/population_by_asylum.csv that count as "refugees hosted":
+#: UNHCR's headline "refugees and other people in need of international protection" (the
+#: package's README sums refugees and oip the same way). Asylum-seekers are a procedure's
+#: caseload, not yet protection, and are shown beside it on the country pages, not scored.
+HOSTED_COLUMNS = ("refugees", "oip")
 
 
 @dataclass
@@ -96,6 +109,8 @@ class OpenFigures:
     votes: dict[tuple[str, int], float] = field(default_factory=dict)
     votes_hr: dict[tuple[str, int], float] = field(default_factory=dict)  # human-rights resolutions
     votes_refugees_migration: dict[tuple[str, int], float] = field(default_factory=dict)
+    #: refugees and oip hosted by the country (as country of asylum, all origins), end of year
+    hosted: dict[tuple[str, int], float] = field(default_factory=dict)
 
     def last_vote_year(self) -> int | None:
         """The last year of the UN-vote data (2019 in the vendored extract), None without votes."""
@@ -150,8 +165,26 @@ def read_open_figures(root: Path | None = None, ego: str = CANADA) -> OpenFigure
         _read_visas(figures, root, ego)
     except opendata.OpenDataError:
         return figures
+    _read_hosted(figures, root)
     _read_votes(figures, root, ego)
     return figures
+
+
+def _read_hosted(figures: OpenFigures, root: Path | None) -> None:
+    """Refugees hosted per country of asylum and year (unhcr/population_by_asylum.csv); an
+    extract without that file (an older graph/) leaves the cell "no data", never zero."""
+    from mpdkg.sources import opendata
+
+    try:
+        rows = list(opendata.read_rows("unhcr", "population_by_asylum.csv", root))
+    except opendata.OpenDataError:
+        return
+    for row in rows:
+        if not row["coa_iso"]:
+            continue
+        n = sum(row.get(k) or 0 for k in HOSTED_COLUMNS)
+        key = (row["coa_iso"], int(row["year"]))
+        figures.hosted[key] = figures.hosted.get(key, 0.0) + float(n)
 
 
 def _read_visas(figures: OpenFigures, root: Path | None, ego: str) -> None:
@@ -218,6 +251,8 @@ class LayerScores:
     window: int = 5
     #: the last year of the UN-vote data: after it, alignment is "no data" (left out, never zero)
     votes_end: int | None = None
+    #: the last year of the hosted-population data (UNHCR end-year stocks)
+    hosted_end: int | None = None
 
     @property
     def reference_year(self) -> int:
@@ -314,6 +349,18 @@ def _flow(figures: OpenFigures, table, states: set[str], year: int, n: int) -> d
     return {c: figures.window(table, c, year, n) for c in states}
 
 
+def _stock(
+    table: dict[tuple[str, int], float], states: set[str], year: int, n: int
+) -> dict[str, float | None]:
+    """An end-year stock averaged over the years of the window that the series covers (a state
+    not listed that year hosts none); None (no data) when the window holds no year of the series."""
+    covered = {y for _c, y in table}
+    years = [y for y in range(year - n + 1, year + 1) if y in covered]
+    if not years:
+        return {c: None for c in states}
+    return {c: sum(table.get((c, y), 0.0) for y in years) / len(years) for c in states}
+
+
 def _channel_layer(facts, config, year: int, ego: str, states_only: bool) -> dict[str, float]:
     from mpdkg.influence.analysis import analyse
 
@@ -330,15 +377,18 @@ def _year_layers(ls: LayerScores, facts, config, B, figures: OpenFigures, year: 
     protection_tie = _pillar_ties(B, config, year, 5, ego)
     resettled = _flow(figures, figures.resettled, states, year, n)
     claims = _flow(figures, figures.claims, states, year, n)
+    hosted = _stock(figures.hosted, states, year, n)
     mob = _agreement_counts(facts, config, year, MOBILITY_KINDS, ego)
     irr = _agreement_counts(facts, config, year, IRREGULAR_KINDS, ego)
     ls.votes_end = figures.last_vote_year()
+    ls.hosted_end = max((y for _c, y in figures.hosted), default=None)
     raw: dict[str, dict[str, Cell]] = {layer: {} for layer in LAYERS}
     for c in states:
         raw["channels"][c] = {"channel_score": channel.get(c, 0.0)}
         raw["protection"][c] = {
             "resettled_to_canada": resettled[c],
             "protection_fora_tie": protection_tie.get(c, 0.0),
+            "refugees_hosted": hosted[c],
         }
         raw["mobility"][c] = {"visa_openness": figures.visa(c, year), "mobility_agreements": mob.get(c, 0.0)}
         raw["irregular"][c] = {"asylum_claims_in_canada": claims[c], "irregular_agreements": irr.get(c, 0.0)}
@@ -357,7 +407,7 @@ def _year_layers(ls: LayerScores, facts, config, B, figures: OpenFigures, year: 
 
 
 def _layer_score(cells: dict[str, Cell], has_flows: bool) -> dict[str, float | None]:
-    """Each indicator scaled to 0..1 among the states (flows on a log scale), then averaged;
+    """Each indicator scaled to 0..1 among the states (flows and stocks on a log scale), then averaged;
     an indicator with no value (no snapshot, no votes) is left out, not counted as zero."""
     ids = sorted({k for cell in cells.values() for k in cell})
     scaled: dict[str, dict[str, float]] = {}
@@ -367,7 +417,7 @@ def _layer_score(cells: dict[str, Cell], has_flows: bool) -> dict[str, float | N
         values = {c: float(v) for c, cell in cells.items() if (v := cell.get(k)) is not None}
         if not values:
             continue
-        scaled[k] = _log_scale(values) if k in FLOW_INDICATORS else _max_scale(values)
+        scaled[k] = _log_scale(values) if k in FLOW_INDICATORS | STOCK_INDICATORS else _max_scale(values)
     return {c: _mean([scaled[k].get(c) for k in scaled]) for c in cells}
 
 
@@ -433,11 +483,15 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def _figure(k: str, v: float | None, window: int, year: int) -> str:
+def _figure(k: str, v: float | None, window: int, year: int, stock_end: int | None = None) -> str:
     if v is None:
         return "no data"
     if k in FLOW_INDICATORS:
         return f"{v:,.0f} ({year - window + 1}–{year})"
+    if k in STOCK_INDICATORS:
+        last = min(year, stock_end) if stock_end is not None else year
+        first = year - window + 1
+        return f"{v:,.0f} a year on average ({first}–{last})" if first < last else f"{v:,.0f} ({last})"
     return f"{v:.3g}"
 
 
@@ -452,7 +506,8 @@ def explain_text(ls: LayerScores, iso3: str, year: int) -> str:
     for layer in LAYERS:
         s, r = ls.score(iso3, year, layer), ls.rank(iso3, year, layer)
         figures = "; ".join(
-            f"{ind['label']}: {_figure(ind['id'], ls.raw[year][layer][iso3].get(ind['id']), ls.window, year)}"
+            f"{ind['label']}: "
+            f"{_figure(ind['id'], ls.raw[year][layer][iso3].get(ind['id']), ls.window, year, ls.hosted_end)}"
             for ind in ls.definitions[layer].indicators
         )
         head = (
@@ -503,7 +558,8 @@ def layers_dict(ls: LayerScores) -> dict:
 
 
 COMPOSITE_METHOD = (
-    "Each indicator is scaled to 0..1 among the states of the year (flows as log(1+x)/log(1+max), "
+    "Each indicator is scaled to 0..1 among the states of the year (flows and the refugees hosted as "
+    "log(1+x)/log(1+max), flows summed and stocks averaged over the window; "
     "counts and ties divided by the largest); a layer is the mean of its indicators that have data; "
     "the composite is the weighted mean of the layers that have data for the country, with the "
     "weights of influence_weights.toml [layers] divided by the sum of the weights used."
