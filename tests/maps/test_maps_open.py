@@ -45,6 +45,8 @@ def synthetic_open_data() -> OpenData:
     return OpenData(
         resettled={"MEX": {2015: 120, 2016: 4321, 2018: 7}, "KEN": {2016: 1500}},
         claims={"MEX": {2022: 16620, 2023: 24132}},
+        hosted={"MEX": {2022: 300_000, 2023: 350_000}, "FRA": {2022: 0, 2023: 0}},
+        asylum_seekers={"MEX": {2023: 400_000}},
         visa_in={"MEX": visa_periods([(snaps[0], "eta", None), (snaps[1], "eta", None), (snaps[2], "visa-required", None),
                                       (snaps[3], "visa-required", None)])},
         visa_out={"MEX": visa_periods([(d, "visa-free", 180) for d in snaps])},
@@ -94,6 +96,48 @@ def test_country_page_shows_flows_visas_and_votes(open_maps):
     assert "Not drawn: 2020 (1 roll call)" in votes and "Source: UN votes test; CC0" in votes
 
 
+def test_country_page_shows_the_refugees_it_hosts(open_maps):
+    """Issue #16: the protection layer's "refugees hosted" cell on the page, as a stock (the last
+    year and the peak, never a sum of years), with units and source line."""
+    html = (open_maps / "report" / "countries" / "MEX.html").read_text(encoding="utf-8")
+    hosted = unescape(_section(html, "hosted"))
+    assert "At the end of 2023: <b>350,000</b> refugees and other people in need of" in hosted
+    assert "<b>400,000</b> asylum-seekers" in hosted and "650,000" not in hosted  # no total of years
+    assert "key protection partner for Canada" in hosted
+    assert "Units: persons present at the end of the year (a stock, not a flow" in hosted
+    assert "Source: UNHCR test extract; CC BY 4.0" in hosted and "population_by_asylum.csv" in hosted
+    fra = unescape((open_maps / "report" / "countries" / "FRA.html").read_text(encoding="utf-8"))
+    assert "UNHCR records no refugees hosted by France in 2022–2023" in fra
+
+
+def test_early_years_with_a_near_empty_network_are_not_ranked(tmp_path, mini_data):
+    """Issue #16: a year in which Canada takes part in fewer channels than [ranking] min_channels
+    shows "not ranked" and why, not "1st" (India was 1st in 1945-1950)."""
+    import dataclasses
+
+    from mpdkg.maps.country import _ranks
+    from mpdkg.maps.data import Row, Slice
+
+    rows = {"IND": Row("IND", 1.0, 1, (0,)), "GBR": Row("GBR", 1.0, 1, (0,))}
+    slices = {
+        f"all:{y}": Slice(None, y, None, rows, {"ego_channels": n}, {}) for y, n in ((1950, 2), (1965, 5))
+    }
+    assert _ranks(slices, "IND", 5) == [
+        (1950, None, 1, "not ranked: CAN takes part in only 2 channels in force in 1950, shared by 2 states "
+         "(ranks need at least 5: [ranking] min_channels in influence_weights.toml)"),
+        (1965, 1, 1, ""),
+    ]  # fmt: skip
+    data, slices = mini_data
+    strict = dataclasses.replace(data, config=dataclasses.replace(data.config, min_ranked_channels=10_000))
+    write_country_pages(strict, Options(), slices, tmp_path, None, synthetic_open_data())
+    ranks = unescape(_section((tmp_path / "MEX.html").read_text(encoding="utf-8"), "ranks"))
+    assert "not ranked" in ranks and "ranks need at least 10000" in ranks
+    write_country_pages(data, Options(), slices, tmp_path, None, synthetic_open_data())
+    default = unescape(_section((tmp_path / "MEX.html").read_text(encoding="utf-8"), "ranks"))
+    last = re.findall(r'<td class="num"[^>]*>([^<]*)</td>', default.split("<td>rank</td>")[1])
+    assert last and last[-1].strip().isdigit()  # the mini graph's latest year is ranked
+
+
 def test_empty_sections_say_why(open_maps):
     html = unescape((open_maps / "report" / "countries" / "FRA.html").read_text(encoding="utf-8"))
     assert "UNHCR records no refugees resettled to Canada from France in 2015–2018" in html
@@ -120,6 +164,9 @@ def test_real_open_data_matches_the_published_figures():
     assert usa[2019].roll_calls == 90 and 0.4 < usa[2019].agreement < 0.7
     assert {v.year: v for v in od.votes["GBR"]}[2019].agreement > usa[2019].agreement  # closer to Canada
     assert "CC BY 4.0" in od.sources["unhcr"].line() and "0c16a6d0c2f3" in od.sources["unhcr"].line()
+    # refugees hosted (UNHCR population by country of asylum): Türkiye 2016, Canada 2023
+    assert od.hosted["TUR"][2016] == 2_869_419 and od.hosted["LBN"][2023] == 788_472
+    assert od.hosted["CAN"][2023] == 169_448 and od.asylum_seekers["CAN"][2023] == 197_961
 
 
 def test_missing_open_data_is_named(tmp_path, monkeypatch):

@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from mpdkg.influence.analysis import unranked_note
+from mpdkg.influence.network import CANADA
 from mpdkg.maps.common import NO_PILLAR, PILLAR_COLOURS, Options, render_page, slice_key, source_line
 from mpdkg.maps.country_open import open_context
 from mpdkg.maps.data import BASE, Link, MapData, Slice
@@ -103,12 +105,17 @@ def _timeline(data: MapData, links: list[Link], years: list[int]) -> dict[str, A
     return {"bars": bars, "ticks": ticks, "width": LEFT + width + 10, "height": len(bars) * BAR_H + 24}
 
 
-def _ranks(slices: dict[str, Slice], iso3: str) -> list[tuple[int, int | None, int]]:
+def _ranks(slices: dict[str, Slice], iso3: str, minimum: int = 0) -> list[tuple[int, int | None, int, str]]:
+    """(year, rank, channels, note) every five years and the last; a year in which Canada takes
+    part in fewer than ``minimum`` channels is not ranked, and its note says why."""
     out = []
     for key, s in sorted(slices.items(), key=lambda kv: int(kv[0].split(":")[1])):
         if key.startswith("all:"):
             row = s.rows.get(iso3)
-            out.append((s.year, row.rank if row and row.links else None, len(row.links) if row else 0))
+            states = sum(1 for r in s.rows.values() if r.links)
+            note = unranked_note(CANADA, int(s.canada.get("ego_channels", minimum)), states, s.year, minimum)
+            rank = row.rank if row and row.links and note is None else None
+            out.append((s.year, rank, len(row.links) if row else 0, note or ""))
     return [r for n, r in enumerate(out) if r[0] % 5 == 0 or n == len(out) - 1]  # every five years
 
 
@@ -147,7 +154,7 @@ def country_html(
         country=c,
         links=[(row, data.channels[row["channel"]]) for row in channel_rows(links)],
         timeline=_timeline(data, links, years),
-        ranks=_ranks(slices, iso3),
+        ranks=_ranks(slices, iso3, data.config.min_ranked_channels),
         row=row if row and row.links else None,
         latest=years[-1],
         layers=_layers(influence, iso3),

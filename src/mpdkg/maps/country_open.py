@@ -67,6 +67,18 @@ def _flow(od: OpenData, table: dict[str, dict[int, int]], iso3: str) -> dict[str
     return {"span": span, "series": series, "chart": bar_chart(series, *span), "recent": recent}
 
 
+def _hosted(od: OpenData, iso3: str) -> dict[str, Any]:
+    """The population the country hosts (a stock: the last year and the peak, never a total)."""
+    span = od.years(od.hosted)
+    series = od.hosted.get(iso3, {})
+    if span is None:
+        return {"span": None, "series": {}}
+    seekers = od.asylum_seekers.get(iso3, {})
+    recent = [(y, series.get(y, 0), seekers.get(y, 0)) for y in range(max(span[0], span[1] - 9), span[1] + 1)]
+    return {"span": span, "series": series, "chart": bar_chart(series, *span), "recent": recent,
+            "last": series.get(span[1], 0), "last_seekers": seekers.get(span[1], 0)}  # fmt: skip
+
+
 def _strip(periods: list[VisaPeriod], snapshots: list[str]) -> list[dict[str, Any]]:
     """One coloured cell per snapshot, for a strip under the table."""
     if not snapshots:
@@ -126,6 +138,7 @@ def open_context(od: OpenData | None, iso3: str) -> dict[str, Any]:
     return {
         "resettled": _flow(od, od.resettled, iso3),
         "claims": _flow(od, od.claims, iso3),
+        "hosted": _hosted(od, iso3),
         "visa_in": od.visa_in.get(iso3, []),
         "visa_out": od.visa_out.get(iso3, []),
         "strip_in": _strip(od.visa_in.get(iso3, []), od.snapshots),

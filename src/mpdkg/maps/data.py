@@ -400,6 +400,7 @@ def score_slice(data: MapData, pillar: int | None, year: int, region: str | None
         "effective_size": None if c.effective_size is None else round(c.effective_size, 3),
         "constraint": None if c.constraint is None else round(c.constraint, 4),
         "countries": c.countries - 1,
+        "ego_channels": c.channels,  # channels in force the ego takes part in (the analysis' count)
     }
 
     gaps: dict[str, dict[str, Any]] = {}

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mpdkg.influence.layers import is_new_claim
+from mpdkg.influence.layers import HOSTED_COLUMNS, is_new_claim
 from mpdkg.influence.network import CANADA
 
 #: Passport Index categories (normalised by the extraction), as a reader says them.
@@ -110,6 +110,10 @@ class OpenData:
 
     resettled: dict[str, dict[int, int]] = field(default_factory=dict)  # persons resettled to Canada
     claims: dict[str, dict[int, int]] = field(default_factory=dict)  # asylum claims in Canada, persons
+    #: refugees and other people in need of international protection hosted by the country as
+    #: country of asylum (all origins), end-year stock; and the asylum-seekers it hosts
+    hosted: dict[str, dict[int, int]] = field(default_factory=dict)
+    asylum_seekers: dict[str, dict[int, int]] = field(default_factory=dict)
     visa_in: dict[str, list[VisaPeriod]] = field(default_factory=dict)  # Canada's rule on its nationals
     visa_out: dict[str, list[VisaPeriod]] = field(default_factory=dict)  # its rule on Canadians
     snapshots: list[str] = field(default_factory=list)
@@ -173,9 +177,32 @@ def _read_unhcr(od: OpenData, root: Path | None, ego: str) -> None:
         if is_new_claim(row, ego):
             by_year = claims[row["coo_iso"]]
             by_year[row["year"]] = by_year.get(row["year"], 0) + int(row["applied"])
+    _read_hosted(od, root)
     od.resettled = {c: dict(sorted(v.items())) for c, v in sorted(resettled.items())}
     od.claims = {c: dict(sorted(v.items())) for c, v in sorted(claims.items())}
     od.sources["unhcr"] = _note("unhcr", root)
+
+
+def _read_hosted(od: OpenData, root: Path | None) -> None:
+    """The population each country hosts (unhcr/population_by_asylum.csv, the rule of
+    :data:`mpdkg.influence.layers.HOSTED_COLUMNS`); an extract without the file shows none."""
+    from mpdkg.sources import opendata
+
+    hosted: dict[str, dict[int, int]] = defaultdict(dict)
+    seekers: dict[str, dict[int, int]] = defaultdict(dict)
+    try:
+        rows = list(opendata.read_rows("unhcr", "population_by_asylum.csv", root))
+    except opendata.OpenDataError as exc:
+        od.missing["unhcr-hosted"] = (
+            f"graph/open-data/unhcr/population_by_asylum.csv could not be read: {exc}"
+        )
+        return
+    for row in rows:
+        if row["coa_iso"]:
+            hosted[row["coa_iso"]][row["year"]] = sum(row.get(k) or 0 for k in HOSTED_COLUMNS)
+            seekers[row["coa_iso"]][row["year"]] = row["asylum_seekers"] or 0
+    od.hosted = {c: dict(sorted(v.items())) for c, v in sorted(hosted.items())}
+    od.asylum_seekers = {c: dict(sorted(v.items())) for c, v in sorted(seekers.items())}
 
 
 def visa_periods(snapshots: list[tuple[str, str, int | None]]) -> list[VisaPeriod]:
