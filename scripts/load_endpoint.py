@@ -104,6 +104,11 @@ def start_server(
     return server, url
 
 
+def _percentiles(latencies: list[float]) -> list[float]:
+    lat = sorted(latencies)
+    return statistics.quantiles(lat, n=100) if len(lat) > 2 else [lat[0] if lat else 0.0] * 99
+
+
 def run_cell(url: str, server_pid: int, queries: int, clients: int, runaways: int, time_limit: float) -> dict:
     """One bounded burst: ``queries`` catalogue queries from ``clients`` concurrent clients, with
     ``runaways`` runaway cross joins, each from a client of its own, sent 0.1 s before the cheap
@@ -132,8 +137,8 @@ def run_cell(url: str, server_pid: int, queries: int, clients: int, runaways: in
         cheap = [f.result() for f in cheap_futures]
         runaway_results = [f.result() for f in long]
     elapsed = time.perf_counter() - start
-    lat = sorted(latency for _, latency in cheap)
-    q = statistics.quantiles(lat, n=100) if len(lat) > 2 else [lat[0] if lat else 0.0] * 99
+    q = _percentiles([latency for _, latency in cheap])
+    ok = _percentiles([latency for status, latency in cheap if status == 200])
 
     def count(results: list[tuple[int, float]]) -> dict[int, int]:
         statuses: dict[int, int] = {}
@@ -148,14 +153,48 @@ def run_cell(url: str, server_pid: int, queries: int, clients: int, runaways: in
         "seconds": round(elapsed, 2),
         "cheap_seconds": round(cheap_seconds, 2),
         "qps": round(len(cheap) / cheap_seconds, 1),
+        "ok_qps": round(sum(1 for status, _ in cheap if status == 200) / cheap_seconds, 1),
         "p50_ms": round(q[49] * 1000, 1),
         "p95_ms": round(q[94] * 1000, 1),
         "p99_ms": round(q[98] * 1000, 1),
+        "ok_p95_ms": round(ok[94] * 1000, 1),
         "cheap_ok": sum(1 for status, _ in cheap if status == 200),
         "statuses": count(cheap),
         "runaway_statuses": count(runaway_results),
         "rss_peak_mib": round(max(peak, base_rss), 1),
     }
+
+
+def _verdicts(cells: list[dict]) -> list[str]:
+    """Issue #21's two targets, judged cell by cell: p95 <= 100 ms for the cheap queries while
+    runaways run, and answered q/s growing with --workers (same clients and runaways)."""
+    slow = [c for c in cells if c["runaways"] > 0]
+    met = [f"{c['workers']}w/{c['clients']}c" for c in slow if c["p95_ms"] <= 100]
+    missed = [f"{c['workers']}w/{c['clients']}c" for c in slow if c["p95_ms"] > 100]
+    lines = [
+        "Target (issue #21), cheap queries keep p95 <= 100 ms while runaways run: "
+        + (
+            "met in every cell."
+            if not missed
+            else f"met in {', '.join(met) or 'no cell'}; not met in {', '.join(missed)}."
+        )
+    ]
+    workers = sorted({c["workers"] for c in cells})
+    if len(workers) > 1:
+        pairs = []
+        for c in (c for c in cells if c["workers"] == workers[0]):
+            top = [
+                d
+                for d in cells
+                if d["workers"] == workers[-1]
+                and (d["clients"], d["runaways"]) == (c["clients"], c["runaways"])
+            ]
+            if top and c["ok_qps"]:
+                pairs.append(f"{c['clients']}c/{c['runaways']}r x{top[0]['ok_qps'] / c['ok_qps']:.2f}")
+        lines.append(
+            f"Answered q/s with {workers[-1]} workers against {workers[0]}: " + ", ".join(pairs) + "."
+        )
+    return lines
 
 
 def main() -> None:
@@ -205,8 +244,7 @@ def main() -> None:
                 server.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 server.kill()
-    target = [c for c in cells if c["runaways"] > 0]
-    met = all(c["p95_ms"] <= 100 for c in target)
+    verdicts = _verdicts(cells)
     if args.markdown:
         lines = [
             "## Endpoint under load (`scripts/load_endpoint.py`)",
@@ -214,18 +252,21 @@ def main() -> None:
             f"{args.queries} cheap catalogue queries per cell on 127.0.0.1, with 0 or more runaway cross "
             f"joins sent first; server time limit {args.time_limit:g} s, {args.spares} standby worker(s), "
             f"--preempt-after {args.preempt_after:g}. Latencies and q/s are of the cheap queries; "
-            "load: the machine's 1-minute load average when the cell began.",
-            "Target (issue #21): cheap queries keep p95 <= 100 ms while runaways run: "
-            + ("met." if met else "not met (see the rows with runaways)."),
+            "load: the machine's 1-minute load average when the cell began. q/s counts every cheap "
+            "request, answered or refused (503: no free worker within the time limit, or more open "
+            "connections than the server takes); answered q/s only the 200s. p50/p95/p99 are of all "
+            "cheap requests (a refusal is quick), answered p95 of the 200s alone.",
+            *verdicts,
             "",
-            "| workers | clients | runaways | load | cheap q/s | p50 ms | p95 ms | p99 ms | cheap answered "
-            "| cheap statuses | runaway statuses | peak PSS MiB |",
-            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |",
+            "| workers | clients | runaways | load | cheap q/s | answered q/s | p50 ms | p95 ms | p99 ms "
+            "| answered p95 ms | cheap answered | cheap statuses | runaway statuses | peak PSS MiB |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |",
         ]
         for c in cells:
             lines.append(
-                f"| {c['workers']} | {c['clients']} | {c['runaways']} | {c['load']} | {c['qps']} | {c['p50_ms']} "
-                f"| {c['p95_ms']} | {c['p99_ms']} | {c['cheap_ok']}/{args.queries} | {c['statuses']} "
+                f"| {c['workers']} | {c['clients']} | {c['runaways']} | {c['load']} | {c['qps']} | {c['ok_qps']} "
+                f"| {c['p50_ms']} | {c['p95_ms']} | {c['p99_ms']} | {c['ok_p95_ms']} "
+                f"| {c['cheap_ok']}/{args.queries} | {c['statuses']} "
                 f"| {c['runaway_statuses'] or '-'} | {c['rss_peak_mib']} |"
             )
         args.markdown.write_text("\n".join(lines) + "\n", encoding="utf-8")
