@@ -14,8 +14,10 @@ Routes (everything read-only):
   its triples (and those of its parts, such as a membership's interval), as HTML, Turtle,
   JSON-LD or N-Triples by Accept header or ``?format=``.
 
-Refusals, each with a plain-text reason: SPARQL Update and ``SERVICE`` (checked in the parsed
-algebra, not the text) answer 403; a syntax error 400; an answer longer than the row limit 422;
+Refusals, each with a plain-text reason: SPARQL Update and ``SERVICE`` (the text read as Oxigraph
+reads it, by ``mpdkg.query.parse.check``; the workers have no network besides) answer 403; a
+syntax error (Oxigraph's parser, in the worker, under the time limit) 400; an answer longer than
+the row limit, or larger than 64 MiB, 422;
 a query still running at the time limit is stopped and answers 504; no free worker within the
 time limit 503.
 
@@ -23,7 +25,8 @@ HTTP is a Starlette application (``app``) on uvicorn (``server``), with connecti
 lacks (time to send a request, open connections at once) in ``connection``; what each route
 answers is in ``handlers``, independent of the framework.
 
-Queries run in worker processes, each holding the graph in an in-memory Oxigraph store. A
+Queries run in worker processes, each holding the graph in an in-memory Oxigraph store, and
+answers are written there by Oxigraph's own result writers (``workers``). A
 running Oxigraph query cannot be interrupted from Python, so a query that outlives the time
 limit has its worker killed and replaced; the other workers keep serving meanwhile.
 
