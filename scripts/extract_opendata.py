@@ -21,12 +21,6 @@ too); this script is a thin wrapper kept for the command recorded in the manifes
 importers need ``rdata`` (and the pandas it brings); the build and ``mpdkg.opendata``
 read the vendored CSVs with the standard library.
 
-One extract is made here, after the importer (issue #16): ``unhcr/population_by_asylum.csv``,
-the population hosted by every country of asylum per year (all origins summed), which the
-protection layer of the influence analysis reads ("refugees hosted"). It is added to the
-manifest the importer wrote, from the same commit's ``data/population.rda`` (already recorded as
-an input). ``mpdkg import unhcr`` does not make it yet: moving :func:`add_unhcr_hosted` into
-``mpdkg.sources.importers.unhcr`` is left to that module's owner (see /work/notes/hosted.md).
 """
 
 from __future__ import annotations
@@ -41,61 +35,16 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from mpdkg.sources.importers import DATASETS, ExtractionError, Output, Snapshot, Table  # noqa: E402
+from mpdkg.sources.importers import DATASETS, ExtractionError  # noqa: E402
 from mpdkg.sources.importers import extract as extract_dataset  # noqa: E402
 from mpdkg.sources.opendata import MANIFEST  # noqa: E402
 
-__all__ = ["DATASETS", "HOSTED", "ExtractionError", "add_unhcr_hosted", "extract", "main"]
-
-#: The population hosted by each country of asylum: the measures that count people from abroad
-#: (refugees under UNHCR's mandate, asylum-seekers, other people in need of international
-#: protection). IDPs, returnees, stateless people, others of concern and host communities are
-#: not people hosted from abroad and stay in population_canada.csv and the world totals by origin.
-HOSTED = ("refugees", "asylum_seekers", "oip")
-HOSTED_FILE = "population_by_asylum.csv"
-
-
-def add_unhcr_hosted(folder: Path, git_dir: Path) -> None:
-    """Add ``population_by_asylum.csv`` to the UNHCR folder the importer wrote: the end-year
-    population hosted by every country of asylum, summed over all countries of origin per year
-    and country of asylum (sorted by both), with ``rows`` = upstream rows summed; a measure is
-    empty where every upstream row left it empty. The manifest gets the file's entry (SHA-256,
-    rows, columns); its inputs already list data/population.rda."""
-    from mpdkg.sources.importers.base import read_r
-
-    manifest_path = folder / MANIFEST
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    snapshot = Snapshot(git_dir, manifest["upstream"]["commit"])  # the commit the importer read
-    frame = read_r(snapshot, "data/population.rda")["population"]
-    keys = ["year", "coa_name", "coa", "coa_iso"]
-    measures = [m for m in HOSTED if m in frame.columns]  # oip is recent; an older release lacks it
-    if not measures:
-        raise ExtractionError(f"data/population.rda has none of the hosted columns {', '.join(HOSTED)}")
-    grouped = frame.groupby(keys, dropna=False, sort=True)
-    totals = grouped[measures].sum(min_count=1)
-    totals["rows"] = grouped.size()
-    table = Table.from_frame(totals.reset_index(), [*keys, *measures, "rows"])
-    out = Output(folder)
-    out.add(
-        HOSTED_FILE,
-        table,
-        "population hosted at the end of the year by each country of asylum: refugees under UNHCR's "
-        "mandate, asylum-seekers and other people in need of international protection (oip), summed "
-        "over every country of origin for each year and country of asylum; a measure is empty where "
-        "every upstream row left it empty; rows = how many upstream rows were summed",
-        "data/population.rda",
-    )
-    manifest["files"] = [f for f in manifest["files"] if f["path"] != HOSTED_FILE] + out.files
-    text = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
-    manifest_path.write_text(text, encoding="utf-8")
+__all__ = ["DATASETS", "ExtractionError", "extract", "main"]
 
 
 def extract(name: str, git_dir: Path, commit: str, out_root: Path, date: str) -> Path:
-    """The importer's extraction of one dataset, plus the hosted population for ``unhcr``."""
-    folder = extract_dataset(name, git_dir, commit, out_root, date)
-    if name == "unhcr":
-        add_unhcr_hosted(folder, git_dir)
-    return folder
+    """The importer's extraction of one dataset (``mpdkg import`` runs the same)."""
+    return extract_dataset(name, git_dir, commit, out_root, date)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,5 +1,5 @@
-"""UNHCR Refugee Population Statistics (PopulationStatistics/refugees): Canada's rows and the world
-totals by origin."""
+"""UNHCR Refugee Population Statistics (PopulationStatistics/refugees): Canada's rows, the world
+totals by origin, and the population hosted by every country of asylum."""
 
 from __future__ import annotations
 
@@ -34,8 +34,9 @@ def extract_unhcr(snapshot: Snapshot, out: Output) -> dict[str, Any]:
         "data/countries.rda",
     )
     years = {}
+    tables: dict[str, Any] = {}
     for name, dims, what in UNHCR_TABLES:
-        frame = read_r(snapshot, f"data/{name}.rda")[name]
+        frame = tables[name] = read_r(snapshot, f"data/{name}.rda")[name]
         canada = frame[(frame["coa_iso"] == CANADA) | (frame["coo_iso"] == CANADA)]
         out.add(
             f"{name}_canada.csv",
@@ -66,4 +67,38 @@ def extract_unhcr(snapshot: Snapshot, out: Output) -> dict[str, Any]:
             "every upstream row left it empty; rows = how many upstream rows were summed",
             f"data/{name}.rda",
         )
+    _add_hosted(tables["population"], out)
     return {"years_covered": years}
+
+
+#: The population hosted by each country of asylum: the measures that count people from abroad
+#: (refugees under UNHCR's mandate, asylum-seekers, other people in need of international
+#: protection). IDPs, returnees, stateless people, others of concern and host communities are
+#: not people hosted from abroad and stay in population_canada.csv and the world totals by origin.
+HOSTED = ("refugees", "asylum_seekers", "oip")
+HOSTED_FILE = "population_by_asylum.csv"
+
+
+def _add_hosted(frame: Any, out: Output) -> None:
+    """``population_by_asylum.csv``, which the protection layer of the influence analysis reads
+    ("refugees hosted", issue #16): the end-year population of every country of asylum, summed
+    over all countries of origin per year and country of asylum (sorted by both), with ``rows`` =
+    upstream rows summed; a measure is empty where every upstream row left it empty."""
+    from mpdkg.sources.importers.base import ExtractionError
+
+    keys = ["year", "coa_name", "coa", "coa_iso"]
+    measures = [m for m in HOSTED if m in frame.columns]  # oip is recent; an older release lacks it
+    if not measures:
+        raise ExtractionError(f"data/population.rda has none of the hosted columns {', '.join(HOSTED)}")
+    grouped = frame.groupby(keys, dropna=False, sort=True)
+    totals = grouped[measures].sum(min_count=1)
+    totals["rows"] = grouped.size()
+    out.add(
+        HOSTED_FILE,
+        Table.from_frame(totals.reset_index(), [*keys, *measures, "rows"]),
+        "population hosted at the end of the year by each country of asylum: refugees under UNHCR's "
+        "mandate, asylum-seekers and other people in need of international protection (oip), summed "
+        "over every country of origin for each year and country of asylum; a measure is empty where "
+        "every upstream row left it empty; rows = how many upstream rows were summed",
+        "data/population.rda",
+    )
