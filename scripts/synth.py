@@ -148,6 +148,7 @@ def _write_sources(graph: Path, rng: random.Random, n_sources: int) -> list[str]
                 "mpdkg synthetic data",
                 f"20{rng.randint(18, 26)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
                 "",
+                "other",
             ]
             for s in sources
         ),

@@ -23,10 +23,10 @@ JPN,JP,392,Japan,,Asia,Eastern Asia,,Q17,t-iso
 """
 
 MINI_SOURCES = """\
-id,url,title,publisher,accessed,note
-t-iso,https://www.iso.org/iso-3166-country-codes.html,ISO 3166,ISO,2026-11-29,
-t-forum,https://example.org/forum,Forum members,Example publisher,2026-11-29,
-t-agr,https://example.org/agreement,An agreement,Example publisher,2025-01-15,
+id,url,title,publisher,accessed,note,kind
+t-iso,https://www.iso.org/iso-3166-country-codes.html,ISO 3166,ISO,2026-11-29,,other
+t-forum,https://example.org/forum,Forum members,Example publisher,2026-11-29,,other
+t-agr,https://example.org/agreement,An agreement,Example publisher,2025-01-15,,other
 """
 
 MINI_FORA = """\

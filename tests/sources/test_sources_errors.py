@@ -132,7 +132,7 @@ def test_membership_file_for_unknown_forum(mini_graph):
 
 
 def test_source_without_access_date(mini_graph):
-    append(mini_graph / "sources" / "test.csv", "t-bad,https://example.org/x,X,Y,yesterday,\n")
+    append(mini_graph / "sources" / "test.csv", "t-bad,https://example.org/x,X,Y,yesterday,,other\n")
     found = problems(mini_graph)
     assert any("sources/test.csv:5:" in p and "accessed 'yesterday' is not a date" in p for p in found), found
 
@@ -193,6 +193,23 @@ def test_source_kind_must_come_from_the_closed_list(mini_graph):
         and "kind 'blog' is not allowed" in p
         and "secondary-copy" in p
         and "treaty-depositary" in p
+        for p in found
+    ), found
+    assert not any("kinds.csv:2:" in p for p in found), found
+
+
+def test_source_kind_is_required(mini_graph):
+    write_sources_with_kinds(
+        mini_graph,
+        "k-ok,https://example.org/a,A,P,2026-12-01,,government,\n"
+        "k-none,https://example.org/b,B,P,2026-12-01,,,\n",
+    )
+    found = problems(mini_graph)
+    assert any(
+        p.startswith("graph/sources/kinds.csv:3:")
+        and "kind '' is not allowed" in p
+        and "government" in p
+        and "secondary-copy" in p
         for p in found
     ), found
     assert not any("kinds.csv:2:" in p for p in found), found

@@ -63,7 +63,7 @@ def test_source_kind_and_copy_read_in_rdf(built):
     assert g.value(source, URIRef(ONT + "readFrom")) == URIRef(
         "https://web.archive.org/web/2016/https://www.canada.ca/x"
     )
-    assert g.value(iri("source/t-iso"), URIRef(ONT + "sourceKind")) is None  # not stated: nothing
+    assert g.value(iri("source/t-iso"), URIRef(ONT + "sourceKind")) == iri("source-kind/other")
 
 
 def test_visa_policy_joins_the_open_data_categories_and_countries(built):
@@ -161,7 +161,7 @@ def test_source_quality_counts_kinds_copies_and_weak_facts(tmp_path):
     q = source_quality(records)
     kinds = [s.kind for s in records.sources.values()]  # foundation.csv is the real one
     assert q.sources_by_kind == {k: kinds.count(k) for k in sorted(set(kinds))}
-    assert q.sources_by_kind["secondary-copy"] == 1 and q.sources_by_kind[""] == 3  # the mini graph's
+    assert q.sources_by_kind["secondary-copy"] == 1 and "" not in q.sources_by_kind  # kind is required
     assert q.sources_read_from_copy == 1
     assert q.secondary_only == 1  # mex-eta-2016; usa-free-2000 also cites a government source
     assert q.single_source == q.facts - 1  # every other fact cites one source

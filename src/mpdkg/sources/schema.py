@@ -278,7 +278,7 @@ SPECS: tuple[FileKind, ...] = (
         Col("id", "source-id", header=True, value=True), Col("url", "url", header=True, value=True),
         Col("title", header=True, value=True, limit=MAX_LABEL),
         Col("publisher", header=True, value=True, limit=MAX_LABEL), Col("accessed", "day", header=True),
-        Col("note"), Col("kind", "choice", vocab="source_kinds"), Col("read_from", "url"),
+        Col("note"), Col("kind", "choice", value=True, vocab="source_kinds"), Col("read_from", "url"),
     ), make_source),
     FileKind("objectives", "framework/objectives.csv", _sourced(
         Col("id", "raw", header=True), _NUMBER, Col("label", header=True, value=True),
