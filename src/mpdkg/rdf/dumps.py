@@ -2,8 +2,8 @@
 
 Every dump is written by pyoxigraph from the build's quads (no rdflib graph in between, which
 took most of a build's time): N-Triples with its lines sorted, Turtle and TriG from the quads in
-a fixed order, and JSON-LD, which pyoxigraph writes in expanded form and ``compact_jsonld``
-shortens with our published context (readable keys such as ``label`` and ``member``). No blank
+a fixed order, and JSON-LD, which pyoxigraph writes in expanded form, one subject at a time, and
+``mpdkg.rdf.jsonld`` shortens with our published context (readable keys such as ``label`` and ``member``). No blank
 nodes appear in the data (the ontology's are canonicalised), so nothing depends on the run.
 """
 
@@ -19,7 +19,7 @@ from rdflib import Dataset, Graph
 from mpdkg.namespaces import PREFIXES
 from mpdkg.rdf.build import Built
 from mpdkg.rdf.engine import distinct_triples, sorted_quads
-from mpdkg.rdf.jsonld import compact_jsonld
+from mpdkg.rdf.jsonld import compact_triples
 
 DUMP_NAMES = {
     "turtle": "mpdkg.ttl",
@@ -88,12 +88,11 @@ def render_dumps(data: Built | Dataset | list[ox.Quad]) -> dict[str, bytes]:
     """File name -> bytes for every dump of a build (or a Dataset, or quads in the dumps' order)."""
     quads = _quads(data)
     triples = distinct_triples(quads)
-    expanded = ox.serialize(triples, format=ox.RdfFormat.JSON_LD) or b"[]"
     out = {
         DUMP_NAMES["nt"]: _ntriples(quads),
         DUMP_NAMES["turtle"]: _serialized(triples, ox.RdfFormat.TURTLE),
         DUMP_NAMES["trig"]: _serialized(quads, ox.RdfFormat.TRIG),
-        DUMP_NAMES["json-ld"]: compact_jsonld(expanded, jsonld_context()["@context"]),
+        DUMP_NAMES["json-ld"]: compact_triples(triples, jsonld_context()["@context"]),
         CONTEXT_NAME: (json.dumps(jsonld_context(), indent=1, sort_keys=True) + "\n").encode(),
     }
     for name in list(DUMP_NAMES.values()):
