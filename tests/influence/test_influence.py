@@ -531,6 +531,13 @@ def test_cli_formats(dump):
     assert res.exit_code == 0 and json.loads(res.stdout)["analysis"]["pillar"] == 2
     res = run_cli("--data", str(dump), "--top", "3")
     assert res.exit_code == 0 and "Canada's position" in res.stdout
+    assert "not ranked" not in res.output
+
+
+def test_cli_says_when_a_year_is_not_ranked(dump):
+    res = run_cli("--data", str(dump), "--as-of", "1900", "--top", "3")
+    assert res.exit_code == 0, res.output
+    assert "not ranked: CAN takes part in only 0 channels in force in 1900" in " ".join(res.output.split())
 
 
 def test_cli_explain_gaps_compare_and_errors(dump):

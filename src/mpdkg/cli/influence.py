@@ -75,6 +75,9 @@ def _print_result(result, top: int | None) -> None:
             + " (--with-territories ranks them; --format json lists them)",
             highlight=False,
         )
+    note = result.rank_note()
+    if note:
+        err.print(f"[bold]{note}[/bold]: the ranks above tie or order states by too few channels")
     undated = result.network.get("undated_facts", 0)
     if undated:
         err.print(
