@@ -22,7 +22,7 @@ def edit(path, old, new):
 def two_builds(tmp_path):
     a = write_mini_graph(tmp_path / "a")
     with (a / "sources" / "test.csv").open("a", encoding="utf-8") as fh:
-        fh.write("t-unused,https://example.org/unused,Unused page,Example publisher,2026-11-29,\n")
+        fh.write("t-unused,https://example.org/unused,Unused page,Example publisher,2026-11-29,,other\n")
     b = write_mini_graph(tmp_path / "b")
     edit(b / "memberships" / "five.csv", "USA,member,2010,2022,", "USA,member,2010,2023,")
     edit(
