@@ -112,12 +112,6 @@ class Built:
         """The distinct triples of the union of the graphs (what the N-Triples dump holds)."""
         return len({q.triple for q in self.quads()})
 
-    def store(self) -> ox.Store:
-        """An in-memory Oxigraph store holding every quad, in its named graphs."""
-        store = ox.Store()
-        store.bulk_extend(self.quads())
-        return store
-
     @property
     def ontology(self) -> Graph:
         return self.dataset.graph(GRAPHS.ontology)
