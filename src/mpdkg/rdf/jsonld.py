@@ -7,11 +7,12 @@ and fixed — prefixes, and terms that are typed as ``@id``, typed by a datatype
 language maps — so compaction here is a table lookup per property and value. What it writes is
 checked by reading it back with rdflib's JSON-LD parser (tests/pipeline/test_real_graph.py).
 
+>>> import pyoxigraph as ox
 >>> ctx = {"rdfs": "http://www.w3.org/2000/01/rdf-schema#", "ex": "http://example.org/",
 ...        "label": {"@id": "rdfs:label", "@container": "@language"}}
->>> expanded = b'[{"@id": "http://example.org/a", "http://www.w3.org/2000/01/rdf-schema#label":'
->>> expanded += b' [{"@value": "A", "@language": "en"}, {"@value": "plain"}]}]'
->>> json.loads(compact_jsonld(expanded, ctx))["@graph"]
+>>> a, label = ox.NamedNode("http://example.org/a"), ox.NamedNode(ctx["rdfs"] + "label")
+>>> triples = [ox.Triple(a, label, ox.Literal("A", language="en")), ox.Triple(a, label, ox.Literal("plain"))]
+>>> json.loads(compact_triples(triples, ctx))["@graph"]
 [{'@id': 'ex:a', 'label': {'en': 'A'}, 'rdfs:label': 'plain'}]
 """
 
@@ -133,24 +134,10 @@ def _canonical(value):
     return value
 
 
-def compact_jsonld(expanded: bytes, context: dict) -> bytes:
-    """``{"@context": context, "@graph": [...]}`` for an expanded JSON-LD document (one default
-    graph), nodes with the same ``@id`` merged, keys and arrays in a fixed order."""
-    merged: dict[str, dict] = {}
-    for item in json.loads(expanded):
-        target = merged.setdefault(item.get("@id", f"_:n{len(merged)}"), {})
-        for key, values in item.items():
-            if key == "@id":
-                target[key] = values
-            else:
-                target.setdefault(key, []).extend(values)
-    return _document(context, _nodes(_Context(context), merged.values()))
-
-
 def compact_triples(triples: list, context: dict) -> bytes:
-    """The same document for triples sorted by subject, written one subject at a time by
-    pyoxigraph: at a million triples the expanded document of the whole graph, read back as
-    Python objects, took gigabytes; one subject's node at a time takes almost nothing."""
+    """``{"@context": context, "@graph": [...]}`` for triples sorted by subject: pyoxigraph writes
+    each subject's node in expanded form, which is compacted here (the expanded document of the
+    whole graph, read back as Python objects, took gigabytes at a million triples)."""
     import pyoxigraph as ox
 
     ctx = _Context(context)
