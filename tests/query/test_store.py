@@ -11,7 +11,7 @@ import pytest
 
 from mpdkg.query import store as qs
 from mpdkg.query.catalogue import get_query
-from mpdkg.query.engines import OxigraphEngine, load_store, open_engine, run_query, store_formats
+from mpdkg.query.engines import OxigraphEngine, load_store, open_engine, run_query
 from mpdkg.rdf.build import build_dataset
 from mpdkg.rdf.dumps import write_dumps
 from mpdkg.sources.load import load_sources
@@ -41,7 +41,7 @@ def _rows(store, name: str):
 
 def test_a_prepared_store_answers_as_the_dumps_do(dumps):
     assert qs.prepared_store(dumps) is None  # nothing prepared yet: the dumps are parsed
-    qs.prepare_store(dumps, store_formats())
+    qs.prepare_store(dumps)
     prepared = qs.prepared_store(dumps)
     assert prepared is not None
     parsed = load_store(dumps)
@@ -55,7 +55,7 @@ def test_a_prepared_store_answers_as_the_dumps_do(dumps):
 
 
 def test_a_changed_dump_is_never_answered_from_an_old_store(dumps):
-    qs.prepare_store(dumps, store_formats())
+    qs.prepare_store(dumps)
     trig = dumps[0]
     trig.write_bytes(trig.read_bytes() + b'<urn:new> <urn:p> "after the edit" .\n')
     assert qs.prepared_store(dumps) is None
@@ -63,16 +63,14 @@ def test_a_changed_dump_is_never_answered_from_an_old_store(dumps):
 
 
 def test_the_open_data_is_loaded_once_for_many_builds(dumps, tmp_path, monkeypatch):
-    qs.prepare_store(dumps, store_formats())
+    qs.prepare_store(dumps)
     loaded = []
     real_load = qs._load
-    monkeypatch.setattr(
-        qs, "_load", lambda store, path, formats: (loaded.append(path.name), real_load(store, path, formats))
-    )
+    monkeypatch.setattr(qs, "_load", lambda store, path: (loaded.append(path.name), real_load(store, path)))
     trig = dumps[0]
     for n in range(qs.KEEP + 2):  # later builds: the curated dump changes, the open data does not
         trig.write_bytes(trig.read_bytes() + f'<urn:x> <urn:y> "{n}" .\n'.encode())
-        qs.prepare_store(dumps, store_formats())
+        qs.prepare_store(dumps)
         store = qs.prepared_store(dumps)
         assert store is not None and ox.Literal(str(n)) in {
             q.object for q in store.quads_for_pattern(ox.NamedNode("urn:x"), None, None)
@@ -81,3 +79,16 @@ def test_the_open_data_is_loaded_once_for_many_builds(dumps, tmp_path, monkeypat
     assert loaded == ["mpdkg.trig"] * (qs.KEEP + 2)
     stores = tmp_path / "cache" / "stores"
     assert len(list(stores.glob("build-*"))) == qs.KEEP and len(list(stores.glob("base-*"))) == 1
+
+
+def test_preparing_reads_each_dump_once(dumps, monkeypatch):
+    """The open data is 50 MB: preparing a build's store hashes it once, not per store made."""
+    hashed = []
+    real = qs._file_digests
+    monkeypatch.setattr(qs, "_file_digests", lambda paths_: (hashed.extend(paths_), real(paths_))[1])
+    built = []
+    assert qs.prepare_store(dumps, on_build=lambda: built.append(1)) is not None
+    assert sorted(p.name for p in hashed) == sorted(p.name for p in dumps) and built == [1]
+    hashed.clear()
+    qs.prepare_store(dumps, on_build=lambda: built.append(2))
+    assert built == [1], "an existing store is not made again"

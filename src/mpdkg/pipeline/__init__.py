@@ -207,16 +207,15 @@ def run_all(
 def prepare_query_store(out: Path, step: Step = _quiet) -> None:
     """The persisted Oxigraph store that ``mpdkg query`` opens instead of parsing the dumps
     (``mpdkg.query.store``; in the cache, not in ``out``). A failure here costs only speed."""
-    from mpdkg.query.engines import store_formats, with_open_data
-    from mpdkg.query.store import prepare_store, prepared_store
+    from mpdkg.query.engines import with_open_data
+    from mpdkg.query.store import prepare_store
     from mpdkg.rdf.dumps import DUMP_NAMES
 
     dumps = with_open_data([Path(out) / DUMP_NAMES["trig"]])
-    if not dumps[0].is_file() or prepared_store(dumps) is not None:
+    if not dumps[0].is_file():
         return
-    step("preparing the query store (once per build)")
     try:
-        prepare_store(dumps, store_formats())
+        prepare_store(dumps, on_build=lambda: step("preparing the query store (once per build)"))
     except OSError as exc:
         step(f"warning: no query store ({exc}); queries will read the dumps")
 

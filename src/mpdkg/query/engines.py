@@ -10,7 +10,6 @@ True
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 import socket
@@ -313,14 +312,6 @@ def _json_to_term(value):
 
 # --- opening data -------------------------------------------------------------------------------
 
-_FORMATS = {
-    ".trig": ox.RdfFormat.TRIG,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-}
-
 
 def default_data() -> Path | None:
     """The dump commands read when given none: dist/mpdkg.trig here, else the project's."""
@@ -364,19 +355,16 @@ def stale_sources(dump: Path) -> list[Path]:
 
 
 def load_store(paths_: list[Path]) -> ox.Store:
+    from mpdkg.rdf.dumps import read_dump
+
     store = ox.Store()
     for path in paths_:
-        path = Path(path)
-        name = path.name[:-3] if path.name.endswith(".gz") else path.name
-        fmt = _FORMATS.get(Path(name).suffix)
-        if fmt is None:
-            raise UsageError(f"{path}: unknown RDF format; expected one of {', '.join(_FORMATS)}")
         try:
-            data = path.read_bytes()
+            data, fmt = read_dump(Path(path))
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
         except OSError as exc:
             raise UsageError(f"{path}: cannot read ({exc.strerror})") from None
-        if path.name.endswith(".gz"):
-            data = gzip.decompress(data)
         try:
             store.load(data, format=fmt)
         except SyntaxError as exc:
@@ -410,11 +398,6 @@ def open_engine(data: list[Path] | None = None, engine: str = "oxigraph"):
 
         return OxigraphEngine(prepared_store(paths_) or load_store(paths_))
     return OxigraphEngine(store_from_dataset(built_dataset()))
-
-
-def store_formats() -> dict:
-    """File suffix -> Oxigraph format, for the dumps ``load_store`` reads."""
-    return dict(_FORMATS)
 
 
 def built_dataset() -> Dataset:

@@ -17,15 +17,16 @@ only the newest few are kept.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from mpdkg.rdf.dumps import read_dump
 from mpdkg.staging import cache_dir
 
 #: Below this many bytes of dumps, parsing them is quicker than preparing a store.
@@ -35,36 +36,46 @@ _DONE = "COMPLETE"
 _OPEN_DATA = "open-data.nq.gz"
 
 
-def _digest(paths_: list[Path]) -> str:
-    h = hashlib.sha256(f"pyoxigraph {ox.__version__}\n".encode())
+def _file_digests(paths_: list[Path]) -> dict[Path, str]:
+    """Each dump's content digest, read once per preparation (the open data is 50 MB)."""
+    digests = {}
     for path in paths_:
         f = hashlib.sha256()
         with open(path, "rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 f.update(block)
-        h.update(f"{Path(path).name}\0{f.hexdigest()}\n".encode())
-    return h.hexdigest()[:32]
+        digests[path] = f.hexdigest()
+    return digests
+
+
+def _name(prefix: str, paths_: list[Path], digests: dict[Path, str]) -> Path:
+    """The store folder of exactly these dumps (names and contents, and the store's version)."""
+    h = hashlib.sha256(f"pyoxigraph {ox.__version__}\n".encode())
+    for path in paths_:
+        h.update(f"{path.name}\0{digests[path]}\n".encode())
+    return _root() / f"{prefix}{h.hexdigest()[:32]}"
 
 
 def _root() -> Path:
     return cache_dir() / "stores"
 
 
-def _load(store: ox.Store, path: Path, formats: dict) -> None:
-    name = path.name[:-3] if path.name.endswith(".gz") else path.name
-    data = path.read_bytes()
-    if path.name.endswith(".gz"):
-        data = gzip.decompress(data)
-    store.bulk_load(data, format=formats[Path(name).suffix])
+def _load(store: ox.Store, path: Path) -> None:
+    data, fmt = read_dump(path)
+    store.bulk_load(data, format=fmt)
+
+
+def _big_enough(paths_: list[Path]) -> bool:
+    return sum(p.stat().st_size for p in paths_) >= MIN_BYTES
 
 
 def prepared_store(paths_: list[Path]) -> ox.Store | None:
     """The read-only store prepared for exactly these dumps, or None."""
     paths_ = [Path(p) for p in paths_]
     try:
-        if sum(p.stat().st_size for p in paths_) < MIN_BYTES:
+        if not _big_enough(paths_):
             return None
-        folder = _root() / f"build-{_digest(paths_)}"
+        folder = _name("build-", paths_, _file_digests(paths_))
         if not (folder / _DONE).is_file():
             return None
         return ox.Store.read_only(str(folder))
@@ -110,11 +121,17 @@ def _prune(prefix: str, keep: int, spare: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def prepare_store(paths_: list[Path], formats: dict) -> Path | None:
-    """Prepare the persisted store of these dumps (None when they are too small to need one)."""
+def prepare_store(paths_: list[Path], on_build: Callable[[], None] = lambda: None) -> Path | None:
+    """The persisted store of these dumps, made if missing (``on_build`` is called first then);
+    None when they are too small to need one."""
     paths_ = [Path(p) for p in paths_]
-    if sum(p.stat().st_size for p in paths_) < MIN_BYTES:
+    if not _big_enough(paths_):
         return None
+    digests = _file_digests(paths_)
+    folder = _name("build-", paths_, digests)
+    if (folder / _DONE).is_file():
+        return folder
+    on_build()
     open_data = [p for p in paths_ if p.name == _OPEN_DATA]
     rest = [p for p in paths_ if p.name != _OPEN_DATA]
     base = None
@@ -122,12 +139,12 @@ def prepare_store(paths_: list[Path], formats: dict) -> Path | None:
 
         def fill_base(tmp: Path) -> None:
             store = ox.Store(str(tmp))
-            _load(store, open_data[0], formats)
+            _load(store, open_data[0])
             store.optimize()
             store.flush()
             del store
 
-        base = _build(_root() / f"base-{_digest(open_data)}", fill_base)
+        base = _build(_name("base-", open_data, digests), fill_base)
 
     def fill(tmp: Path) -> None:
         if base is not None:
@@ -135,11 +152,11 @@ def prepare_store(paths_: list[Path], formats: dict) -> Path | None:
             (tmp / _DONE).unlink()
         store = ox.Store(str(tmp))
         for path in rest if base is not None else paths_:
-            _load(store, path, formats)
+            _load(store, path)
         store.flush()
         del store
 
-    folder = _build(_root() / f"build-{_digest(paths_)}", fill)
+    _build(folder, fill)
     _prune("build-", KEEP, folder)
     if base is not None:
         _prune("base-", 1, base)

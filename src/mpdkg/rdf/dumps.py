@@ -115,6 +115,28 @@ def write_dumps(data: Built | Dataset, folder: Path) -> list[Path]:
     return written
 
 
+#: A dump's suffix (before any ``.gz``) -> the Oxigraph format it is read with.
+OX_FORMATS = {
+    ".trig": ox.RdfFormat.TRIG,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+}
+
+
+def read_dump(path: Path) -> tuple[bytes, ox.RdfFormat]:
+    """A dump's content (gunzipped) and the Oxigraph format its name says, for every reader of
+    dumps into Oxigraph. ValueError for a name with no known format; OSError if unreadable."""
+    path = Path(path)
+    name = path.name[:-3] if path.name.endswith(".gz") else path.name
+    fmt = OX_FORMATS.get(Path(name).suffix)
+    if fmt is None:
+        raise ValueError(f"{path}: unknown RDF format; expected one of {', '.join(OX_FORMATS)}")
+    data = path.read_bytes()
+    return (gzip.decompress(data) if path.name.endswith(".gz") else data), fmt
+
+
 def load_dump(path: Path) -> Dataset:
     """Read a dump back (any of our formats, gzipped or not) into a Dataset."""
     path = Path(path)
