@@ -540,6 +540,19 @@ def test_cli_says_when_a_year_is_not_ranked(dump):
     assert "not ranked: CAN takes part in only 0 channels in force in 1900" in " ".join(res.output.split())
 
 
+def test_cli_json_says_when_a_year_is_not_ranked(dump):
+    """The JSON carries the table's 'not ranked' note: ranked false and why (issue #16)."""
+    res = run_cli("--data", str(dump), "--as-of", "1900", "--format", "json", "--top", "3")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["ranked"] is False
+    assert data["rank_note"].startswith("not ranked: CAN takes part in only 0 channels in force in 1900")
+    res = run_cli("--data", str(dump), "--as-of", "1900", "--explain", "MEX", "--format", "json")
+    assert res.exit_code == 0 and json.loads(res.stdout)["ranked"] is False
+    data = json.loads(run_cli("--data", str(dump), "--format", "json", "--top", "3").stdout)
+    assert data["ranked"] is True and data["rank_note"] is None
+
+
 def test_cli_explain_gaps_compare_and_errors(dump):
     res = run_cli("--data", str(dump), "--explain", "mex", "--format", "json")
     assert res.exit_code == 0 and json.loads(res.stdout)["iso3"] == "MEX"

@@ -124,6 +124,8 @@ def _print_explain(result, iso3: str) -> None:
         head.add_row(name.replace("_", " "), _sig(value))
     head.add_row("channels with Canada", str(e["channels_with_canada"]))
     out.print(head)
+    if e["rank_note"]:
+        err.print(f"[bold]{e['rank_note']}[/bold]", highlight=False)
     table = Table(
         "channel", "kind", "pillars", "weight", "role / Canada", "dated", "sources", title="Channels"
     )

@@ -285,8 +285,10 @@ class InfluenceResult:
         }
 
     def explain(self, iso3: str) -> dict:
-        """Everything behind one country's numbers: measures, score components, channels, sources."""
-        return self._row_json(self.row(iso3))
+        """Everything behind one country's numbers: measures, score components, channels, sources;
+        ``ranked`` and ``rank_note`` as in :meth:`as_dict`."""
+        note = self.rank_note()
+        return {**self._row_json(self.row(iso3)), "ranked": note is None, "rank_note": note}
 
     # --- outputs ---
 
@@ -296,8 +298,13 @@ class InfluenceResult:
         c = self.canada
         rows = self._rows_for(top)
         cited = sorted({s for r in rows for u in r.channels for s in u.sources})
+        note = self.rank_note()
         return {
             "analysis": self.params,
+            # False when the ego takes part in fewer than [ranking] min_channels channels in force:
+            # the ranks are still written, but say nothing (rank_note says why)
+            "ranked": note is None,
+            "rank_note": note,
             "network": self.network,
             "canada": {
                 "measures": {k: rounded(v) for k, v in c.measures.items()},
