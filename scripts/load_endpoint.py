@@ -30,6 +30,10 @@ from mpdkg.query.catalogue import catalogue
 from mpdkg.query.engines import bind
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+#: Seconds between two samples of the server's memory: reading the proportional set size of its
+#: processes costs ~9 ms of CPU, which every 10 ms (as this script once did) took half a core of
+#: the two the server was being measured on.
+MEMORY_EVERY = 0.5
 
 
 def free_port() -> int:
@@ -68,6 +72,41 @@ def rss_mib(pid: int) -> float:
     return total / 1024
 
 
+def cpu_tree(pid: int) -> dict[int, float]:
+    """CPU seconds (user + system) used so far by a process and each of its descendants."""
+    found = {}
+    for p in _tree(pid):
+        try:
+            stat = Path(f"/proc/{p}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2 :].split()
+        found[p] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return found
+
+
+class CpuMeter:
+    """CPU used during a cell by the server process and by its workers (the zygote and every
+    worker, including those forked and killed meanwhile: a forked process starts at 0 s, and a
+    killed one counts up to its last sample)."""
+
+    def __init__(self, server_pid: int):
+        self.server_pid = server_pid
+        self.first = cpu_tree(server_pid)
+        self.last = dict(self.first)
+        self.client = time.process_time()
+
+    def sample(self) -> None:
+        self.last.update(cpu_tree(self.server_pid))
+
+    def used(self) -> tuple[float, float, float]:
+        """Seconds of CPU: the server, the workers, this script (the clients)."""
+        self.sample()
+        delta = {p: s - self.first.get(p, 0.0) for p, s in self.last.items()}
+        server = delta.pop(self.server_pid, 0.0)
+        return server, sum(delta.values()), time.process_time() - self.client
+
+
 def ask(url: str, query: str, timeout: float) -> tuple[int, float]:
     body = urllib.parse.urlencode({"query": query}).encode()
     request = urllib.request.Request(url, data=body, headers={"Accept": "application/sparql-results+json"})
@@ -84,13 +123,19 @@ def ask(url: str, query: str, timeout: float) -> tuple[int, float]:
 
 
 def start_server(
-    data: Path, time_limit: float, workers: int, spares: int, preempt_after: float
+    data: Path,
+    time_limit: float,
+    workers: int,
+    spares: int,
+    preempt_after: float,
+    max_long: int | None = None,
 ) -> tuple[subprocess.Popen, str]:
     port = free_port()
+    extra = ["--max-long", str(max_long)] if max_long is not None else []
     server = subprocess.Popen(
         [sys.executable, "-m", "mpdkg", "serve", "--host", "127.0.0.1", "--port", str(port),
          "--timeout", str(time_limit), "--data", str(data), "--workers", str(workers), "--spares", str(spares),
-         "--preempt-after", str(preempt_after), "--no-open-data", "--log-level", "warning"],
+         "--preempt-after", str(preempt_after), "--no-open-data", "--log-level", "warning", *extra],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )  # fmt: skip
@@ -115,6 +160,7 @@ def run_cell(url: str, server_pid: int, queries: int, clients: int, runaways: in
     ones (so that they run while the cheap ones arrive)."""
     texts = [bind(q, {}) for q in catalogue()]
     base_rss = peak = rss_mib(server_pid)
+    meter = CpuMeter(server_pid)
     start = time.perf_counter()
     with (
         ThreadPoolExecutor(max_workers=max(runaways, 1)) as slow,
@@ -128,15 +174,21 @@ def run_cell(url: str, server_pid: int, queries: int, clients: int, runaways: in
             fast.submit(ask, url, texts[i % len(texts)], time_limit * 10 + 30) for i in range(queries)
         ]
         cheap_seconds = 0.0
+        sampled = 0.0
         while not all(f.done() for f in cheap_futures + long):
-            peak = max(peak, rss_mib(server_pid))
+            if time.perf_counter() - sampled >= MEMORY_EVERY:
+                peak = max(peak, rss_mib(server_pid))  # ~9 ms of CPU each time: not too often
+                sampled = time.perf_counter()
+            meter.sample()
             if not cheap_seconds and all(f.done() for f in cheap_futures):
                 cheap_seconds = time.perf_counter() - cheap_start
             time.sleep(0.01)
         cheap_seconds = cheap_seconds or time.perf_counter() - cheap_start
+        server_cpu, worker_cpu, client_cpu = meter.used()
         cheap = [f.result() for f in cheap_futures]
         runaway_results = [f.result() for f in long]
     elapsed = time.perf_counter() - start
+    answered = sum(1 for status, _ in cheap if status == 200)
     q = _percentiles([latency for _, latency in cheap])
     ok = _percentiles([latency for status, latency in cheap if status == 200])
 
@@ -162,22 +214,37 @@ def run_cell(url: str, server_pid: int, queries: int, clients: int, runaways: in
         "statuses": count(cheap),
         "runaway_statuses": count(runaway_results),
         "rss_peak_mib": round(max(peak, base_rss), 1),
+        # CPU per answered cheap query, ms: the server process, the workers (runaways included),
+        # the clients
+        "cpu_ms": [round(s * 1000 / max(answered, 1), 2) for s in (server_cpu, worker_cpu, client_cpu)],
     }
 
 
 def _verdicts(cells: list[dict]) -> list[str]:
     """Issue #21's two targets, judged cell by cell: p95 <= 100 ms for the cheap queries while
-    runaways run, and answered q/s growing with --workers (same clients and runaways)."""
+    runaways run, and answered q/s growing with --workers (same clients and runaways); with what
+    bounds them (clients / q/s for latency, cores / CPU per query for throughput)."""
     slow = [c for c in cells if c["runaways"] > 0]
     met = [f"{c['workers']}w/{c['clients']}c" for c in slow if c["p95_ms"] <= 100]
     missed = [f"{c['workers']}w/{c['clients']}c" for c in slow if c["p95_ms"] > 100]
     lines = [
-        "Target (issue #21), cheap queries keep p95 <= 100 ms while runaways run: "
+        "- Target (issue #21), cheap queries keep p95 <= 100 ms while runaways run: "
         + (
             "met in every cell."
             if not missed
             else f"met in {', '.join(met) or 'no cell'}; not met in {', '.join(missed)}."
+        ),
+        "- What bounds it: C clients that each send their next query when the last is answered wait "
+        "on average C / q/s (Little's law), so beyond 1 client p95 <= 100 ms would take more than "
+        "10 x C q/s: "
+        + ", ".join(
+            f"{c['workers']}w/{c['clients']}c {c['clients'] * 1000 / c['qps']:.0f} ms"
+            for c in slow
+            if c["qps"]
         )
+        + ". Runaways against none, p95 at the same workers and clients: "
+        + ", ".join(_against_baseline(cells, slow))
+        + ".",
     ]
     workers = sorted({c["workers"] for c in cells})
     if len(workers) > 1:
@@ -192,9 +259,70 @@ def _verdicts(cells: list[dict]) -> list[str]:
             if top and c["ok_qps"]:
                 pairs.append(f"{c['clients']}c/{c['runaways']}r x{top[0]['ok_qps'] / c['ok_qps']:.2f}")
         lines.append(
-            f"Answered q/s with {workers[-1]} workers against {workers[0]}: " + ", ".join(pairs) + "."
+            f"- Answered q/s with {workers[-1]} workers against {workers[0]}: " + ", ".join(pairs) + "."
         )
+    cores = os.cpu_count() or 1
+    lines.append(
+        f"- What bounds throughput: every query costs CPU in the server, a worker and the clients, all "
+        f"on this machine's {cores} cores, so q/s cannot pass {cores} / (CPU per query) whatever "
+        "--workers says: "
+        + ", ".join(
+            f"{c['workers']}w/{c['clients']}c {cores * 1000 / sum(c['cpu_ms']):.0f}"
+            for c in cells
+            if c["runaways"] == 0 and sum(c["cpu_ms"])
+        )
+        + " answered q/s (CPU ms per answered query in the table: server, workers, clients)."
+    )
     return lines
+
+
+def _against_baseline(cells: list[dict], slow: list[dict]) -> list[str]:
+    out = []
+    for c in slow:
+        base = [
+            d
+            for d in cells
+            if d["runaways"] == 0 and (d["workers"], d["clients"]) == (c["workers"], c["clients"])
+        ]
+        if base:
+            out.append(f"{c['workers']}w/{c['clients']}c {c['p95_ms']:g} against {base[0]['p95_ms']:g} ms")
+    return out
+
+
+def _markdown(args: argparse.Namespace, cells: list[dict], verdicts: list[str]) -> str:
+    """The endpoint section of docs/benchmarks.md."""
+    max_long = (
+        args.max_long
+        if args.max_long is not None
+        else "as the server chooses (the cores less one, at most --workers)"
+    )
+    lines = [
+        "## Endpoint under load (`scripts/load_endpoint.py`)",
+        "",
+        f"{args.queries} cheap catalogue queries per cell on 127.0.0.1, with 0 or more runaway cross "
+        f"joins sent first; server time limit {args.time_limit:g} s, {args.spares} standby worker(s), "
+        f"--preempt-after {args.preempt_after:g}, --max-long {max_long}. Latencies and q/s are of "
+        "the cheap queries; load: the machine's 1-minute load average when the cell began. q/s counts every cheap "
+        "request, answered or refused (503: no free worker within the time limit, or more open "
+        "connections than the server takes); answered q/s only the 200s. p50/p95/p99 are of all "
+        "cheap requests (a refusal is quick), answered p95 of the 200s alone.",
+        "",
+        *verdicts,
+        "",
+        "| workers | clients | runaways | load | cheap q/s | answered q/s | p50 ms | p95 ms | p99 ms "
+        "| answered p95 ms | cheap answered | cheap statuses | runaway statuses | peak PSS MiB "
+        "| CPU ms per answered query (server, workers, clients) |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | --- |",
+    ]
+    for c in cells:
+        lines.append(
+            f"| {c['workers']} | {c['clients']} | {c['runaways']} | {c['load']} | {c['qps']} | {c['ok_qps']} "
+            f"| {c['p50_ms']} | {c['p95_ms']} | {c['p99_ms']} | {c['ok_p95_ms']} "
+            f"| {c['cheap_ok']}/{args.queries} | {c['statuses']} "
+            f"| {c['runaway_statuses'] or '-'} | {c['rss_peak_mib']} "
+            f"| {', '.join(f'{x:g}' for x in c['cpu_ms'])} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def main() -> None:
@@ -206,6 +334,9 @@ def main() -> None:
     parser.add_argument("--spares", type=int, default=1, help="Loaded standby workers (--spares of serve).")
     parser.add_argument(
         "--preempt-after", type=float, default=0.25, help="CPU seconds before a query counts as long."
+    )
+    parser.add_argument(
+        "--max-long", type=int, help="Long queries at once (--max-long of serve; default: the server's)."
     )
     parser.add_argument("--time-limit", type=float, default=3.0, help="The server's query time limit.")
     parser.add_argument("--data", type=Path, default=Path("dist/mpdkg.trig"))
@@ -224,7 +355,9 @@ def main() -> None:
         raise SystemExit("keep the load bounded: <= 2000 queries, 200 clients, 20 runaways, 8 workers")
     cells = []
     for w in workers:
-        server, url = start_server(args.data, args.time_limit, w, args.spares, args.preempt_after)
+        server, url = start_server(
+            args.data, args.time_limit, w, args.spares, args.preempt_after, args.max_long
+        )
         try:
             for r in runaways:
                 for c in clients:
@@ -246,30 +379,7 @@ def main() -> None:
                 server.kill()
     verdicts = _verdicts(cells)
     if args.markdown:
-        lines = [
-            "## Endpoint under load (`scripts/load_endpoint.py`)",
-            "",
-            f"{args.queries} cheap catalogue queries per cell on 127.0.0.1, with 0 or more runaway cross "
-            f"joins sent first; server time limit {args.time_limit:g} s, {args.spares} standby worker(s), "
-            f"--preempt-after {args.preempt_after:g}. Latencies and q/s are of the cheap queries; "
-            "load: the machine's 1-minute load average when the cell began. q/s counts every cheap "
-            "request, answered or refused (503: no free worker within the time limit, or more open "
-            "connections than the server takes); answered q/s only the 200s. p50/p95/p99 are of all "
-            "cheap requests (a refusal is quick), answered p95 of the 200s alone.",
-            *verdicts,
-            "",
-            "| workers | clients | runaways | load | cheap q/s | answered q/s | p50 ms | p95 ms | p99 ms "
-            "| answered p95 ms | cheap answered | cheap statuses | runaway statuses | peak PSS MiB |",
-            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |",
-        ]
-        for c in cells:
-            lines.append(
-                f"| {c['workers']} | {c['clients']} | {c['runaways']} | {c['load']} | {c['qps']} | {c['ok_qps']} "
-                f"| {c['p50_ms']} | {c['p95_ms']} | {c['p99_ms']} | {c['ok_p95_ms']} "
-                f"| {c['cheap_ok']}/{args.queries} | {c['statuses']} "
-                f"| {c['runaway_statuses'] or '-'} | {c['rss_peak_mib']} |"
-            )
-        args.markdown.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        args.markdown.write_text(_markdown(args, cells, verdicts), encoding="utf-8")
     ok = all(c["still_serving"] and c["cheap_ok"] == args.queries for c in cells)
     raise SystemExit(0 if ok else 1)
 

@@ -15,7 +15,13 @@ from mpdkg.rdf.build import build_dataset
 from mpdkg.rdf.dumps import write_dumps
 from mpdkg.serve import Refused, WorkerPool
 from mpdkg.serve.service import _prepare_data
-from mpdkg.serve.workers import LOW_PRIORITY, cpu_seconds
+from mpdkg.serve.workers import (
+    LOW_PRIORITY,
+    cpu_seconds,
+    default_max_long,
+    short_budget,
+    usable_cores,
+)
 from mpdkg.sources.load import load_sources
 from tests.helpers import write_mini_graph
 
@@ -60,7 +66,7 @@ def test_cheap_queries_stay_fast_while_runaways_run(data_file):
     the third is stopped (503, Retry-After: at most ``max_long`` long queries); cheap queries
     meanwhile are answered about as fast as on the idle pool (a ratio, measured in this test)."""
     limit = 4.0
-    pool = WorkerPool(data_file, size=2, spares=1, preempt_after=0.1)
+    pool = WorkerPool(data_file, size=2, spares=1, preempt_after=0.1, max_long=2)
     statuses: list = []
 
     def runaway() -> None:
@@ -108,3 +114,31 @@ def test_workers_are_forked_cut_off_the_network_and_stopped_with_the_pool(data_f
     finally:
         pool.close()
     wait_for(lambda: all(cpu_seconds(w.pid) is None for w in workers), 10)
+
+
+def test_runaways_never_take_every_core():
+    """By default at most the cores less one run long queries (at least one, at most --workers):
+    with five runaways on two cores, one runs at nice 19 and the others are refused, so a core is
+    always left to the cheap queries."""
+    assert default_max_long(2, cores=2) == 1
+    assert default_max_long(4, cores=2) == 1
+    assert default_max_long(2, cores=8) == 2
+    assert default_max_long(8, cores=4) == 3
+    assert default_max_long(1, cores=1) == 1
+
+
+def test_the_default_pool_bounds_its_long_queries_by_the_cores(data_file):
+    pool = WorkerPool(data_file, size=2, spares=0)
+    try:
+        assert pool.max_long == max(1, min(2, usable_cores() - 1))
+    finally:
+        pool.close()
+
+
+def test_a_catalogue_query_is_never_long_while_others_wait():
+    """While requests wait, a query is long after a fifth of --preempt-after, but never before
+    80 ms of CPU: the heaviest catalogue query takes 36 ms on an idle machine, up to ~50 ms on a
+    busy one, and a long query is refused 503 when the long ones' places are taken."""
+    assert short_budget(0.25) == pytest.approx(0.08)
+    assert short_budget(1.0) == pytest.approx(0.2)
+    assert short_budget(0.05) == pytest.approx(0.05)  # never more than the budget itself

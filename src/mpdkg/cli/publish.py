@@ -41,11 +41,18 @@ def serve(
         float,
         typer.Option(
             help="CPU seconds after which a query counts as long: its worker goes on at the lowest "
-            "priority and a fresh worker takes its place (a fifth of this while requests wait); at most "
-            "--workers long queries at once, one more is answered 503 with Retry-After. Every query "
-            "still ends at --timeout (504). 0 turns this off."
+            "priority and a fresh worker takes its place (a fifth of this, at least 0.08, while "
+            "requests wait); at most --max-long long queries at once, one more is answered 503 with "
+            "Retry-After. Every query still ends at --timeout (504). 0 turns this off."
         ),
     ] = 0.25,
+    max_long: Annotated[
+        int | None,
+        typer.Option(
+            help="Long queries running at once, at the lowest priority. Default: the cores less one "
+            "(at least 1), at most --workers, so runaways never take every core."
+        ),
+    ] = None,
     spares: Annotated[
         int, typer.Option(help="Loaded standby workers that replace a stopped one at once.")
     ] = 1,
@@ -93,7 +100,7 @@ def serve(
         err.print("loading the graph into the query workers…", highlight=False)
         server = S.make_server(
             host, port, data, timeout, max_rows, workers, public_base=public_base, cors=cors,
-            spares=spares, preempt_after=preempt_after, open_data=open_data,
+            spares=spares, preempt_after=preempt_after, max_long=max_long, open_data=open_data,
         )  # fmt: skip
     _announce(server, host)
 

@@ -73,6 +73,7 @@ def make_server(
     spares: int = 1,
     preempt_after: float = 0.25,
     open_data: bool = True,
+    max_long: int | None = None,
 ) -> Server:
     """The HTTP server with its workers started (call ``serve_forever``, then ``close``)."""
     try:
@@ -82,7 +83,7 @@ def make_server(
     try:
         service = Service(
             data, timeout, max_rows, workers, public_base=public_base, cors=cors, spares=spares,
-            preempt_after=preempt_after, open_data=open_data,
+            preempt_after=preempt_after, open_data=open_data, max_long=max_long,
         )  # fmt: skip
     except BaseException:
         sock.close()

@@ -68,6 +68,7 @@ class Service:
         spares: int = 1,
         preempt_after: float = 0.25,
         open_data: bool = True,
+        max_long: int | None = None,
     ):
         if public_base is not None and not re.match(
             r"^https?://[^\s/<>\"{}|\\^`]+(/[^\s<>\"{}|\\^`]*)?$", public_base
@@ -88,7 +89,9 @@ class Service:
         try:
             self.sources = _data_paths(data, open_data)
             self.data_file = _prepare_data(self.sources, self.folder)
-            self.pool = WorkerPool(self.data_file, workers, spares=spares, preempt_after=preempt_after)
+            self.pool = WorkerPool(
+                self.data_file, workers, spares=spares, preempt_after=preempt_after, max_long=max_long
+            )
         except BaseException:
             shutil.rmtree(self.folder, ignore_errors=True)
             raise

@@ -444,6 +444,32 @@ def cpu_seconds(pid: int) -> float | None:
 
 LOW_PRIORITY = 19  # the nice value of a long query's worker: a nice-0 process gets ~98 % of a core
 WAITING_SHARE = 5  # while requests wait for a worker, a query is long after 1/5 of the CPU budget
+#: ... but never before this much CPU: the heaviest catalogue query takes 36 ms of CPU on an idle
+#: machine (weak-sources; the others at most 25 ms) and up to ~50 ms on a busy one, so a cheap
+#: query is never taken for a runaway (and refused 503 while the long ones' places are taken).
+SHORT_BUDGET_FLOOR = 0.08
+
+
+def short_budget(preempt_after: float) -> float:
+    """The CPU seconds after which a query counts as long while other requests wait."""
+    return min(preempt_after, max(preempt_after / WAITING_SHARE, SHORT_BUDGET_FLOOR))
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, else the machine's)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def default_max_long(size: int, cores: int | None = None) -> int:
+    """How many long queries may run at once by default: no more than the workers, and no more
+    than the cores less one (at least one), so that however many runaways arrive, at least one
+    core never runs one and the cheap queries keep it (nice 19 yields the processor, not the
+    memory bandwidth and caches a runaway thrashes)."""
+    cores = usable_cores() if cores is None else cores
+    return max(1, min(size, cores - 1))
 
 
 @dataclass(eq=False)
@@ -469,15 +495,20 @@ class WorkerPool:
     """Worker processes holding the graph, forked from one process that loaded it.
 
     ``size`` workers at normal priority answer queries. A query that has used more than
-    ``preempt_after`` seconds of CPU (a fifth of that while requests wait for a worker) becomes a
-    *long* query: its worker is set to the lowest priority (nice 19), so the cheap queries of
-    everyone else keep the cores, and a fresh worker takes its place among the ``size`` at once.
-    At most ``max_long`` long queries run at once (default: ``size``); a query that would be one
-    more is stopped and answered 503 with Retry-After. A long query still stops at the time limit
-    (its worker killed, 504); when it ends its worker is retired (a process cannot get its
-    priority back without privileges). ``spares`` workers stand by, forked ahead of time, so that
-    a replacement is ready at once; with ``preempt_after`` 0 every query runs to the time limit at
-    normal priority."""
+    ``preempt_after`` seconds of CPU (while requests wait for a worker, its :func:`short_budget`:
+    a fifth of that, at least 80 ms) becomes a *long* query: its worker is set to the lowest
+    priority (nice 19), so the cheap queries of everyone else keep the cores, and a fresh worker
+    takes its place among the ``size`` at once. At most ``max_long`` long queries run at once
+    (default: the cores less one, at most ``size``; see :func:`default_max_long`); a query that
+    would be one more is stopped and answered 503 with Retry-After. A long query still stops at
+    the time limit (its worker killed, 504); when it ends its worker is retired (a process cannot
+    get its priority back without privileges). ``spares`` workers stand by, forked ahead of time,
+    so that a replacement is ready at once; with ``preempt_after`` 0 every query runs to the time
+    limit at normal priority.
+
+    So however many runaways arrive, they run on at most ``max_long`` workers at nice 19, and
+    each holds one of the ``size`` normal workers only for its CPU budget: a cheap query waits at
+    most for that, never for a runaway to end."""
 
     def __init__(
         self,
@@ -495,7 +526,7 @@ class WorkerPool:
         self.size = size
         self.spares = spares
         self.preempt_after = preempt_after
-        self.max_long = size if max_long is None else max_long
+        self.max_long = default_max_long(size) if max_long is None else max_long
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._standby: queue.Queue[_Worker] = queue.Queue()
@@ -617,7 +648,7 @@ class WorkerPool:
         much from anyone (where /proc cannot tell the CPU time, the clock is used)."""
         if not self.preempt_after:
             return False
-        budget = self.preempt_after / WAITING_SHARE if self._waiting else self.preempt_after
+        budget = short_budget(self.preempt_after) if self._waiting else self.preempt_after
         if time.monotonic() - began < budget:
             return False
         used = cpu_seconds(worker.pid)
