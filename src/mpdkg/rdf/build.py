@@ -88,15 +88,11 @@ class Built:
         self._pending.append((name, triples))
 
     def ntriples(self) -> str:
-        """Every triple of every graph as N-Triples, one string (duplicates are harmless)."""
-        from rdflib.plugins.serializers.nt import _nt_row
-
-        if self._dataset is not None and not self._pending:
-            return "".join(g.serialize(format="nt") for g in self._dataset.graphs() if len(g))
-        if self._dataset is not None:
-            self.dataset  # noqa: B018 - fill it, then serialise it whole
-            return self.ntriples()
-        return "".join(_nt_row(t) for _name, triples in self._pending for t in triples)
+        """Every triple of every graph as N-Triples, one string (duplicates are harmless), from
+        the same quads the dumps are written from: a build that validates and then writes its
+        dumps converts its terms once."""
+        written = ox.serialize((q.triple for q in self.quads()), format=ox.RdfFormat.N_TRIPLES)
+        return (written or b"").decode("utf-8")
 
     def quads(self) -> list[ox.Quad]:
         """Every quad as Oxigraph terms, distinct and in the dumps' order: from the tuples
