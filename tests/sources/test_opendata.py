@@ -197,6 +197,19 @@ def test_unhcr_population_hosted_by_every_country_of_asylum():
         ), year
 
 
+def test_unhcr_unrwa_palestine_refugees():
+    """UNRWA's Palestine refugees per field of operation (issue #16), every upstream row."""
+    got = {(r["year"], r["coa_iso"]): r["total"] for r in rows("unhcr", "unrwa.csv")}
+    assert len(got) == 296 and {c for _y, c in got} == {"JOR", "LBN", "SYR", "PSE", "UNK"}
+    assert got[(2023, "JOR")] == 2_392_531 and got[(2023, "LBN")] == 492_833
+    assert got[(2023, "SYR")] == 586_578 and got[(2023, "PSE")] == 2_496_694
+    assert got[(1953, "JOR")] == 479_243
+    ds = opendata.dataset("unhcr")
+    assert next(f for f in ds.files if f.path == "unrwa.csv").rows == 296
+    assert any(i["path"] == "data/unrwa.rda" for i in ds.manifest["inputs"])
+    assert ds.manifest["facts"]["years_covered"]["unrwa"] == [1952, 2025]
+
+
 def test_unhcr_hosted_adds_up_to_the_world_totals_by_origin():
     """The same upstream table summed two ways (by asylum here, by origin in the other extract)
     gives the same world total every year: nothing was dropped or counted twice."""
@@ -450,6 +463,18 @@ def test_extraction_is_deterministic_unhcr(tmp_path):
         ),
         "flows": pd.DataFrame({**years, **places, "refugees": [1.5, 2.0, 0.0, 1.0]}),
         "demographics": pd.DataFrame({**years, **places, "total": [7.0, 8.0, 9.0, 10.0]}),
+        "unrwa": pd.DataFrame(
+            {
+                "year": [2023.0, 2023.0],
+                "coo_name": ["Palestinian", "Palestinian"],
+                "coo": ["GAZ", "GAZ"],
+                "coo_iso": ["PSE", "PSE"],
+                "coa_name": ["Jordan", "Lebanon"],
+                "coa": ["JOR", "LEB"],
+                "coa_iso": ["JOR", "LBN"],
+                "total": [2392531.0, 492833.0],
+            }
+        ),
     }
     files = {}
     for name, frame in frames.items():
@@ -481,6 +506,11 @@ def test_extraction_is_deterministic_unhcr(tmp_path):
         "2016,Germany,GFR,DEU,200,1,,1",
         "2016,United States,USA,USA,0,2,,1",
         "2017,Canada,CAN,CAN,50,0,,1",
+    ]
+    assert (one / "unrwa.csv").read_text().splitlines() == [
+        "year,coo_name,coo,coo_iso,coa_name,coa,coa_iso,total",
+        "2023,Palestinian,GAZ,PSE,Jordan,JOR,JOR,2392531",
+        "2023,Palestinian,GAZ,PSE,Lebanon,LEB,LBN,492833",
     ]
     (tmp_path / "one" / "README.md").write_text("fixture\n")
     ds = opendata.dataset("unhcr", tmp_path / "one")

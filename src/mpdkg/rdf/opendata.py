@@ -99,6 +99,15 @@ SOLUTION_MEASURES = {
     "returned_idps": "returnedIDPs",
 }
 ASYLUM_MEASURE = "asylumApplications"
+#: population_by_asylum.csv columns -> measure (end-year stocks hosted, all origins summed).
+HOSTED_MEASURES = {
+    "refugees": "refugeesHosted",
+    "asylum_seekers": "asylumSeekersHosted",
+    "oip": "oipHosted",
+}
+UNRWA_MEASURE = "unrwaRefugees"
+#: the origin of an observation summed over every country of origin (SDMX's "total" code)
+ALL_ORIGINS = "ALL"
 
 #: UNHCR's asylum code lists: (dimension, IRI segment, code -> label). Labels say only what the
 #: package and graph/open-data/README.md establish; other codes are labelled by their code.
@@ -217,7 +226,64 @@ def unhcr_quads(root: Path | None = None, countries: frozenset[str] | None = Non
         em.add(obs, UNIT_MEASURE, unit_iri(UNITS[row["app_pc"]]))
         em.add(obs, DERIVED, release)
     _unhcr_code_schemes(em, used)
+    _hosted_observations(em, release, ds, root)
     return em.finish()
+
+
+def _observation(
+    em: _Emitter, release, data_set, iri: str, year: int, where: tuple, measure: str, value: int
+):
+    """One persons-counted observation: ``where`` is (origin, asylum country) nodes."""
+    obs = _N(iri)
+    em.add(obs, TYPE, OBSERVATION)
+    em.add(obs, IN_DATASET, data_set)
+    em.add(obs, mpd("refYear"), _int(year))
+    em.add(obs, mpd("origin"), where[0])
+    em.add(obs, mpd("asylumCountry"), where[1])
+    em.add(obs, MEASURE_TYPE, mpd(measure))
+    em.add(obs, mpd(measure), _int(value))
+    em.add(obs, UNIT_MEASURE, unit_iri("persons"))
+    em.add(obs, DERIVED, release)
+
+
+def _hosted_observations(em: _Emitter, release, ds: opendata.Dataset, root: Path | None) -> None:
+    """The population hosted by every country of asylum at the end of each year (refugees,
+    asylum-seekers, oip; origin ``area/ALL``, the total over every origin) and, when the release
+    has UNRWA's table, the Palestine refugees under UNRWA's mandate per field of operation."""
+    files = {f["path"] for f in ds.manifest["files"]}
+    if "population_by_asylum.csv" in files:
+        hosted = _data_set(
+            em,
+            release,
+            "unhcr/population-by-asylum",
+            "UNHCR population hosted at the end of the year by every country of asylum, all origins "
+            "summed: refugees, asylum-seekers, other people in need of international protection",
+            ["refYear", "origin", "asylumCountry", "qb:measureType"],
+            list(HOSTED_MEASURES.values()),
+        )
+        everyone = em.place(ALL_ORIGINS)
+        for row in opendata.read_rows("unhcr", "population_by_asylum.csv", root):
+            where = (everyone, em.place(row["coa_iso"], row["coa_name"]))
+            for column, measure in HOSTED_MEASURES.items():
+                if row.get(column) is not None:
+                    iri = f"{OPEN}unhcr/population-by-asylum/{row['year']}/{row['coa_iso']}/{measure}"
+                    _observation(em, release, hosted, iri, row["year"], where, measure, row[column])
+    if "unrwa.csv" in files:
+        unrwa = _data_set(
+            em,
+            release,
+            "unhcr/unrwa",
+            "Palestine refugees registered under UNRWA's mandate at the end of the year, by field of "
+            "operation (UNHCR Refugee Data Finder)",
+            ["refYear", "origin", "asylumCountry", "qb:measureType"],
+            [UNRWA_MEASURE],
+        )
+        for row in opendata.read_rows("unhcr", "unrwa.csv", root):
+            if row["total"] is None:
+                continue
+            where = (em.place(row["coo_iso"], row["coo_name"]), em.place(row["coa_iso"], row["coa_name"]))
+            iri = f"{OPEN}unhcr/unrwa/{row['year']}/{row['coo_iso']}/{row['coa_iso']}/{UNRWA_MEASURE}"
+            _observation(em, release, unrwa, iri, row["year"], where, UNRWA_MEASURE, row["total"])
 
 
 def _unhcr_code_schemes(em: _Emitter, used: dict[str, set[str]]) -> None:

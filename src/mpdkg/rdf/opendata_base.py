@@ -67,7 +67,8 @@ def en_lit(text: str) -> ox.Literal:
 
 
 AREA_NAMES = {
-    "UNK": "Unknown origin (UNHCR)",
+    "UNK": "Unknown country of origin or of asylum (UNHCR)",
+    "ALL": "All countries of origin (UNHCR total)",
     "XXA": "Stateless (UNHCR)",
     "TIB": "Tibetan (UNHCR)",
     "XKX": "Kosovo",

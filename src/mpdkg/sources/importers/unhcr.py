@@ -1,5 +1,6 @@
 """UNHCR Refugee Population Statistics (PopulationStatistics/refugees): Canada's rows, the world
-totals by origin, and the population hosted by every country of asylum."""
+totals by origin, the population hosted by every country of asylum, and UNRWA's Palestine
+refugees."""
 
 from __future__ import annotations
 
@@ -68,7 +69,33 @@ def extract_unhcr(snapshot: Snapshot, out: Output) -> dict[str, Any]:
             f"data/{name}.rda",
         )
     _add_hosted(tables["population"], out)
+    unrwa = _add_unrwa(snapshot, out)
+    if unrwa is not None:
+        years["unrwa"] = unrwa
     return {"years_covered": years}
+
+
+UNRWA_FILE = "unrwa.csv"
+
+
+def _add_unrwa(snapshot: Snapshot, out: Output) -> list[int] | None:
+    """``unrwa.csv``: Palestine refugees registered under UNRWA's mandate (``data/unrwa.rda``,
+    UNHCR's copy of UNRWA's figures: Jordan, Lebanon, Syria and the State of Palestine), every
+    upstream row unchanged, in upstream order; the years covered, or None for a release without
+    the table. UNHCR counts them apart from the refugees under its own mandate, so the two never
+    overlap (issue #16: the protection layer adds them to the refugees hosted)."""
+    if ("unrwa.rda", "blob") not in snapshot.listdir("data"):
+        return None
+    frame = read_r(snapshot, "data/unrwa.rda")["unrwa"]
+    out.add(
+        UNRWA_FILE,
+        Table.from_frame(frame),
+        "Palestine refugees registered under UNRWA's mandate at the end of the year, by field of "
+        "operation (country of asylum: Jordan, Lebanon, Syria, State of Palestine): every upstream "
+        "row, unchanged, in upstream order; counted apart from the refugees under UNHCR's mandate",
+        "data/unrwa.rda",
+    )
+    return [int(frame["year"].min()), int(frame["year"].max())]
 
 
 #: The population hosted by each country of asylum: the measures that count people from abroad
