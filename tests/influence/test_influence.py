@@ -537,7 +537,18 @@ def test_cli_formats(dump):
 def test_cli_says_when_a_year_is_not_ranked(dump):
     res = run_cli("--data", str(dump), "--as-of", "1900", "--top", "3")
     assert res.exit_code == 0, res.output
-    assert "not ranked: CAN takes part in only 0 channels in force in 1900" in " ".join(res.output.split())
+    said = " ".join(res.output.split())
+    assert "not ranked: CAN takes part in only 0 channels in force in 1900" in said
+    assert "[ranking] min_channels" in said  # not eaten as rich markup
+    assert "no table, nothing to rank" in said and "Canada's position" not in said  # no states tied 1st at 0
+
+
+def test_cli_ego_table_names_the_ego_not_canada(dump):
+    res = run_cli("--data", str(dump), "--ego", "MEX", "--top", "3")
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.output.split())
+    assert "MEX's position" in said and "channels MEX takes part in" in said
+    assert "Canada's position" not in said and "tied to Canada" not in said
 
 
 def test_cli_json_says_when_a_year_is_not_ranked(dump):
@@ -839,9 +850,79 @@ def test_refugees_hosted_reads_the_unhcr_population_by_asylum():
 
     hosted = read_open_figures().hosted
     assert hosted[("TUR", 2016)] == 2_869_419  # refugees; no oip reported that year
-    assert hosted[("LBN", 2023)] == 788_472
+    assert hosted[("LBN", 2023)] == 788_472 + 492_833  # UNHCR's refugees + UNRWA's Palestine refugees
     assert hosted[("COL", 2023)] == 1_382 + 2_851_160  # refugees + other people in need of protection
     assert hosted[("CAN", 2023)] == 169_448  # asylum-seekers (197,961) are not counted as hosted
+
+
+def test_refugees_hosted_count_palestine_refugees_under_unrwa_s_mandate():
+    """Issue #16: Jordan and Lebanon host millions of Palestine refugees registered with UNRWA,
+    whom UNHCR counts apart; the hosted cell adds them (graph/open-data/unhcr/unrwa.csv)."""
+    from mpdkg.influence.layers import read_open_figures
+    from mpdkg.sources import opendata
+
+    hosted = read_open_figures().hosted
+    unhcr = {(r["coa_iso"], r["year"]): (r["refugees"] or 0) + (r["oip"] or 0)
+             for r in opendata.read_rows("unhcr", "population_by_asylum.csv")}  # fmt: skip
+    assert hosted[("JOR", 2023)] - unhcr[("JOR", 2023)] == 2_392_531
+    assert hosted[("LBN", 2023)] - unhcr[("LBN", 2023)] == 492_833
+    assert hosted[("PSE", 2023)] >= 2_496_694
+    assert hosted[("TUR", 2023)] == unhcr[("TUR", 2023)]  # not a field of UNRWA's
+
+
+def test_an_engagement_with_partners_is_shared_among_them(facts):
+    """Issue #16: a project for four partner states is one unit of Canada's work, shared as a
+    channel of five countries is ([engagement] share_among_partners), not a full bilateral tie each."""
+    from mpdkg.influence.network import Engagement
+
+    base = "https://w3id.org/mpdkg/"
+    partners = tuple(base + f"country/{c}" for c in ("FRA", "JPN", "MEX", "KEN"))
+    extra = Engagement(base + "engagement/test-shared", base + "country/CAN", base + "forum/rcm",
+                       "capacity-building", "test project", 2019, 2021, (5,), partners)  # fmt: skip
+    config = InfluenceConfig.load()
+    assert config.share_among_partners
+    without = analyse(facts, config, as_of=2020)
+    facts.engagements.append(extra)
+    try:
+        shared = analyse(facts, config, as_of=2020)
+        full = analyse(facts, replace(config, share_among_partners=False), as_of=2020)
+    finally:
+        facts.engagements.remove(extra)
+    w = config.engagement_weight("capacity-building")
+    assert tie(shared, "KEN") - tie(without, "KEN") == pytest.approx(w * config.size_factor(5))
+    assert tie(full, "KEN") - tie(without, "KEN") == pytest.approx(w)
+
+
+def test_flow_and_stock_scalings_are_read_from_the_weights_file(tmp_path):
+    from mpdkg.influence.config import ConfigError
+    from mpdkg.influence.layers import _value_scale
+
+    config = InfluenceConfig.load()
+    assert (config.flow_scaling, config.stock_scaling) == ("log", "log")
+    text = (REPO / "src/mpdkg/influence/influence_weights.toml").read_text()
+    (tmp_path / "w.toml").write_text(text.replace('stock_scaling = "log"', 'stock_scaling = "sqrt"'))
+    assert InfluenceConfig.load(tmp_path / "w.toml").stock_scaling == "sqrt"
+    (tmp_path / "bad.toml").write_text(text.replace('flow_scaling = "log"', 'flow_scaling = "cube"'))
+    with pytest.raises(ConfigError, match="flows.flow_scaling"):
+        InfluenceConfig.load(tmp_path / "bad.toml")
+    values = {"a": 0.0, "b": 25.0, "c": 100.0}
+    assert _value_scale(values, "sqrt") == {"a": 0.0, "b": 0.5, "c": 1.0}
+    assert _value_scale(values, "linear") == {"a": 0.0, "b": 0.25, "c": 1.0}
+    assert _value_scale(values, "log")["b"] == pytest.approx(math.log(26) / math.log(101))
+
+
+def test_the_validity_card_has_the_composite_s_prediction(facts):
+    from mpdkg.influence.layers import OpenFigures, layer_scores
+    from mpdkg.influence.validity import composite_predictive
+
+    figures = OpenFigures(resettled={("MEX", 2012): 10.0, ("JPN", 2013): 1.0})
+    layers = layer_scores(facts, InfluenceConfig.load(), years=[2010, 2026], figures=figures).as_dict()
+    states = {c for c in layers["by_year"]["2010"]}
+    rows = composite_predictive(layers, facts, figures, states, "CAN", 0)
+    assert {r["score_year"] for r in rows} == {2010}  # the years the layers hold
+    resettlement = next(r for r in rows if r["outcome"] == "resettlement")
+    assert resettlement["overlap"] and resettlement["outcome_years"] == [2011, 2015]
+    assert "overlap" not in next(r for r in rows if r["outcome"] == "new_agreements")
 
 
 def test_a_year_with_fewer_channels_than_the_minimum_says_it_is_not_ranked(facts, tmp_path):

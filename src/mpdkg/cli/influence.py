@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from mpdkg.cli.common import err, out, reported
 
@@ -45,22 +46,32 @@ def _print_result(result, top: int | None) -> None:
         Column("degree", numeric=True, drop=4), Column("betweenness", numeric=True, drop=5),
         Column("eigenvector", numeric=True, drop=5),
     ]  # fmt: skip
+    if c.channels == 0:
+        err.print(
+            f"{who} takes part in no channel in force in {p['reference_year']}: no table, nothing to rank "
+            f"({escape(result.rank_note() or '')}; {result.network.get('undated_facts', 0)} undated "
+            "fact(s) count in no year)",
+            highlight=False,
+        )
+        return
+    ranked = result.rank_note() is None
     rows = []
     for r in result.ranked(top or TABLE_TOP):
         m = r.measures
         rows.append((
-            str(r.rank), f"{r.label} ({r.iso3})", r.subregion or r.region, _sig(r.score),
+            str(r.rank) if ranked else "–",
+            f"{r.label} ({r.iso3})", r.subregion or r.region, _sig(r.score),
             str(r.channels_with_canada), _sig(m["personalized_pagerank"]), _sig(m["tie_to_canada"]),
             _sig(m["weighted_degree"]), _sig(m["betweenness"]), _sig(m["eigenvector"]),
         ))  # fmt: skip
     out.print(fit_table(columns, rows, title=title))
-    canada = Table("Canada", "value", "rank among countries", title="Canada's position")
+    canada = Table(who, "value", "rank among countries", title=f"{who}'s position")
     for name, value in c.measures.items():
         canada.add_row(name.replace("_", " "), _sig(value), _num(c.ranks.get(name)))
     canada.add_row("effective size (Burt)", _sig(c.effective_size), "")
     canada.add_row("constraint (Burt)", _sig(c.constraint), "")
-    canada.add_row("countries tied to Canada", str(c.partners), f"of {c.countries - 1}")
-    canada.add_row("channels Canada takes part in", str(c.channels), "")
+    canada.add_row(f"countries tied to {who}", str(c.partners), f"of {c.countries - 1}")
+    canada.add_row(f"channels {who} takes part in", str(c.channels), "")
     out.print(canada)
     err.print(
         f"{result.network['countries']} countries, {result.network['ties']} ties, "
@@ -71,13 +82,15 @@ def _print_result(result, top: int | None) -> None:
         tied = [r for r in result.territories if r.channels]
         err.print(
             f"{len(result.territories)} territories (not UN member or observer states) are not ranked"
-            + (f"; {len(tied)} share channels with Canada" if tied else "")
+            + (f"; {len(tied)} share channels with {who}" if tied else "")
             + " (--with-territories ranks them; --format json lists them)",
             highlight=False,
         )
     note = result.rank_note()
     if note:
-        err.print(f"[bold]{note}[/bold]: the ranks above tie or order states by too few channels")
+        err.print(
+            f"[bold]{escape(note)}[/bold]: ranks shown as – (they would tie or order states by too few channels)"
+        )
     undated = result.network.get("undated_facts", 0)
     if undated:
         err.print(
@@ -125,7 +138,7 @@ def _print_explain(result, iso3: str) -> None:
     head.add_row("channels with Canada", str(e["channels_with_canada"]))
     out.print(head)
     if e["rank_note"]:
-        err.print(f"[bold]{e['rank_note']}[/bold]", highlight=False)
+        err.print(f"[bold]{escape(e['rank_note'])}[/bold]", highlight=False)
     table = Table(
         "channel", "kind", "pillars", "weight", "role / Canada", "dated", "sources", title="Channels"
     )

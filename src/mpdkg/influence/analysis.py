@@ -210,7 +210,7 @@ class InfluenceResult:
 
             states = (sovereign_states(self.facts) or set(self.facts.by_iso)) - {self.ego}
             self._validity = validity_card(
-                self.facts, self.config, self._open_figures(), states, ego=self.ego
+                self.facts, self.config, self._open_figures(), states, ego=self.ego, layers=self.layers()
             )
         return self._validity
 

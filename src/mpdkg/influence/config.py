@@ -24,6 +24,9 @@ DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "influence_weights.toml"
 
 SCALINGS = ("pairs", "log", "none")
 UNKNOWN_START = ("open", "attested")
+#: how a layer scales a flow or a stock to 0..1 (mpdkg.influence.layers): log(1+x)/log(1+max),
+#: sqrt(x/max), or x/max
+VALUE_SCALINGS = ("log", "sqrt", "linear")
 MEASURES = ("personalized_pagerank", "tie_to_canada", "eigenvector", "weighted_degree", "betweenness")
 
 
@@ -48,6 +51,9 @@ class InfluenceConfig:
     roles: dict[str, float] = field(default_factory=dict)
     engagement_kinds: dict[str, float] = field(default_factory=dict)
     max_multiplier: float = 3.0
+    #: an engagement naming n partner countries gives each a tie of its weight x size_factor(n + 1)
+    #: ([engagement] share_among_partners), as a channel of n + 1 countries would; else its full weight
+    share_among_partners: bool = False
     expand_forum_parties: bool = True
     unknown_start: str = "attested"
     engagement_memory_years: int = 0
@@ -61,6 +67,10 @@ class InfluenceConfig:
     layers: dict[str, float] = field(default_factory=dict)
     #: years a flow indicator adds up (resettlement, asylum claims): the year and those before it
     flow_window: int = 5
+    #: how a flow (resettlement, asylum claims over the window) and a stock (refugees hosted) are
+    #: scaled to 0..1 among the states ([flows] flow_scaling, stock_scaling): log, sqrt or linear
+    flow_scaling: str = "log"
+    stock_scaling: str = "log"
     #: a year's ranking is shown only when the ego takes part in at least this many channels in
     #: force that year ([ranking] min_channels): below it, "1st" means "in one of a handful of bodies"
     min_ranked_channels: int = 5
@@ -102,6 +112,12 @@ class InfluenceConfig:
         if not 0 < alpha < 1:
             raise ConfigError(f"{source}: pagerank.alpha = {alpha}: expected a number between 0 and 1")
         bc = section("betweenness")
+        for key in ("flow_scaling", "stock_scaling"):
+            value = section("flows").get(key, "log")
+            if value not in VALUE_SCALINGS:
+                raise ConfigError(
+                    f"{source}: flows.{key} = {value!r}: expected one of {', '.join(VALUE_SCALINGS)}"
+                )
         ints = {
             "betweenness.exact_max_nodes": bc.get("exact_max_nodes", 3000),
             "betweenness.pivots": bc.get("pivots", 256),
@@ -120,6 +136,7 @@ class InfluenceConfig:
             roles=_weights(section("role"), "role"),
             engagement_kinds=_weights(section("engagement_kind"), "engagement_kind"),
             max_multiplier=float(section("engagement").get("max_multiplier", 3.0)),
+            share_among_partners=bool(section("engagement").get("share_among_partners", False)),
             expand_forum_parties=bool(section("agreement").get("expand_forum_parties", True)),
             unknown_start=unknown,
             engagement_memory_years=ints["time.engagement_memory_years"],
@@ -131,6 +148,8 @@ class InfluenceConfig:
             gaps_per_group=ints["gaps.per_group"],
             layers=_weights(section("layers"), "layers"),
             flow_window=max(1, int(section("flows").get("window_years", 5))),
+            flow_scaling=section("flows").get("flow_scaling", "log"),
+            stock_scaling=section("flows").get("stock_scaling", "log"),
             min_ranked_channels=ints["ranking.min_channels"],
             source=source,
         )
@@ -169,6 +188,7 @@ class InfluenceConfig:
             "role": self.roles,
             "engagement_kind": self.engagement_kinds,
             "engagement_max_multiplier": self.max_multiplier,
+            "engagement_share_among_partners": self.share_among_partners,
             "expand_forum_parties": self.expand_forum_parties,
             "unknown_start": self.unknown_start,
             "engagement_memory_years": self.engagement_memory_years,

@@ -33,16 +33,17 @@ def _layer_cell(layer: dict) -> str:
     )
 
 
-def _predictive(validity: dict) -> list[str]:
+def _predictive(validity: dict, key: str = "predictive") -> list[str]:
     lines = [
         "| outcome | score year | outcome years | Spearman ρ | 95 % interval | states |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
-    for p in validity["predictive"]:
+    for p in validity.get(key, []):
         ci = " – ".join(map(str, p["ci"])) if p.get("ci") else "—"
         years = "–".join(map(str, p["outcome_years"]))
         rho = "no data" if p["rho"] is None else p["rho"]
-        lines.append(f"| {p['label']} | {p['score_year']} | {years} | {rho} | {ci} | {p['n']} |")
+        overlap = f" (partly persistence: {p['overlap']})" if p.get("overlap") else ""
+        lines.append(f"| {p['label']}{overlap} | {p['score_year']} | {years} | {rho} | {ci} | {p['n']} |")
     return lines
 
 
@@ -102,6 +103,14 @@ def render_influence_figures(info: dict) -> str:
         "## Validity: does the channel score of year Y predict later outcomes?",
         "",
         *_predictive(validity),
+        "",
+        "## Validity: does the composite of year Y predict the same outcomes?",
+        "",
+        "The composite of all layers (section 9) against the same outcomes. It holds the past of two of",
+        "them (resettlement in Y-4..Y, UN votes in Y-2..Y), so for those a correlation is partly",
+        "persistence; new agreements are in no layer. A change of the layers is kept only if these do not fall.",
+        "",
+        *_predictive(validity, "composite_predictive"),
         "",
         "## Sensitivity",
         "",

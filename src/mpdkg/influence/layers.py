@@ -60,7 +60,8 @@ INDICATORS: dict[str, list[dict[str, str]]] = {
          "unit": "tie weight", "source": "curated graph"},
         {"id": "refugees_hosted",
          "label": "refugees hosted (all origins: UNHCR-mandate refugees and other people in need of "
-                  "international protection); a large host is a key protection partner for Canada "
+                  "international protection, and Palestine refugees under UNRWA's mandate); a large "
+                  "host is a key protection partner for Canada "
                   "(resettlement referrals, responsibility-sharing, humanitarian funding)",
          "unit": "persons, mean end-year stock over the window", "source": "UNHCR Refugee Data Finder (CC BY 4.0)"},
     ],
@@ -95,6 +96,10 @@ STOCK_INDICATORS = frozenset({"refugees_hosted"})
 #: package's README sums refugees and oip the same way). Asylum-seekers are a procedure's
 #: caseload, not yet protection, and are shown beside it on the country pages, not scored.
 HOSTED_COLUMNS = ("refugees", "oip")
+#: Palestine refugees registered under UNRWA's mandate (Jordan, Lebanon, Syria, State of
+#: Palestine), UNHCR's copy of UNRWA's figures: counted apart from, and never overlapping, the
+#: refugees under UNHCR's mandate, and added to them as UNHCR's Global Trends totals do.
+UNRWA_FILE = "unrwa.csv"
 
 
 @dataclass
@@ -185,6 +190,14 @@ def _read_hosted(figures: OpenFigures, root: Path | None) -> None:
         n = sum(row.get(k) or 0 for k in HOSTED_COLUMNS)
         key = (row["coa_iso"], int(row["year"]))
         figures.hosted[key] = figures.hosted.get(key, 0.0) + float(n)
+    try:  # Palestine refugees under UNRWA's mandate, per field of operation (an older extract lacks it)
+        unrwa = list(opendata.read_rows("unhcr", UNRWA_FILE, root))
+    except opendata.OpenDataError:
+        return
+    for row in unrwa:
+        if row["coa_iso"] and row["total"] is not None:
+            key = (row["coa_iso"], int(row["year"]))
+            figures.hosted[key] = figures.hosted.get(key, 0.0) + float(row["total"])
 
 
 def _read_visas(figures: OpenFigures, root: Path | None, ego: str) -> None:
@@ -292,6 +305,20 @@ def _log_scale(values: dict[str, float]) -> dict[str, float]:
     if top <= 0:
         return {c: 0.0 for c in values}
     return {c: math.log1p(v) / math.log1p(top) for c, v in values.items()}
+
+
+def _sqrt_scale(values: dict[str, float]) -> dict[str, float]:
+    top = max(values.values(), default=0.0)
+    return {c: (math.sqrt(max(v, 0.0) / top) if top > 0 else 0.0) for c, v in values.items()}
+
+
+def _value_scale(values: dict[str, float], how: str) -> dict[str, float]:
+    """A flow or stock scaled to 0..1 as ``[flows] flow_scaling`` / ``stock_scaling`` say."""
+    if how == "sqrt":
+        return _sqrt_scale(values)
+    if how == "linear":
+        return _max_scale(values)
+    return _log_scale(values)
 
 
 def _max_scale(values: dict[str, float]) -> dict[str, float]:
@@ -402,13 +429,17 @@ def _year_layers(ls: LayerScores, facts, config, B, figures: OpenFigures, year: 
         }
     has_flows = any(figures.resettled) or any(figures.claims)
     ls.raw[year] = raw
-    ls.scores[year] = {layer: _layer_score(raw[layer], has_flows) for layer in LAYERS}
+    how = (config.flow_scaling, config.stock_scaling)
+    ls.scores[year] = {layer: _layer_score(raw[layer], has_flows, how) for layer in LAYERS}
     ls.scores[year]["composite"] = _composite(ls, ls.scores[year], LAYERS)
 
 
-def _layer_score(cells: dict[str, Cell], has_flows: bool) -> dict[str, float | None]:
-    """Each indicator scaled to 0..1 among the states (flows and stocks on a log scale), then averaged;
-    an indicator with no value (no snapshot, no votes) is left out, not counted as zero."""
+def _layer_score(
+    cells: dict[str, Cell], has_flows: bool, how: tuple[str, str] = ("log", "log")
+) -> dict[str, float | None]:
+    """Each indicator scaled to 0..1 among the states (flows and stocks as ``how`` = (flow
+    scaling, stock scaling) says, others divided by the largest), then averaged; an indicator
+    with no value (no snapshot, no votes) is left out, not counted as zero."""
     ids = sorted({k for cell in cells.values() for k in cell})
     scaled: dict[str, dict[str, float]] = {}
     for k in ids:
@@ -417,7 +448,12 @@ def _layer_score(cells: dict[str, Cell], has_flows: bool) -> dict[str, float | N
         values = {c: float(v) for c, cell in cells.items() if (v := cell.get(k)) is not None}
         if not values:
             continue
-        scaled[k] = _log_scale(values) if k in FLOW_INDICATORS | STOCK_INDICATORS else _max_scale(values)
+        if k in FLOW_INDICATORS:
+            scaled[k] = _value_scale(values, how[0])
+        elif k in STOCK_INDICATORS:
+            scaled[k] = _value_scale(values, how[1])
+        else:
+            scaled[k] = _max_scale(values)
     return {c: _mean([scaled[k].get(c) for k in scaled]) for c in cells}
 
 
@@ -559,7 +595,8 @@ def layers_dict(ls: LayerScores) -> dict:
 
 COMPOSITE_METHOD = (
     "Each indicator is scaled to 0..1 among the states of the year (flows and the refugees hosted as "
-    "log(1+x)/log(1+max), flows summed and stocks averaged over the window; "
+    "influence_weights.toml [flows] says, log(1+x)/log(1+max) by default, flows summed and stocks "
+    "averaged over the window; "
     "counts and ties divided by the largest); a layer is the mean of its indicators that have data; "
     "the composite is the weighted mean of the layers that have data for the country, with the "
     "weights of influence_weights.toml [layers] divided by the sum of the weights used."

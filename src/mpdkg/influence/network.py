@@ -611,6 +611,8 @@ def _use(
 def _partner_tie(acc: _Ties, ego: str, code: str, channel: str, d: dict, config: InfluenceConfig) -> None:
     """The tie one of the ego's engagements with a named partner makes."""
     w = config.engagement_weight(d["kind"])
+    if config.share_among_partners:  # one unit of the engagement, shared like a channel's
+        w *= config.size_factor(1 + len(d["partners"]))
     key = (ego, code) if code > ego else (code, ego)
     acc.weights[key] += w
     acc.shared[key] += 1

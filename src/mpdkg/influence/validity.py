@@ -92,11 +92,49 @@ OUTCOME_LABELS = {
 
 
 def predictive(facts, config, figures, states: set[str], ego: str, seed: int) -> list[dict]:
+    """The channel score of each of :data:`SCORE_YEARS` against the later outcomes."""
     from mpdkg.influence.layers import cached_analyse
 
+    def score(year: int) -> dict[str, float]:
+        return {r.iso3: float(r.score or 0.0) for r in cached_analyse(facts, config, year, ego).ranked()}
+
+    return _predict(score, facts, figures, states, ego, seed)
+
+
+#: which outcome each layer of the composite already contains in part (the past of the same
+#: series): for these, a correlation is partly persistence, not prediction
+COMPOSITE_OVERLAP = {
+    "resettlement": "the protection layer holds resettlement in Y-4..Y",
+    "un_alignment": "the alignment layer holds UN votes in Y-2..Y",
+    "new_agreements": "",
+}
+
+
+def composite_predictive(
+    layers: dict | None, facts, figures, states: set[str], ego: str, seed: int
+) -> list[dict]:
+    """The composite of the layers (``layers`` as in dist/influence.json) of each score year
+    against the same later outcomes; a year the layers do not hold is left out."""
+    by_year = (layers or {}).get("by_year", {})
+
+    def score(year: int) -> dict[str, float]:
+        table = by_year.get(str(year), {})
+        return {c: float(v["composite"]["score"] or 0.0) for c, v in table.items()}
+
+    years = tuple(y for y in SCORE_YEARS if str(y) in by_year)
+    rows = _predict(score, facts, figures, states, ego, seed, years)
+    for row in rows:
+        if COMPOSITE_OVERLAP.get(row["outcome"]):
+            row["overlap"] = COMPOSITE_OVERLAP[row["outcome"]]
+    return rows
+
+
+def _predict(
+    score_of, facts, figures, states: set[str], ego: str, seed: int, years=SCORE_YEARS
+) -> list[dict]:
     rows = []
-    for year in SCORE_YEARS:
-        score = {r.iso3: float(r.score or 0.0) for r in cached_analyse(facts, config, year, ego).ranked()}
+    for year in years:
+        score = score_of(year)
         for outcome, values in _outcomes(facts, figures, year, ego).items():
             pool = sorted(states) if outcome != "un_alignment" else sorted(set(values) & states)
             if len(pool) < 10 or not any(values.get(c) for c in pool):
@@ -261,15 +299,21 @@ LIMITS = [
 
 
 def validity_card(facts: Facts, config: InfluenceConfig, figures, states: set[str], *, ego: str = CANADA,
-                  draws: int = NULL_DRAWS) -> dict:  # fmt: skip
-    """The ``validity`` key of dist/influence.json."""
+                  draws: int = NULL_DRAWS, layers: dict | None = None) -> dict:  # fmt: skip
+    """The ``validity`` key of dist/influence.json; with ``layers``, also the composite's
+    prediction (``composite_predictive``)."""
     year = facts.reference_year() or 2025
     return {
         "predictive": predictive(facts, config, figures, states, ego, config.seed),
+        **(
+            {"composite_predictive": composite_predictive(layers, facts, figures, states, ego, config.seed)}
+            if layers is not None
+            else {}
+        ),  # fmt: skip
         "sensitivity": sensitivity(facts, config, ego),
         "null_model": null_model(facts, config, year, ego, states, draws, config.seed),
         "limits": LIMITS,
     }
 
 
-__all__ = ["spearman_ci", "validity_card", "null_model", "sensitivity", "predictive"]
+__all__ = ["spearman_ci", "validity_card", "null_model", "sensitivity", "predictive", "composite_predictive"]

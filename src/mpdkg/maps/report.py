@@ -613,6 +613,7 @@ def briefing_context(info: dict, graph_dir: Path | None = None) -> dict[str, Any
         "year": year, "findings": findings(info), "method": layers["composite"]["method"],
         "definitions": layers["definitions"], "undated": info.get("network", {}).get("undated_facts", 0),
         "top": top, "predictive": validity["predictive"], "sensitivity": validity["sensitivity"],
+        "composite_predictive": validity.get("composite_predictive", []),
         "null": validity["null_model"], "limits": validity["limits"], "peers": peers,
         "coverage": _coverage(graph_dir),
     }  # fmt: skip
