@@ -142,3 +142,32 @@ def test_a_catalogue_query_is_never_long_while_others_wait():
     assert short_budget(0.25) == pytest.approx(0.08)
     assert short_budget(1.0) == pytest.approx(0.2)
     assert short_budget(0.05) == pytest.approx(0.05)  # never more than the budget itself
+
+
+def test_serve_passes_max_long_to_the_pool(data_file, monkeypatch):
+    """``mpdkg serve --max-long N`` reaches the pool (through the service); without it, the
+    pool's default."""
+    from typer.testing import CliRunner
+
+    import mpdkg.serve as S
+    from mpdkg.cli.core import app
+
+    seen: list = []
+
+    def fake_make_server(*args, **kwargs):
+        seen.append(kwargs.get("max_long"))
+        raise S.ServeError("stop here")
+
+    make_server = S.make_server
+    monkeypatch.setattr(S, "make_server", fake_make_server)
+    for extra, wanted in ((["--max-long", "3"], 3), ([], None)):
+        result = CliRunner().invoke(app, ["serve", "--data", str(data_file.parent / "mpdkg.trig"), *extra])
+        assert "stop here" in result.output, result.output
+        assert seen.pop() == wanted
+    server = make_server(
+        "127.0.0.1", 0, [data_file.parent / "mpdkg.trig"], workers=2, spares=0, max_long=2, open_data=False
+    )
+    try:
+        assert server.service.pool.max_long == 2
+    finally:
+        S.close(server)

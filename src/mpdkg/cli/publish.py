@@ -22,6 +22,18 @@ DataOpt = Annotated[
 ]
 
 
+PREEMPT_HELP = (
+    "CPU seconds after which a query counts as long: its worker goes on at the lowest priority "
+    "and a fresh worker takes its place (a fifth of this, at least 0.08, while requests wait); at "
+    "most --max-long long queries at once, one more is answered 503 with Retry-After. Every query "
+    "still ends at --timeout (504). 0 turns this off."
+)
+MAX_LONG_HELP = (
+    "Long queries running at once, at the lowest priority. Default: the cores less one (at least "
+    "1), at most --workers, so runaways never take every core."
+)
+
+
 def register(app: typer.Typer) -> None:
     app.command()(serve)
     app.command()(push)
@@ -37,22 +49,8 @@ def serve(
     timeout: Annotated[float, typer.Option(help="Seconds a query may run before it is stopped.")] = 10.0,
     max_rows: Annotated[int, typer.Option(help="Most rows (or triples) an answer may have.")] = 10_000,
     workers: Annotated[int, typer.Option(help="Query worker processes (queries running at once).")] = 2,
-    preempt_after: Annotated[
-        float,
-        typer.Option(
-            help="CPU seconds after which a query counts as long: its worker goes on at the lowest "
-            "priority and a fresh worker takes its place (a fifth of this, at least 0.08, while "
-            "requests wait); at most --max-long long queries at once, one more is answered 503 with "
-            "Retry-After. Every query still ends at --timeout (504). 0 turns this off."
-        ),
-    ] = 0.25,
-    max_long: Annotated[
-        int | None,
-        typer.Option(
-            help="Long queries running at once, at the lowest priority. Default: the cores less one "
-            "(at least 1), at most --workers, so runaways never take every core."
-        ),
-    ] = None,
+    preempt_after: Annotated[float, typer.Option(help=PREEMPT_HELP)] = 0.25,
+    max_long: Annotated[int | None, typer.Option(help=MAX_LONG_HELP)] = None,
     spares: Annotated[
         int, typer.Option(help="Loaded standby workers that replace a stopped one at once.")
     ] = 1,
