@@ -71,6 +71,12 @@ def test_findings_carry_their_numbers():
     assert "Jordan <script>x</script> (0.75)" in text
     assert "ρ 0.2" in text and "ρ -0.3" in text
     assert "Only 0 of 1 states" in text
+    # a watched state in one line: layer ranks, not the whole explanation
+    assert (
+        "Jordan <script>x</script>: 1st of the states on all layers (channels #1; without data: protection)"
+        in text
+    )
+    assert "ranks 1st of 1 states" not in text
 
 
 def test_briefing_is_escaped_and_shows_the_card(tmp_path: Path):

@@ -118,7 +118,7 @@ class OpenFigures:
     hosted: dict[tuple[str, int], float] = field(default_factory=dict)
 
     def last_vote_year(self) -> int | None:
-        """The last year of the UN-vote data (2019 in the vendored extract), None without votes."""
+        """The last year of the UN-vote data (2020 in the vendored extract), None without votes."""
         return max((y for _c, y in self.votes), default=None)
 
     def window(self, table: dict[tuple[str, int], float], iso3: str, year: int, n: int) -> float:

@@ -3,7 +3,7 @@
 1. **Prediction, out of sample by year.** The channel score of year Y (computed from facts in
    force in Y only) against outcomes after Y that the score does not contain: refugees resettled
    to Canada in Y+1..Y+5 (UNHCR), new agreements with Canada starting in Y+1..Y+5 (curated),
-   agreement with Canada in UN votes in Y+1..Y+5 (Voeten; the data end in 2019).
+   agreement with Canada in UN votes in Y+1..Y+5 (Voeten; the data end in 2020).
    Spearman's rho with a percentile bootstrap interval over states (seeded).
 2. **Sensitivity.** Kendall's tau between the ranking and the rankings with each score weight
    raised and lowered by 25 %, and between the three size scalings (pairs, log, none).
@@ -290,7 +290,7 @@ LIMITS = [
     "their territory; UNHCR has no 'country of departure' in the vendored extract.",
     "New agreements are those the curated graph records; a graph curated from Canada's side knows "
     "Canada's agreements best, so the outcome is not independent of curation effort.",
-    "UN vote data end in 2019 (Voeten via unvotes): the alignment outcome stops there, and for later years "
+    "UN vote data end in 2020 (Voeten via unvotes): the alignment outcome stops there, and for later years "
     "the alignment layer is 'no data', left out of the composite (never counted as zero).",
     "The null model keeps degrees but not the kind or role of channels, and ignores Canada's engagements; "
     "a high z says the tie is larger than chance co-membership would give, not that it causes anything.",

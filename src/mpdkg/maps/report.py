@@ -649,12 +649,31 @@ def findings(info: dict) -> list[str]:
         f"{len(lead)} of {len(peers['pillars'])} views (all pillars and per pillar) — partly because the fora were "
         "curated from Canada's side."
     )
-    for c in ("IND", "PHL", "JOR", "LBN"):
+    for c in WATCHED_IN_FINDINGS:
         if c in rows and rows[c]["composite"]["rank"]:
-            out.append(
-                f"{labels.get(c, c)}: {_ordinal(rows[c]['composite']['rank'])} — {rows[c]['explanation']}"
-            )
+            out.append(_watched_finding(labels.get(c, c), rows[c], layers.get("definitions", {})))
     return out
+
+
+#: states a reader of Canada's migration diplomacy checks first (top origins of its immigrants,
+#: major refugee hosts), one line each in the key findings
+WATCHED_IN_FINDINGS = ("IND", "PHL", "JOR", "LBN", "TUR")
+
+
+def _watched_finding(label: str, row: dict, definitions: dict) -> str:
+    """One line: the composite rank, each layer's rank, the strongest and weakest layer; the
+    figures behind them are on the country page (``explanation``)."""
+    ranked = {k: v["rank"] for k, v in row["layers"].items() if v.get("rank")}
+    labels = {k: str(definitions.get(k, {}).get("label", k)).split(" (")[0] for k in row["layers"]}
+    name = {k: v[:1].lower() + v[1:] for k, v in labels.items()}  # "alignment at the UN"
+    parts = [f"{name[k]} #{r}" for k, r in ranked.items()]
+    missing = [name[k] for k, v in row["layers"].items() if v.get("score") is None]
+    text = f"{label}: {_ordinal(row['composite']['rank'])} of the states on all layers ({', '.join(parts)}"
+    text += f"; without data: {', '.join(missing)})" if missing else ")"
+    if len(ranked) >= 2:
+        best, worst = min(ranked, key=ranked.get), max(ranked, key=ranked.get)
+        text += f"; strongest on {name[best]}, weakest on {name[worst]}"
+    return text + " — the figures are on its country page."
 
 
 def briefing_html(info: dict | None, graph_dir: Path | None = None) -> str:
