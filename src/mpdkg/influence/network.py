@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import pyoxigraph as ox
 
 from mpdkg.influence.config import InfluenceConfig
@@ -451,7 +452,7 @@ def project(
     participants, engagements, undated = _select(B, iso, pillar, year, config)
     lead, partner_ties = _ego_engagements(engagements, iso, ego)
     keep = None if countries is None else set(countries) | {ego}
-    acc = _Ties()
+    acc = _Ties(sorted(set(iso.values()) | {ego}))
     nodes = B.nodes
     for channel in sorted(participants):
         leads = lead.get(channel, [])
@@ -463,9 +464,9 @@ def project(
         _partner_tie(acc, ego, code, channel, d, config)
     G = nx.Graph()
     G.add_nodes_from(sorted(c for c in iso.values() if keep is None or c in keep))
-    for (a, b), w in sorted(acc.weights.items()):
+    for a, b, w, shared in acc.ties():
         if w > 0:
-            G.add_edge(a, b, weight=w, channels=acc.shared[(a, b)])
+            G.add_edge(a, b, weight=w, channels=shared)
     for code in acc.uses:
         acc.uses[code].sort(key=lambda u: (-u.weight, u.type, u.iri))
     return Projection(
@@ -477,15 +478,39 @@ def project(
     )
 
 
-@dataclass
 class _Ties:
-    """What :func:`project` accumulates: tie weights and shared channels per pair of countries,
-    the channels each country shares with the ego, and how many channels each takes part in."""
+    """What :func:`project` accumulates: tie weights and shared channels per pair of countries
+    (matrices over the sorted country codes: a channel's pairs are added as one block, which took
+    most of an analysis as a loop over pairs), the channels each country shares with the ego, and
+    how many channels each takes part in. Each weight is the sum of the same products, added in
+    the same order, as the loop made: the same floats bit for bit."""
 
-    weights: defaultdict[tuple[str, str], float] = field(default_factory=lambda: defaultdict(float))
-    shared: defaultdict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
-    uses: defaultdict[str, list[ChannelUse]] = field(default_factory=lambda: defaultdict(list))
-    counts: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
+    def __init__(self, codes: list[str]):
+        self.codes = codes
+        self.index = {code: i for i, code in enumerate(codes)}
+        self.weights = np.zeros((len(codes), len(codes)))
+        self.shared = np.zeros((len(codes), len(codes)), dtype=np.int64)
+        self.uses: defaultdict[str, list[ChannelUse]] = defaultdict(list)
+        self.counts: defaultdict[str, int] = defaultdict(int)
+
+    def add_block(self, codes: list[str], block: np.ndarray) -> None:
+        """Add ``block[i, j]`` to the tie of ``codes[i]`` and ``codes[j]`` (codes sorted)."""
+        at = np.ix_(*[[self.index[c] for c in codes]] * 2)
+        self.weights[at] += block
+        self.shared[at] += 1
+
+    def add(self, a: str, b: str, w: float) -> None:
+        i, j = sorted((self.index[a], self.index[b]))
+        self.weights[i, j] += w
+        self.shared[i, j] += 1
+
+    def ties(self) -> list[tuple[str, str, float, int]]:
+        """Every pair (a < b) that some channel tied, in order, with its weight and channel count."""
+        rows, cols = np.nonzero(np.triu(self.shared, 1))
+        return [
+            (self.codes[i], self.codes[j], float(self.weights[i, j]), int(self.shared[i, j]))
+            for i, j in zip(rows.tolist(), cols.tolist(), strict=True)
+        ]
 
 
 Participants = dict[str, dict[str, list[dict]]]  # channel -> country IRI -> its edges to the channel
@@ -569,16 +594,15 @@ def _channel_ties(
     )
     if keep is not None:
         codes = [t for t in codes if t[0] in keep]
-    weights, shared = acc.weights, acc.shared
-    for i in range(len(codes)):
-        a, ra, _ = codes[i]
-        for j in range(i + 1, len(codes)):
-            b, rb, _ = codes[j]
-            w = base * ra * rb
-            if a == ego or b == ego:
-                w *= multiplier
-            weights[(a, b)] += w
-            shared[(a, b)] += 1
+    roles = np.array([t[1] for t in codes], dtype=float)
+    block = np.multiply.outer(base * roles, roles)  # (base * ra) * rb, as the pair loop had it
+    names = [t[0] for t in codes]
+    if ego in names:
+        e = names.index(ego)
+        block[e, :] *= multiplier
+        block[:, e] *= multiplier
+        block[e, e] = 0.0  # the diagonal is never read; this keeps it from being scaled twice
+    acc.add_block(names, block)
     canada = next((t for t in codes if t[0] == ego), None)
     if canada is None:
         return
@@ -613,9 +637,7 @@ def _partner_tie(acc: _Ties, ego: str, code: str, channel: str, d: dict, config:
     w = config.engagement_weight(d["kind"])
     if config.share_among_partners:  # one unit of the engagement, shared like a channel's
         w *= config.size_factor(1 + len(d["partners"]))
-    key = (ego, code) if code > ego else (code, ego)
-    acc.weights[key] += w
-    acc.shared[key] += 1
+    acc.add(ego, code, w)
     acc.counts[code] += 1
     start, end, _ = d["periods"][0]
     acc.uses[code].append(
