@@ -671,7 +671,7 @@ def _watched_finding(label: str, row: dict, definitions: dict) -> str:
     text = f"{label}: {_ordinal(row['composite']['rank'])} of the states on all layers ({', '.join(parts)}"
     text += f"; without data: {', '.join(missing)})" if missing else ")"
     if len(ranked) >= 2:
-        best, worst = min(ranked, key=ranked.get), max(ranked, key=ranked.get)
+        best, worst = min(ranked, key=lambda k: ranked[k]), max(ranked, key=lambda k: ranked[k])
         text += f"; strongest on {name[best]}, weakest on {name[worst]}"
     return text + " — the figures are on its country page."
 
