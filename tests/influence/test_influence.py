@@ -551,6 +551,13 @@ def test_cli_ego_table_names_the_ego_not_canada(dump):
     assert "Canada's position" not in said and "tied to Canada" not in said
 
 
+def test_cli_layers_table_keeps_whole_headers(dump):
+    res = run_cli("--data", str(dump), "--layers", "--as-of", "2020", "--top", "3")
+    assert res.exit_code == 0, res.output
+    assert "composite" in res.output and "channels" in res.output
+    assert "…" not in res.output  # headers wrap or columns go; never "compos…"
+
+
 def test_cli_json_says_when_a_year_is_not_ranked(dump):
     """The JSON carries the table's 'not ranked' note: ranked false and why (issue #16)."""
     res = run_cli("--data", str(dump), "--as-of", "1900", "--format", "json", "--top", "3")

@@ -478,16 +478,18 @@ def _show_layers(result, fmt: str, top: int | None) -> None:
             w.writerow((year, v["composite"]["rank"], c, _num(v["composite"]["score"]),
                         *(_num(v["layers"][layer]["score"]) for layer in LAYERS)))  # fmt: skip
         return
-    from rich.table import Table
+    from mpdkg.cli.common import Column, fit_table
 
-    table = Table(
-        "rank", "country", "composite", *LAYERS, title=f"Layers of influence ({data.get('ego')}, {year})"
-    )
-    for c, v in rows:
-        table.add_row(str(v["composite"]["rank"]), c, _sig(v["composite"]["score"]),
-                      *(_sig(v["layers"][layer]["score"]) if v["layers"][layer]["score"] is not None else "no data"
-                        for layer in LAYERS))  # fmt: skip
-    out.print(table)
+    # fit_table wraps and drops columns rather than cutting headers to "compos…"
+    columns = [Column("rank", numeric=True), Column("country"), Column("composite", numeric=True),
+               *(Column(layer, numeric=True, drop=i + 1) for i, layer in enumerate(LAYERS))]  # fmt: skip
+    table_rows = [
+        (str(v["composite"]["rank"]), c, _sig(v["composite"]["score"]),
+         *(_sig(v["layers"][layer]["score"]) if v["layers"][layer]["score"] is not None else "no data"
+           for layer in LAYERS))
+        for c, v in rows
+    ]  # fmt: skip
+    out.print(fit_table(columns, table_rows, title=f"Layers of influence ({data.get('ego')}, {year})"))
 
 
 def register(app: typer.Typer) -> None:
