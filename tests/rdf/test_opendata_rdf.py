@@ -138,6 +138,25 @@ def test_shapes_catch_planted_errors(open_quads):
     assert "exactly one country of origin" in problems
 
 
+def test_checking_a_slice_at_a_time_finds_what_one_run_finds(open_quads):
+    """rudof is run on slices of the records (its memory grows with the triples it holds): the
+    findings must be those of one run over everything, planted errors in many slices included."""
+    sample = od.sample_quads(open_quads, every=400)
+    g = ox.NamedNode(od.GRAPH_UNHCR)
+    observations = sorted({q.subject for q in sample if q.predicate == od.MEASURE_TYPE}, key=str)
+    rollcall = next(q.subject for q in sample if q.object == od.mpd("RollCall"))
+    planted = observations[:: max(1, len(observations) // 5)]
+    broken = [q for q in sample if not (q.subject in planted and q.predicate == od.mpd("refYear"))]
+    broken = [q for q in broken if not (q.subject == rollcall and q.predicate == od.mpd("session"))]
+    broken.append(ox.Quad(observations[-1], od.mpd("origin"), ox.NamedNode("https://example.org/Narnia"), g))
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in broken]
+    assert len(od._validation_chunks(triples, 2_000)) > 5
+    whole = od.validate_quads(broken, chunk=10**9)
+    assert len([p for p in whole if "reference year" in p]) == len(planted)
+    assert any("session" in p for p in whole) and any("country of origin" in p for p in whole)
+    assert od.validate_quads(broken, chunk=2_000) == whole
+
+
 # --- the dump -----------------------------------------------------------------------------------
 
 

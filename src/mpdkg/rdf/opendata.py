@@ -395,9 +395,43 @@ def shapes_file() -> Path:
     return paths.shapes_dir() / "opendata.ttl"
 
 
-def validate_quads(quads: list[ox.Quad], shapes: Path | None = None) -> list[str]:
+#: The classes of the many small records, each checked on its own (see :func:`validate_quads`).
+_BULK = (OBSERVATION, mpd("VisaRequirement"), mpd("CowMembership"), mpd("RollCall"))
+#: Triples of bulk records per rudof run: rudof holds about 10 kB per triple it checks (7.5 GB
+#: for the open data in one run), so the records are checked a slice at a time.
+CHUNK_TRIPLES = 100_000
+#: rudof names an unnamed property shape by a blank node label drawn anew in every run.
+_BLANK_SHAPE = re.compile(r"Shape _:[0-9a-f]+")
+
+
+def _validation_chunks(triples: list[ox.Triple], chunk: int) -> list[list[ox.Triple]]:
+    """The triples cut into runs of at most ``chunk`` bulk triples, each with every triple that
+    is not about a bulk record (releases, data sets, code lists, areas): the shapes of
+    a bulk record read only its own triples and those shared nodes, so a run reports for its
+    records exactly what one run over everything reports."""
+    bulk_subjects = {t.subject for t in triples if t.predicate == TYPE and t.object in _BULK}
+    shared = [t for t in triples if t.subject not in bulk_subjects]
+    by_subject: dict[object, list[ox.Triple]] = {}
+    for t in triples:
+        if t.subject in bulk_subjects:
+            by_subject.setdefault(t.subject, []).append(t)
+    chunks: list[list[ox.Triple]] = []
+    current: list[ox.Triple] = []
+    for subject in sorted(by_subject, key=str):
+        current += by_subject[subject]
+        if len(current) >= chunk:
+            chunks.append(shared + current)
+            current = []
+    if current or not chunks:
+        chunks.append(shared + current)
+    return chunks
+
+
+def validate_quads(quads: list[ox.Quad], shapes: Path | None = None, chunk: int = CHUNK_TRIPLES) -> list[str]:
     """SHACL (rudof, fast enough for the whole open-data graph) on the union of the quads with
-    the ontology's visa categories; one line per violation, empty when the graph conforms."""
+    the ontology's visa categories; one line per violation, empty when the graph conforms. The
+    bulk records are checked ``chunk`` triples at a time (:func:`_validation_chunks`), which
+    bounds rudof's memory and gives the same findings."""
     import tempfile
 
     import pyrudof
@@ -410,16 +444,24 @@ def validate_quads(quads: list[ox.Quad], shapes: Path | None = None) -> list[str
     onto = ox.Store()
     onto.load(path=str(paths.ontology_file().parent / "opendata.ttl"), format=ox.RdfFormat.TURTLE)
     triples += [ox.Triple(q.subject, q.predicate, q.object) for q in onto]
+    found: set[str] = set()
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data.nt"
-        data.write_bytes(cast(bytes, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)))
-        rudof = pyrudof.Rudof(pyrudof.RudofConfig())
-        rudof.read_data(str(data), format=pyrudof.RDFFormat.NTriples)
-        rudof.read_shacl(str(shapes or shapes_file()))
-        report = rudof.validate_shacl()
-    return problems + sorted(
-        {f"{v.focus_node}: {v.message or v.constraint_component} ({v.path or ''})" for v in report.violations}
-    )
+        for part in _validation_chunks(triples, chunk):
+            data.write_bytes(cast(bytes, ox.serialize(part, format=ox.RdfFormat.N_TRIPLES)))
+            rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+            rudof.read_data(str(data), format=pyrudof.RDFFormat.NTriples)
+            rudof.read_shacl(str(shapes or shapes_file()))
+            report = rudof.validate_shacl()
+            found |= {
+                _BLANK_SHAPE.sub(
+                    "A property shape",
+                    f"{v.focus_node}: {v.message or v.constraint_component} ({v.path or ''})",
+                )
+                for v in report.violations
+            }
+            del rudof, report
+    return problems + sorted(found)
 
 
 _VOTES = {mpd(p) for p in ("yesVote", "noVote", "abstention", "absence")}
