@@ -256,7 +256,26 @@ DEFAULT_ENGINE = ENGINES[0]
 def validate_built(built: Built, shapes: Graph | None = None, engine: str = DEFAULT_ENGINE) -> Report:
     """Validate a build with rudof (fast, the default) or pySHACL (the reference)."""
     if engine == "rudof":
-        return validate_graph_rudof(built.ntriples(), shapes, built.origin_of)
+        return _validate_rudof(built, shapes)
     if engine != "pyshacl":
         raise ValueError(f"unknown SHACL engine {engine!r}: expected one of {', '.join(ENGINES)}")
     return validate_graph(union_graph(built.dataset), shapes, built.origin_of)
+
+
+def _validate_rudof(built: Built, shapes: Graph | None, chunk: int | None = None) -> Report:
+    """rudof over the build: in one run, or, for a large graph, its memberships a slice at a time
+    with the same findings (``mpdkg.validate.chunks``), which bounds rudof's memory."""
+    import pyoxigraph as ox
+
+    from mpdkg.validate.chunks import CHUNK_FROM, CHUNK_TRIPLES, membership_chunks
+
+    quads = built.quads()
+    if chunk is None and len(quads) < CHUNK_FROM:
+        return validate_graph_rudof(built.ntriples(), shapes, built.origin_of)
+    shapes = shapes if shapes is not None else load_shapes()
+    triples = list(dict.fromkeys(q.triple for q in quads))
+    findings: list[Finding] = []
+    for part in membership_chunks(triples, chunk or CHUNK_TRIPLES):
+        text = (ox.serialize(part, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+        findings += validate_graph_rudof(text, shapes, built.origin_of).findings
+    return Report(_ordered(findings))
