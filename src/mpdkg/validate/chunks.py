@@ -44,7 +44,11 @@ def _record_of(subject: object, records: set[str], seen: dict[str, str | None]) 
 def membership_chunks(triples: list[ox.Triple], chunk: int = CHUNK_TRIPLES) -> list[list[ox.Triple]]:
     """The triples as slices of at most ``chunk`` membership triples, each with every triple that
     is not about a membership (see the module's docstring for why the findings are the same)."""
-    records = {t.subject.value for t in triples if t.predicate == _TYPE and t.object == _MEMBERSHIP}
+    records = {
+        t.subject.value
+        for t in triples
+        if t.predicate == _TYPE and t.object == _MEMBERSHIP and isinstance(t.subject, ox.NamedNode)
+    }
     seen: dict[str, str | None] = {}
     shared: list[ox.Triple] = []
     by_record: dict[str, list[ox.Triple]] = {}
