@@ -11,7 +11,8 @@ rdflib.term.Literal('Canada', lang='en')
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Literal, URIRef
@@ -128,3 +129,21 @@ def store_from_dataset(ds: Dataset) -> ox.Store:
     store = ox.Store()
     store.extend(sorted_quads(ds))
     return store
+
+
+def slices_for_validation(
+    shared: list[ox.Triple], records: Mapping[Any, list[ox.Triple]], limit: int
+) -> list[list[ox.Triple]]:
+    """The records' triples (each record whole, in key order) packed into slices of about
+    ``limit`` triples, each slice with every ``shared`` triple: for SHACL engines whose memory
+    grows with the data, when no shape of a record reads another record."""
+    slices: list[list[ox.Triple]] = []
+    current: list[ox.Triple] = []
+    for key in sorted(records, key=str):
+        current += records[key]
+        if len(current) >= limit:
+            slices.append(shared + current)
+            current = []
+    if current or not slices:
+        slices.append(shared + current)
+    return slices

@@ -44,6 +44,7 @@ from typing import cast
 import pyoxigraph as ox
 
 from mpdkg.namespaces import BASE
+from mpdkg.rdf.engine import slices_for_validation
 from mpdkg.rdf.opendata_base import (
     AREA,
     CONCEPT,
@@ -415,16 +416,7 @@ def _validation_chunks(triples: list[ox.Triple], chunk: int) -> list[list[ox.Tri
     for t in triples:
         if t.subject in bulk_subjects:
             by_subject.setdefault(t.subject, []).append(t)
-    chunks: list[list[ox.Triple]] = []
-    current: list[ox.Triple] = []
-    for subject in sorted(by_subject, key=str):
-        current += by_subject[subject]
-        if len(current) >= chunk:
-            chunks.append(shared + current)
-            current = []
-    if current or not chunks:
-        chunks.append(shared + current)
-    return chunks
+    return slices_for_validation(shared, by_subject, chunk)
 
 
 def validate_quads(quads: list[ox.Quad], shapes: Path | None = None, chunk: int = CHUNK_TRIPLES) -> list[str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from mpdkg.namespaces import BASE, MPD
+from mpdkg.rdf.engine import slices_for_validation
 
 #: Graphs with fewer triples are validated in one run (the curated graph is about 45,000).
 CHUNK_FROM = 200_000
@@ -58,13 +59,4 @@ def membership_chunks(triples: list[ox.Triple], chunk: int = CHUNK_TRIPLES) -> l
             shared.append(t)
         else:
             by_record.setdefault(record, []).append(t)
-    chunks: list[list[ox.Triple]] = []
-    current: list[ox.Triple] = []
-    for record in sorted(by_record):
-        current += by_record[record]
-        if len(current) >= chunk:
-            chunks.append(shared + current)
-            current = []
-    if current or not chunks:
-        chunks.append(shared + current)
-    return chunks
+    return slices_for_validation(shared, by_record, chunk)
