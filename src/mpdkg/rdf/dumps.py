@@ -96,7 +96,7 @@ def render_dumps(data: Built | Dataset | list[ox.Quad]) -> dict[str, bytes]:
         CONTEXT_NAME: (json.dumps(jsonld_context(), indent=1, sort_keys=True) + "\n").encode(),
     }
     for name in list(DUMP_NAMES.values()):
-        out[name + ".gz"] = gzip.compress(out[name], mtime=0)
+        out[name + ".gz"] = gzip.compress(out[name], compresslevel=6, mtime=0)  # 9: 2 % smaller, 2× slower
     return out
 
 
