@@ -135,22 +135,44 @@ def _canonical(value):
 
 
 def compact_triples(triples: list, context: dict) -> bytes:
-    """``{"@context": context, "@graph": [...]}`` for triples sorted by subject: pyoxigraph writes
-    each subject's node in expanded form, which is compacted here (the expanded document of the
-    whole graph, read back as Python objects, took gigabytes at a million triples)."""
+    """``{"@context": context, "@graph": [...]}`` for triples sorted by subject: each subject's
+    node in expanded form (what pyoxigraph's JSON-LD writer gives, made here from the terms
+    without writing and reading JSON), then compacted (the expanded document of the whole graph,
+    read back as Python objects, took gigabytes at a million triples)."""
+    return _document(context, _nodes(_Context(context), _expanded_nodes(triples)))
+
+
+def _expanded_nodes(triples: list):
+    """One expanded JSON-LD node per run of triples with the same subject."""
+    node: dict | None = None
+    subject = None
+    for triple in triples:
+        if triple.subject != subject:
+            if node is not None:
+                yield node
+            subject = triple.subject
+            node = {"@id": _node_id(subject)}
+        assert node is not None
+        node.setdefault(triple.predicate.value, []).append(_expanded_value(triple.object))
+    if node is not None:
+        yield node
+
+
+def _node_id(term) -> str:
     import pyoxigraph as ox
 
-    ctx = _Context(context)
+    return "_:" + term.value if isinstance(term, ox.BlankNode) else term.value
 
-    def subjects():
-        start = 0
-        for end in range(1, len(triples) + 1):
-            if end == len(triples) or triples[end].subject != triples[start].subject:
-                written = ox.serialize(triples[start:end], format=ox.RdfFormat.JSON_LD) or b"[]"
-                yield from json.loads(written)
-                start = end
 
-    return _document(context, _nodes(ctx, subjects()))
+def _expanded_value(term) -> dict:
+    import pyoxigraph as ox
+
+    if not isinstance(term, ox.Literal):
+        return {"@id": _node_id(term)}
+    if term.language:
+        return {"@language": term.language, "@value": term.value}
+    datatype = term.datatype.value
+    return {"@value": term.value} if datatype == _XSD_STRING else {"@type": datatype, "@value": term.value}
 
 
 def _nodes(ctx: _Context, expanded) -> list[tuple[tuple, str]]:
