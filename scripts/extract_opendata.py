@@ -4,7 +4,7 @@
     .venv/bin/python scripts/extract_opendata.py unhcr --git-dir PATH/refugees/.git \\
         --commit 0c16a6d0c2f37d8578f9b9e3d1e4459efe850398 --date 2026-12-02
 
-DATASET is one of: unhcr, unvotes, passport-index, cow-igo, manytrade (``--list`` says which
+DATASET is one of: unhcr, unvotes, passport-index, cow-igo, manytrade, ircc (``--list`` says which
 upstream repository each comes from). ``--git-dir`` is the git directory of a clone (or a bare
 mirror) of that repository; ``--commit`` the commit to read (default HEAD, recorded as 40 hex).
 Files are read with ``git cat-file`` from that commit, never from a work tree, so what is

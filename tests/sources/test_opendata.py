@@ -22,7 +22,7 @@ from mpdkg.sources.opendata import MANIFEST, OpenDataError
 
 REPO = Path(__file__).resolve().parents[2]
 ROOT = REPO / "graph" / "open-data"
-NAMES = ("cow-igo", "manytrade", "passport-index", "unhcr", "unvotes")
+NAMES = ("cow-igo", "ircc", "manytrade", "passport-index", "unhcr", "unvotes")
 
 
 def load_script():

@@ -6,7 +6,7 @@ The CSV-based importer (passport-index) needs only the standard library; the oth
 files and need the optional extra ``rdata`` (``pip install -e '.[opendata]'``).
 
 >>> sorted(DATASETS)
-['cow-igo', 'manytrade', 'passport-index', 'unhcr', 'unvotes']
+['cow-igo', 'ircc', 'manytrade', 'passport-index', 'unhcr', 'unvotes']
 """
 
 from mpdkg.sources.importers.base import ExtractionError, Output, Snapshot, Table

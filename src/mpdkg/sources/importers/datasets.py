@@ -13,6 +13,7 @@ from typing import Any
 
 from mpdkg.sources.importers.base import ExtractionError, Output, Snapshot
 from mpdkg.sources.importers.cow_igo import extract_cow_igo
+from mpdkg.sources.importers.ircc import extract_ircc
 from mpdkg.sources.importers.manytrade import extract_manytrade
 from mpdkg.sources.importers.passport import extract_passport
 from mpdkg.sources.importers.unhcr import extract_unhcr
@@ -21,6 +22,11 @@ from mpdkg.sources.opendata import MANIFEST
 
 CC_BY = {"name": "CC BY 4.0", "spdx": "CC-BY-4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}
 MIT = {"name": "MIT", "spdx": "MIT", "url": "https://opensource.org/license/mit"}
+OGL_CANADA = {
+    "name": "Open Government Licence – Canada",
+    "spdx": "OGL-Canada-2.0",
+    "url": "https://open.canada.ca/en/open-government-licence-canada",
+}
 
 DATASETS: dict[str, dict[str, Any]] = {
     "unhcr": {
@@ -118,6 +124,36 @@ DATASETS: dict[str, dict[str, Any]] = {
             "Trade Agreements: Introducing a New Dataset, Review of International Organizations 9(3)."
         ),
         "version_file": "DESCRIPTION",
+    },
+    "ircc": {
+        "repository": "mahjcameron/Immigration-Forecasting",
+        "extract": extract_ircc,
+        "title": (
+            "IRCC Monthly IRCC Updates by country of citizenship: permanent residents admitted, study "
+            "permit holders, IMP and TFWP work permit holders (open.canada.ca)"
+        ),
+        "publisher": (
+            "Immigration, Refugees and Citizenship Canada (IRCC), open.canada.ca; files copied by "
+            "mahjcameron (GitHub) in 2024-09"
+        ),
+        "licence": {
+            **OGL_CANADA,
+            "note": "the data are IRCC's, published on open.canada.ca under the Open Government Licence - "
+            "Canada; the GitHub repository that holds this copy has no licence file and its own "
+            "material (dashboards, Excel workbooks) is not vendored",
+        },
+        "citation": (
+            "Immigration, Refugees and Citizenship Canada, Monthly IRCC Updates (open.canada.ca): "
+            "Permanent Residents - Monthly IRCC Updates, https://open.canada.ca/data/en/dataset/"
+            "f7e5498e-0ad8-4417-85c9-9b8aff9b9eda (ODP-PR-Citz); Temporary Residents: Study Permit "
+            "Holders - Monthly IRCC Updates, https://open.canada.ca/data/en/dataset/"
+            "90115b00-f9b8-49e8-afa3-b4cff8facaee (ODP-TR-Study-IS_CITZ); Temporary Residents: "
+            "Temporary Foreign Worker Program (TFWP) and International Mobility Program (IMP) Work "
+            "Permit Holders - Monthly IRCC Updates (ODP-TR-Work-TFWP-CITZ, ODP-TR-Work-IMP-CITZ). "
+            "Contains information licensed under the Open Government Licence - Canada. Files (data "
+            "January 2015 - June 2024) as copied on 2024-09-25 into "
+            "https://github.com/mahjcameron/Immigration-Forecasting."
+        ),
     },
 }
 
