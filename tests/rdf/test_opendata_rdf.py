@@ -80,6 +80,7 @@ def test_every_observation_and_requirement_derives_from_its_release(open_quads):
         od.GRAPH_UNHCR: str(od.release_iri(src.dataset("unhcr")).value),
         od.GRAPH_VISAS: str(od.release_iri(src.dataset("passport-index")).value),
         od.GRAPHS["unvotes"]: str(od.release_iri(src.dataset("unvotes")).value),
+        od.GRAPHS["ircc"]: str(od.release_iri(src.dataset("ircc")).value),
     }
     for graph, node in observations | requirements:
         assert derived[(graph, node)] == {releases[graph]}, node

@@ -90,6 +90,7 @@ GRAPHS = {
     "unvotes": BASE + "graph/open-data/unvotes",
     "cow-igo": BASE + "graph/open-data/cow-igo",
     "manytrade": BASE + "graph/open-data/manytrade",
+    "ircc": BASE + "graph/open-data/ircc",
 }
 
 #: UNHCR solutions columns -> measure property (one observation per non-empty cell).
@@ -345,6 +346,10 @@ def open_data_quads(root: Path | None = None, graph_dir: Path | None = None) -> 
         from mpdkg.rdf.opendata_trade import trade_quads
 
         quads += trade_quads(root, countries, graph_dir)
+    if any(d.name == "ircc" for d in opendata.datasets(root)):
+        from mpdkg.rdf.opendata_ircc import ircc_quads
+
+        quads += ircc_quads(root, countries)
     return sorted(
         set(quads), key=lambda q: (_iri(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
     )
