@@ -948,3 +948,44 @@ def test_a_year_with_fewer_channels_than_the_minimum_says_it_is_not_ranked(facts
     text = Path(DEFAULT_WEIGHTS).read_text(encoding="utf-8").replace("min_channels = 5", "min_channels = 999")
     (tmp_path / "w.toml").write_text(text)
     assert "at least 999" in (analyse(facts, InfluenceConfig.load(tmp_path / "w.toml")).rank_note() or "")
+
+
+def test_people_admitted_to_canada_is_a_mobility_cell_that_never_uses_later_data(facts):
+    """Issue #16: IRCC's admissions by citizenship (PR, study and work permits) are a mobility
+    cell: for year Y, the mean over the window ending with the latest IRCC year not after Y; no
+    data before the series begins; sqrt-scaled by default ([flows] admissions_scaling)."""
+    from mpdkg.influence.layers import OpenFigures, layer_scores
+
+    admitted = {("FRA", y): 400.0 for y in range(2015, 2024)} | {("JPN", 2015): 100.0, ("JPN", 2023): 300.0}
+    figures = OpenFigures(admitted=admitted)
+    config = InfluenceConfig.load()
+    assert config.admissions_scaling == "sqrt"
+    ls = layer_scores(facts, config, years=[2010, 2015, 2016, 2026], figures=figures)
+    cell = {y: ls.raw[y]["mobility"]["JPN"]["admitted_to_canada"] for y in ls.years}
+    assert cell[2010] is None  # before 2015: no data, not zero
+    assert cell[2015] == pytest.approx(100.0)  # 2015 alone
+    assert cell[2016] == pytest.approx(50.0)  # 2015-2016: the 300 of 2023 is later data
+    assert cell[2026] == pytest.approx(60.0)  # 2019-2023, the last IRCC years before 2026
+    assert ls.admitted_years[2026] == [2019, 2020, 2021, 2022, 2023]
+    assert "60 a year on average (2019–2023)" in ls.explain("JPN", 2026)
+    ls_none = layer_scores(facts, config, years=[2016], figures=OpenFigures())
+    assert ls_none.raw[2016]["mobility"]["FRA"]["admitted_to_canada"] is None
+    # FRA admits the most (sqrt: 1.0); JPN sqrt(50/400): the mobility layer adds that cell to its mean
+    for iso, share in (("FRA", 1.0), ("JPN", (50 / 400) ** 0.5)):
+        cells = ls_none.raw[2016]["mobility"][iso]
+        present = [v for k, v in cells.items() if v is not None and k != "admitted_to_canada"]
+        assert len(present) == len([v for v in ls.raw[2016]["mobility"][iso].values() if v is not None]) - 1
+        before = ls_none.score(iso, 2016, "mobility")
+        n = len(present)
+        assert ls.score(iso, 2016, "mobility") == pytest.approx((before * n + share) / (n + 1), abs=1e-6)
+
+
+def test_people_admitted_reads_the_ircc_extract_for_canada_only():
+    from mpdkg.influence.layers import read_open_figures
+
+    admitted = read_open_figures().admitted
+    # India 2019: 85,595 PR + 140,350 study + 92,975 IMP + 12,240 TFWP (graph/open-data/ircc)
+    assert admitted[("IND", 2019)] == 85_595 + 140_350 + 92_975 + 12_240
+    assert admitted[("PHL", 2019)] == 27_810 + 6_495 + 7_600 + 10_345
+    assert max(y for _c, y in admitted) == 2023 and min(y for _c, y in admitted) == 2015
+    assert read_open_figures(ego="AUS").admitted == {}  # IRCC's data are Canada's

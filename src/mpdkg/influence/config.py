@@ -71,6 +71,9 @@ class InfluenceConfig:
     #: scaled to 0..1 among the states ([flows] flow_scaling, stock_scaling): log, sqrt or linear
     flow_scaling: str = "log"
     stock_scaling: str = "log"
+    #: how the people Canada admitted by citizenship (IRCC, mobility layer) are scaled
+    #: ([flows] admissions_scaling): log, sqrt or linear
+    admissions_scaling: str = "log"
     #: a year's ranking is shown only when the ego takes part in at least this many channels in
     #: force that year ([ranking] min_channels): below it, "1st" means "in one of a handful of bodies"
     min_ranked_channels: int = 5
@@ -112,7 +115,7 @@ class InfluenceConfig:
         if not 0 < alpha < 1:
             raise ConfigError(f"{source}: pagerank.alpha = {alpha}: expected a number between 0 and 1")
         bc = section("betweenness")
-        for key in ("flow_scaling", "stock_scaling"):
+        for key in ("flow_scaling", "stock_scaling", "admissions_scaling"):
             value = section("flows").get(key, "log")
             if value not in VALUE_SCALINGS:
                 raise ConfigError(
@@ -150,6 +153,7 @@ class InfluenceConfig:
             flow_window=max(1, int(section("flows").get("window_years", 5))),
             flow_scaling=section("flows").get("flow_scaling", "log"),
             stock_scaling=section("flows").get("stock_scaling", "log"),
+            admissions_scaling=section("flows").get("admissions_scaling", "log"),
             min_ranked_channels=ints["ranking.min_channels"],
             source=source,
         )

@@ -70,6 +70,11 @@ INDICATORS: dict[str, list[dict[str, str]]] = {
          "unit": "0..1", "source": "Passport Index dataset (MIT)"},
         {"id": "mobility_agreements", "label": "mobility agreements with Canada in force",
          "unit": "count", "source": "curated graph"},
+        {"id": "admitted_to_canada",
+         "label": "people Canada admitted from the country (IRCC: permanent residents, study permits, "
+                  "IMP and TFWP work permits, by citizenship)",
+         "unit": "persons a year, mean over the window ending with the latest IRCC year not after the slice",
+         "source": "IRCC Monthly IRCC Updates, open.canada.ca (OGL-Canada)"},
     ],
     "irregular": [
         {"id": "asylum_claims_in_canada", "label": "asylum claims lodged in Canada by its nationals",
@@ -88,6 +93,14 @@ INDICATORS: dict[str, list[dict[str, str]]] = {
     ],
 }  # fmt: skip
 FLOW_INDICATORS = frozenset({"resettled_to_canada", "asylum_claims_in_canada"})
+#: People Canada admitted by citizenship (IRCC), a yearly mean over the window ending with the
+#: latest IRCC year not after the slice year (never later data), scaled like the flows.
+ADMISSION_INDICATORS = frozenset({"admitted_to_canada"})
+#: The IRCC measures (graph/open-data/ircc/admissions_by_citizenship.csv) added into "admitted":
+#: the main doors of Canada's managed migration (pillars 1 and 2). A person may pass through
+#: several over the years (study, then work, then permanent residence): the sum counts admissions,
+#: not distinct persons, which is what a mobility relationship is made of.
+IRCC_MEASURES = ("pr_admissions", "study_permits", "work_permits_imp", "work_permits_tfwp")
 #: Stocks (people present at the end of a year), averaged over the window and log-scaled like
 #: the flows: hosting 3 million refugees is not a hundred times the partner hosting 30,000.
 STOCK_INDICATORS = frozenset({"refugees_hosted"})
@@ -116,6 +129,17 @@ class OpenFigures:
     votes_refugees_migration: dict[tuple[str, int], float] = field(default_factory=dict)
     #: refugees and oip hosted by the country (as country of asylum, all origins), end of year
     hosted: dict[tuple[str, int], float] = field(default_factory=dict)
+    #: people admitted to the ego (IRCC: PR, study and work permits) by citizenship and year
+    admitted: dict[tuple[str, int], float] = field(default_factory=dict)
+
+    def admitted_years(self, year: int, n: int) -> list[int]:
+        """The IRCC years a slice of ``year`` uses: the window of ``n`` years ending with the
+        latest IRCC year not after ``year`` (empty before the series begins: no data)."""
+        covered = {y for _c, y in self.admitted}
+        last = max((y for y in covered if y <= year), default=None)
+        if last is None:
+            return []
+        return [y for y in range(last - n + 1, last + 1) if y in covered]
 
     def last_vote_year(self) -> int | None:
         """The last year of the UN-vote data (2020 in the vendored extract), None without votes."""
@@ -171,8 +195,26 @@ def read_open_figures(root: Path | None = None, ego: str = CANADA) -> OpenFigure
     except opendata.OpenDataError:
         return figures
     _read_hosted(figures, root)
+    _read_admitted(figures, root, ego)
     _read_votes(figures, root, ego)
     return figures
+
+
+def _read_admitted(figures: OpenFigures, root: Path | None, ego: str) -> None:
+    """People admitted by citizenship and year (graph/open-data/ircc/); only for Canada (IRCC's
+    data are Canada's), and no data, never zero, when the extract is not there."""
+    from mpdkg.sources import opendata
+
+    if ego != CANADA:
+        return
+    try:
+        rows = list(opendata.read_rows("ircc", "admissions_by_citizenship.csv", root))
+    except opendata.OpenDataError:
+        return
+    for row in rows:
+        if row["measure"] in IRCC_MEASURES:
+            key = (row["citizenship_iso"], int(row["year"]))
+            figures.admitted[key] = figures.admitted.get(key, 0.0) + float(row["value"])
 
 
 def _read_hosted(figures: OpenFigures, root: Path | None) -> None:
@@ -266,6 +308,8 @@ class LayerScores:
     votes_end: int | None = None
     #: the last year of the hosted-population data (UNHCR end-year stocks)
     hosted_end: int | None = None
+    #: year -> the IRCC years its "admitted to Canada" cell averages (empty: no data)
+    admitted_years: dict[int, list[int]] = field(default_factory=dict)
 
     @property
     def reference_year(self) -> int:
@@ -388,6 +432,17 @@ def _stock(
     return {c: sum(table.get((c, y), 0.0) for y in years) / len(years) for c in states}
 
 
+def _admitted(
+    figures: OpenFigures, states: set[str], year: int, n: int
+) -> tuple[dict[str, float | None], list[int]]:
+    """People admitted a year on average over the IRCC years of the slice (a state not listed in
+    a year had nobody admitted, or only suppressed months); None for every state before 2015."""
+    years = figures.admitted_years(year, n)
+    if not years:
+        return {c: None for c in states}, []
+    return {c: sum(figures.admitted.get((c, y), 0.0) for y in years) / len(years) for c in states}, years
+
+
 def _channel_layer(facts, config, year: int, ego: str, states_only: bool) -> dict[str, float]:
     from mpdkg.influence.analysis import analyse
 
@@ -405,6 +460,7 @@ def _year_layers(ls: LayerScores, facts, config, B, figures: OpenFigures, year: 
     resettled = _flow(figures, figures.resettled, states, year, n)
     claims = _flow(figures, figures.claims, states, year, n)
     hosted = _stock(figures.hosted, states, year, n)
+    admitted, ls.admitted_years[year] = _admitted(figures, states, year, n)
     mob = _agreement_counts(facts, config, year, MOBILITY_KINDS, ego)
     irr = _agreement_counts(facts, config, year, IRREGULAR_KINDS, ego)
     ls.votes_end = figures.last_vote_year()
@@ -417,7 +473,11 @@ def _year_layers(ls: LayerScores, facts, config, B, figures: OpenFigures, year: 
             "protection_fora_tie": protection_tie.get(c, 0.0),
             "refugees_hosted": hosted[c],
         }
-        raw["mobility"][c] = {"visa_openness": figures.visa(c, year), "mobility_agreements": mob.get(c, 0.0)}
+        raw["mobility"][c] = {
+            "visa_openness": figures.visa(c, year),
+            "mobility_agreements": mob.get(c, 0.0),
+            "admitted_to_canada": admitted[c],
+        }
         raw["irregular"][c] = {"asylum_claims_in_canada": claims[c], "irregular_agreements": irr.get(c, 0.0)}
         window = range(year - 2, year + 1)
         raw["alignment"][c] = {
@@ -429,13 +489,13 @@ def _year_layers(ls: LayerScores, facts, config, B, figures: OpenFigures, year: 
         }
     has_flows = any(figures.resettled) or any(figures.claims)
     ls.raw[year] = raw
-    how = (config.flow_scaling, config.stock_scaling)
+    how = (config.flow_scaling, config.stock_scaling, config.admissions_scaling)
     ls.scores[year] = {layer: _layer_score(raw[layer], has_flows, how) for layer in LAYERS}
     ls.scores[year]["composite"] = _composite(ls, ls.scores[year], LAYERS)
 
 
 def _layer_score(
-    cells: dict[str, Cell], has_flows: bool, how: tuple[str, str] = ("log", "log")
+    cells: dict[str, Cell], has_flows: bool, how: tuple[str, ...] = ("log", "log", "log")
 ) -> dict[str, float | None]:
     """Each indicator scaled to 0..1 among the states (flows and stocks as ``how`` = (flow
     scaling, stock scaling) says, others divided by the largest), then averaged; an indicator
@@ -448,7 +508,9 @@ def _layer_score(
         values = {c: float(v) for c, cell in cells.items() if (v := cell.get(k)) is not None}
         if not values:
             continue
-        if k in FLOW_INDICATORS:
+        if k in ADMISSION_INDICATORS:
+            scaled[k] = _value_scale(values, how[2] if len(how) > 2 else how[0])
+        elif k in FLOW_INDICATORS:
             scaled[k] = _value_scale(values, how[0])
         elif k in STOCK_INDICATORS:
             scaled[k] = _value_scale(values, how[1])
@@ -519,9 +581,19 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def _figure(k: str, v: float | None, window: int, year: int, stock_end: int | None = None) -> str:
+def _figure(
+    k: str,
+    v: float | None,
+    window: int,
+    year: int,
+    stock_end: int | None = None,
+    years: list[int] | None = None,
+) -> str:
     if v is None:
         return "no data"
+    if k in ADMISSION_INDICATORS and years:
+        span = f"{years[0]}–{years[-1]}" if len(years) > 1 else f"{years[0]}"
+        return f"{v:,.0f} a year on average ({span})"
     if k in FLOW_INDICATORS:
         return f"{v:,.0f} ({year - window + 1}–{year})"
     if k in STOCK_INDICATORS:
@@ -543,7 +615,7 @@ def explain_text(ls: LayerScores, iso3: str, year: int) -> str:
         s, r = ls.score(iso3, year, layer), ls.rank(iso3, year, layer)
         figures = "; ".join(
             f"{ind['label']}: "
-            f"{_figure(ind['id'], ls.raw[year][layer][iso3].get(ind['id']), ls.window, year, ls.hosted_end)}"
+            f"{_figure(ind['id'], ls.raw[year][layer][iso3].get(ind['id']), ls.window, year, ls.hosted_end, ls.admitted_years.get(year))}"
             for ind in ls.definitions[layer].indicators
         )
         head = (
