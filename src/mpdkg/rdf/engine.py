@@ -11,6 +11,7 @@ rdflib.term.Literal('Canada', lang='en')
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -114,6 +115,11 @@ def store_from_dataset(ds: Dataset) -> ox.Store:
     store = ox.Store()
     store.extend(sorted_quads(ds))
     return store
+
+
+#: rudof runs on this many validation slices at once (threads: it lets go of the GIL), each half
+#: the size of a slice checked alone, so the memory rudof holds stays that of one slice.
+SLICE_WORKERS = max(1, min(2, os.cpu_count() or 1))
 
 
 def slices_for_validation(

@@ -331,7 +331,7 @@ def visa_quads(root: Path | None = None, countries: frozenset[str] | None = None
 
 
 def open_data_quads(root: Path | None = None, graph_dir: Path | None = None) -> list[ox.Quad]:
-    """Every open-data quad, deduplicated, in a run-independent order."""
+    """Every open-data quad, deduplicated, in a run-independent order (that of their N-Quads lines)."""
     from mpdkg.rdf.opendata_unvotes import unvotes_quads
 
     countries = curated_countries(graph_dir)
@@ -350,9 +350,7 @@ def open_data_quads(root: Path | None = None, graph_dir: Path | None = None) -> 
         from mpdkg.rdf.opendata_ircc import ircc_quads
 
         quads += ircc_quads(root, countries)
-    return sorted(
-        set(quads), key=lambda q: (_iri(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
-    )
+    return sorted(set(quads), key=str)  # by N-Quads text, compared in C (3x faster than tuples)
 
 
 def _iri(term: object) -> str:
@@ -427,13 +425,14 @@ def _validation_chunks(triples: list[ox.Triple], chunk: int) -> list[list[ox.Tri
 def validate_quads(quads: list[ox.Quad], shapes: Path | None = None, chunk: int = CHUNK_TRIPLES) -> list[str]:
     """SHACL (rudof, fast enough for the whole open-data graph) on the union of the quads with
     the ontology's visa categories; one line per violation, empty when the graph conforms. The
-    bulk records are checked ``chunk`` triples at a time (:func:`_validation_chunks`), which
-    bounds rudof's memory and gives the same findings."""
+    bulk records are checked in slices (:func:`_validation_chunks`), which bounds rudof's memory
+    and gives the same findings: ``SLICE_WORKERS`` slices at once, each ``chunk / SLICE_WORKERS``
+    bulk triples, so rudof holds about the memory of one slice of ``chunk``."""
     import tempfile
-
-    import pyrudof
+    from concurrent.futures import ThreadPoolExecutor
 
     from mpdkg import paths
+    from mpdkg.rdf.engine import SLICE_WORKERS
 
     problems = _vote_problems(quads)
     quads = _thin_votes(quads)
@@ -441,24 +440,42 @@ def validate_quads(quads: list[ox.Quad], shapes: Path | None = None, chunk: int 
     onto = ox.Store()
     onto.load(path=str(paths.ontology_file().parent / "opendata.ttl"), format=ox.RdfFormat.TURTLE)
     triples += [ox.Triple(q.subject, q.predicate, q.object) for q in onto]
+    parts = _validation_chunks(triples, max(1, chunk // SLICE_WORKERS))
+    del triples
+    shapes_path = str(shapes or shapes_file())
     found: set[str] = set()
     with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "data.nt"
-        for part in _validation_chunks(triples, chunk):
+
+        def check(numbered: tuple[int, list[ox.Triple]]) -> set[str]:
+            number, part = numbered
+            data = Path(tmp) / f"data-{number}.nt"
             data.write_bytes(cast(bytes, ox.serialize(part, format=ox.RdfFormat.N_TRIPLES)))
-            rudof = pyrudof.Rudof(pyrudof.RudofConfig())
-            rudof.read_data(str(data), format=pyrudof.RDFFormat.NTriples)
-            rudof.read_shacl(str(shapes or shapes_file()))
-            report = rudof.validate_shacl()
-            found |= {
-                _BLANK_SHAPE.sub(
-                    "A property shape",
-                    f"{v.focus_node}: {v.message or v.constraint_component} ({v.path or ''})",
-                )
-                for v in report.violations
-            }
-            del rudof, report
+            try:
+                return _rudof_violations(data, shapes_path)
+            finally:
+                data.unlink()
+
+        with ThreadPoolExecutor(max_workers=SLICE_WORKERS) as pool:  # rudof lets go of the GIL
+            for violations in pool.map(check, enumerate(parts)):
+                found |= violations
     return problems + sorted(found)
+
+
+def _rudof_violations(data: Path, shapes: str) -> set[str]:
+    """One rudof run over an N-Triples file, its violations as lines without rudof's random
+    blank-node labels for unnamed shapes."""
+    import pyrudof
+
+    rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+    rudof.read_data(str(data), format=pyrudof.RDFFormat.NTriples)
+    rudof.read_shacl(shapes)
+    report = rudof.validate_shacl()
+    return {
+        _BLANK_SHAPE.sub(
+            "A property shape", f"{v.focus_node}: {v.message or v.constraint_component} ({v.path or ''})"
+        )
+        for v in report.violations
+    }
 
 
 _VOTES = {mpd(p) for p in ("yesVote", "noVote", "abstention", "absence")}

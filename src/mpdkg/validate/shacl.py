@@ -13,7 +13,6 @@ syntax), so a finding reads the same whichever engine found it.
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -269,6 +268,7 @@ def _validate_rudof(built: Built, shapes: Graph | None, chunk: int | None = None
     with the same findings (``mpdkg.validate.chunks``), which bounds rudof's memory."""
     import pyoxigraph as ox
 
+    from mpdkg.rdf.engine import SLICE_WORKERS
     from mpdkg.validate.chunks import CHUNK_FROM, CHUNK_TRIPLES, membership_chunks
 
     quads = built.quads()
@@ -289,8 +289,3 @@ def _validate_rudof(built: Built, shapes: Graph | None, chunk: int | None = None
         for found in pool.map(check, parts):
             findings += found
     return Report(_ordered(findings))
-
-
-#: rudof runs on this many slices at once, each half the size of a slice checked alone, so the
-#: memory held by rudof stays that of one slice (1M synthetic triples: 37 s -> see benchmarks.md).
-SLICE_WORKERS = max(1, min(2, os.cpu_count() or 1))
