@@ -103,10 +103,13 @@ class Checked:
 
 
 # Tokens as Oxigraph's grammar delimits them, tried leftmost-first: long strings, short strings
-# (one line), IRIs (no spaces, quotes, braces or angle brackets inside), comments to end of line.
+# (one line), IRIs (no spaces, quotes, braces or angle brackets inside), comments to end of line,
+# and, outside those, a backslash with the character after it: a prefixed name's escape
+# (PN_LOCAL_ESC, ``ex:a\'`` or ``ex:a\#``), which Oxigraph reads as part of the name. Without
+# that last one the quote opened a string here (or the '#' a comment) and hid a SERVICE after it.
 _TOKENS = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n\r]|\\.)*"|\'(?:[^\'\\\n\r]|\\.)*\'|<[^<>"{}|^`\\\x00-\x20]*>|#[^\n\r]*',
+    r'|"(?:[^"\\\n\r]|\\.)*"|\'(?:[^\'\\\n\r]|\\.)*\'|<[^<>"{}|^`\\\x00-\x20]*>|#[^\n\r]*|\\.',
     re.S,
 )
 _PROLOGUE = re.compile(r"\s*(?:PREFIX\s+(?:[A-Za-z][\w.-]*)?:\s*|BASE\s*)", re.I)

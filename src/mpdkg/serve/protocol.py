@@ -156,33 +156,8 @@ def check_query(text: str) -> str:
     if not text.strip():
         raise Refused(400, "empty query: pass the SPARQL text as query=...")
     try:
-        form = check(text).form
-        _check_unescaped_names(text)
-        return form
+        return check(text).form
     except UpdateRefused:
         raise Refused(403, "SPARQL Update is not allowed: this endpoint is read-only") from None
     except QueryRefused as exc:
         raise Refused(exc.status, str(exc)) from None
-
-
-_ESCAPE_PAIR = re.compile(r"\\(.)")
-
-
-def _check_unescaped_names(text: str) -> None:
-    """One more reading: every backslash pair made two plain characters.
-
-    Outside strings a backslash can only be a prefixed name's escape (PN_LOCAL_ESC: ``ex:a\\'``,
-    ``ex:a\\#``), which Oxigraph reads as part of the name; ``check``'s tokenizer took the quote
-    for the start of a string (or the ``#`` for a comment) and so missed a SERVICE after it. Inside
-    strings an escaped character is never a delimiter, so this reading keeps strings, IRIs and
-    comments where they were. Only its SERVICE and Update verdicts count."""
-    from mpdkg.query.parse import QueryRefused, ServiceRefused, UpdateRefused, check
-
-    if "\\" not in text:
-        return
-    try:
-        check(_ESCAPE_PAIR.sub("__", text))
-    except (ServiceRefused, UpdateRefused):
-        raise
-    except QueryRefused:
-        pass
