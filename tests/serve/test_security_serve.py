@@ -195,21 +195,27 @@ def test_request_limits_hold_whatever_the_headers_say(server):
 
 
 def test_many_idle_connections_do_not_stop_the_server(server):
+    """Slowloris: half-sent requests on every slot once locked everyone else out until their
+    request timeout (10 s, renewable by the attacker); now the connection that has waited
+    longest for its request gives way (408), so a whole request is answered meanwhile."""
     base, _log = server
     host, port = base.removeprefix("http://").split(":")
     idle = []
     try:
-        for _ in range(100):  # more than the server's 64 request slots
+        for _ in range(100):  # more than the server's 64 connections
             s = socket.create_connection((host, int(port)), timeout=5)
             s.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.0\r\n")  # and never finish
             idle.append(s)
+            time.sleep(0.002)  # in order: the first ones have waited longest
         time.sleep(0.5)
-        refused = 0
-        for s in idle[64:]:
+        status, _kind, _body = sparql(base, "ASK {}")  # while all 100 are held
+        assert status == 200
+        evicted = 0
+        for s in idle[:36]:
             s.settimeout(5)
             with contextlib.suppress(OSError):
-                refused += bool(re.match(rb"HTTP/1\.[01] 503 ", s.recv(100)))
-        assert refused >= 30
+                evicted += bool(re.match(rb"HTTP/1\.[01] 408 ", s.recv(100)))
+        assert evicted >= 30
     finally:
         for s in idle:
             s.close()
@@ -310,3 +316,29 @@ def test_chunked_bodies_are_limited_too(server):
     big = (b"%x\r\n" % len(chunk) + chunk + b"\r\n") * 15 + b"%x\r\n" % 20_000 + b"y" * 20_000
     # 1,003,040 bytes so far, over the 1 MB limit: answered 413 without waiting for the rest
     assert re.match(rb"HTTP/1\.[01] 413 ", _raw(base, head + big))
+
+
+def test_the_dataset_description_is_never_computed_by_a_request(tmp_path):
+    """The first /.well-known/void once made the server parse the whole graph in rdflib in its
+    own process (37 s and 3 GB with the open data; the request timed out with no answer). It is
+    now computed at start-up in a process of its own; until it is ready a request gets 503 with
+    Retry-After at once, and the server process never holds it."""
+    from mpdkg.rdf.build import build_dataset
+    from mpdkg.rdf.dumps import write_dumps
+    from mpdkg.serve.service import Refused, Service
+    from mpdkg.sources.load import load_sources
+    from tests.helpers import write_mini_graph
+
+    write_dumps(build_dataset(load_sources(write_mini_graph(tmp_path))).dataset, tmp_path)
+    service = Service([tmp_path / "mpdkg.trig"], workers=1, spares=0, open_data=False)
+    try:
+        started = time.monotonic()
+        with pytest.raises(Refused) as refused:
+            service.void_graph("http://127.0.0.1:1/sparql", wait=0)
+        assert refused.value.status == 503 and "Retry-After" in refused.value.headers
+        assert time.monotonic() - started < 0.5
+        body = service.void_graph("http://127.0.0.1:1/sparql", wait=120)
+        assert b"<http://127.0.0.1:1/sparql>" in body and b"urn:mpdkg:serve" not in body
+        assert service._void_future.done()  # the process did the work, not this one
+    finally:
+        service.close()

@@ -6,7 +6,11 @@ head: a client that sends ``GET /spa`` and nothing more holds its connection for
 and its concurrency limit is checked only once a whole head has arrived, so such clients are
 never counted. :func:`guarded_protocol` makes a subclass of uvicorn's h11 protocol that
 
-* answers ``503`` and closes a connection at once when ``max_connections`` are already open;
+* when ``max_connections`` are already open, closes the one that has waited longest for its
+  request to arrive (a half-sent head, or a kept-alive connection with nothing asked): a client
+  holding many half-sent requests (slowloris) can no longer lock everyone else out for the
+  request timeout; only when every open connection has a request in hand is a new one answered
+  ``503`` and closed at once;
 * gives every request ``request_timeout`` seconds (from the connection, or from the previous
   response on a kept-alive connection) to arrive whole, head and body, else answers ``408`` and
   closes;
@@ -47,14 +51,33 @@ class _Guarded(H11Protocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._deadline: asyncio.TimerHandle | None = None
+        self._waiting_since = 0.0
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        if len(self.connections) > self.max_connections:
+        self._waiting_since = self.loop.time()
+        if len(self.connections) > self.max_connections and not self._evict_a_waiting_one():
             transport.write(BUSY)
             transport.close()
             return
         self._arm(self.request_timeout, self._request_due)
+
+    def _waiting(self) -> bool:
+        """Open, and no request in hand: its head has not arrived whole (or, kept alive, the
+        client has asked nothing since the last answer)."""
+        if self.transport is None or self.transport.is_closing():
+            return False
+        return self.conn.their_state is h11.IDLE and (self.cycle is None or self.cycle.response_complete)
+
+    def _evict_a_waiting_one(self) -> bool:
+        """Close the connection that has waited longest for its request; False if none waits."""
+        waiting = [c for c in self.connections if c is not self and isinstance(c, _Guarded) and c._waiting()]
+        if not waiting:
+            return False
+        oldest = min(waiting, key=lambda c: c._waiting_since)
+        oldest.transport.write(TOO_SLOW)
+        oldest.transport.close()
+        return True
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
@@ -63,6 +86,7 @@ class _Guarded(H11Protocol):
     def on_response_complete(self) -> None:
         super().on_response_complete()
         if not self.transport.is_closing():  # kept alive: the next request has its own time
+            self._waiting_since = self.loop.time()
             self._arm(self.request_timeout, self._request_due)
 
     def _arm(self, seconds: float, check: Any) -> None:
