@@ -157,6 +157,23 @@ def bind(query: CatalogueQuery, values: dict[str, str]) -> str:
 # --- engines ------------------------------------------------------------------------------------
 
 
+def _converted_rows(answer: ox.QuerySolutions, variables: list[str]) -> list[tuple]:
+    """The solutions as rows of rdflib terms, each distinct term converted once: a large answer
+    repeats its classes, kinds and counts in every row, and making rdflib terms was most of the
+    time of a query (weak-sources at 1M synthetic triples: 14 of 19 s under a profiler)."""
+    memo: dict = {}
+
+    def term(value):
+        if value is None:
+            return None
+        found = memo.get(value)
+        if found is None:
+            found = memo[value] = from_ox(value)
+        return found
+
+    return [tuple(term(sol[v]) for v in variables) for sol in answer]
+
+
 class OxigraphEngine:
     """The embedded default: an in-memory Oxigraph store, default graph = union of all graphs."""
 
@@ -171,8 +188,7 @@ class OxigraphEngine:
             return QueryResult("ask", boolean=bool(answer))
         if isinstance(answer, ox.QuerySolutions):
             variables = [v.value for v in answer.variables]
-            rows = [tuple(from_ox(sol[v]) for v in variables) for sol in answer]
-            return QueryResult("select", variables=variables, rows=rows)
+            return QueryResult("select", variables=variables, rows=_converted_rows(answer, variables))
         graph = Graph()
         for triple in answer:
             graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
