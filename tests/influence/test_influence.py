@@ -785,17 +785,30 @@ def test_layers_in_1900_rank_nobody(facts):
     assert "not ranked" in ls.explain("JPN", 1900)
 
 
-def test_alignment_after_the_votes_end_is_no_data_and_says_why(facts):
-    """After 2019 (the end of the UN-vote data) alignment is left out of the composite, never zero,
-    and each explanation says why instead of a bare 'no data'."""
-    from mpdkg.influence.layers import OpenFigures, layer_scores
+def test_alignment_after_the_votes_end_uses_the_latest_window_and_states_the_lag(facts):
+    """After the end of the UN-vote data, alignment uses the latest 3-year window ending at or
+    before the slice year (the rule of the IRCC admissions, never later data), and the
+    explanation and the method say which years and how large the lag is. It was "no data" for
+    every state in 2026, which left a tenth of the composite's weight unused."""
+    from mpdkg.influence.layers import OpenFigures, layer_scores, latest_window
 
-    votes = {("MEX", 2015): 0.5, ("MEX", 2016): 0.8, ("MEX", 2019): 0.6, ("KEN", 2019): 0.2}
-    ls = layer_scores(facts, InfluenceConfig.load(), years=[2016, 2026], figures=OpenFigures(votes=votes))
+    votes = {("MEX", 2015): 0.5, ("MEX", 2016): 0.8, ("MEX", 2019): 0.6, ("KEN", 2019): 0.2,
+             ("KEN", 2017): 0.4}  # fmt: skip
+    assert latest_window(votes, 2026, 3) == [2017, 2019]  # 2018 has no roll call
+    assert latest_window(votes, 2016, 3) == [2015, 2016]  # never the later 2017 and 2019
+    assert latest_window(votes, 2010, 3) == []  # before the series: no data
+    ls = layer_scores(facts, InfluenceConfig.load(), years=[2010, 2016, 2026], figures=OpenFigures(votes=votes))
     assert ls.raw[2016]["alignment"]["MEX"]["un_vote_agreement"] == pytest.approx((0.5 + 0.8) / 2)
-    assert ls.raw[2026]["alignment"]["MEX"]["un_vote_agreement"] is None
-    assert "the UN-vote data end in 2019; left out of the composite" in ls.explain("MEX", 2026)
-    assert "the UN-vote data end" not in ls.explain("MEX", 2016)
+    assert ls.raw[2026]["alignment"]["MEX"]["un_vote_agreement"] == pytest.approx(0.6)
+    assert ls.raw[2026]["alignment"]["KEN"]["un_vote_agreement"] == pytest.approx(0.3)
+    assert ls.raw[2010]["alignment"]["MEX"]["un_vote_agreement"] is None
+    assert ls.score("MEX", 2026, "alignment") is not None
+    assert ls.vote_years[2026] == [2017, 2019]
+    assert "UN votes of 2017–2019, the latest available (7-year lag)" in ls.explain("MEX", 2026)
+    assert "latest available" not in ls.explain("MEX", 2016)
+    data = ls.as_dict()
+    assert data["data_years"]["2026"]["alignment"] == [2017, 2019]
+    assert "Alignment in 2026 uses the UN votes of 2017–2019, the latest available" in data["composite"]["method"]
 
 
 def test_alignment_layer_reads_the_un_votes():

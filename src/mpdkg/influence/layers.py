@@ -115,6 +115,22 @@ HOSTED_COLUMNS = ("refugees", "oip")
 UNRWA_FILE = "unrwa.csv"
 
 
+def latest_window(table: dict[tuple[str, int], float], year: int, n: int) -> list[int]:
+    """The years of a yearly series (``table`` keyed by (iso3, year)) that a slice of ``year``
+    uses: the window of ``n`` years ending with the latest year of the series not after
+    ``year`` — never later data; empty (no data) before the series begins. When the series ends
+    before ``year`` the window is the last one available, and the lag is stated in the output."""
+    covered = {y for _c, y in table}
+    last = max((y for y in covered if y <= year), default=None)
+    if last is None:
+        return []
+    return [y for y in range(last - n + 1, last + 1) if y in covered]
+
+
+#: UN votes are averaged over this many years (one session swings with a few resolutions).
+ALIGNMENT_WINDOW = 3
+
+
 @dataclass
 class OpenFigures:
     """Open-data figures by (iso3, year): resettlement and asylum claims (Canada as asylum
@@ -135,11 +151,12 @@ class OpenFigures:
     def admitted_years(self, year: int, n: int) -> list[int]:
         """The IRCC years a slice of ``year`` uses: the window of ``n`` years ending with the
         latest IRCC year not after ``year`` (empty before the series begins: no data)."""
-        covered = {y for _c, y in self.admitted}
-        last = max((y for y in covered if y <= year), default=None)
-        if last is None:
-            return []
-        return [y for y in range(last - n + 1, last + 1) if y in covered]
+        return latest_window(self.admitted, year, n)
+
+    def vote_years(self, year: int, n: int = 3) -> list[int]:
+        """The UN-vote years the alignment layer of ``year`` averages: the same rule as the IRCC
+        admissions (:func:`latest_window`), so 2026 uses 2018-2020 when the votes end in 2020."""
+        return latest_window(self.votes, year, n)
 
     def last_vote_year(self) -> int | None:
         """The last year of the UN-vote data (2020 in the vendored extract), None without votes."""
@@ -304,12 +321,31 @@ class LayerScores:
     #: year -> pillar -> iso3 -> score
     pillars: dict[int, dict[int, dict[str, float | None]]] = field(default_factory=dict)
     window: int = 5
-    #: the last year of the UN-vote data: after it, alignment is "no data" (left out, never zero)
+    #: the last year of the UN-vote data: later slices use the last window (lag_notes says so)
     votes_end: int | None = None
     #: the last year of the hosted-population data (UNHCR end-year stocks)
     hosted_end: int | None = None
     #: year -> the IRCC years its "admitted to Canada" cell averages (empty: no data)
     admitted_years: dict[int, list[int]] = field(default_factory=dict)
+    #: year -> the UN-vote years its alignment layer averages (the latest window ending <= year)
+    vote_years: dict[int, list[int]] = field(default_factory=dict)
+
+    def lag_notes(self, year: int) -> list[str]:
+        """Sentences saying which data years a slice uses when a series ends before it."""
+        notes = []
+        votes = self.vote_years.get(year) or []
+        if votes and votes[-1] < year:
+            notes.append(
+                f"Alignment in {year} uses the UN votes of {_span(votes)}, the latest available "
+                f"(the vote data end in {votes[-1]}: {year - votes[-1]} years before the slice)."
+            )
+        admitted = self.admitted_years.get(year) or []
+        if admitted and admitted[-1] < year:
+            notes.append(
+                f"People admitted to Canada in {year} are the IRCC figures of {_span(admitted)}, "
+                f"the latest available ({year - admitted[-1]} years before the slice)."
+            )
+        return notes
 
     @property
     def reference_year(self) -> int:
@@ -461,6 +497,7 @@ def _year_layers(ls: LayerScores, facts, config, B, figures: OpenFigures, year: 
     claims = _flow(figures, figures.claims, states, year, n)
     hosted = _stock(figures.hosted, states, year, n)
     admitted, ls.admitted_years[year] = _admitted(figures, states, year, n)
+    vote_years = ls.vote_years[year] = figures.vote_years(year, ALIGNMENT_WINDOW)
     mob = _agreement_counts(facts, config, year, MOBILITY_KINDS, ego)
     irr = _agreement_counts(facts, config, year, IRREGULAR_KINDS, ego)
     ls.votes_end = figures.last_vote_year()
@@ -479,7 +516,7 @@ def _year_layers(ls: LayerScores, facts, config, B, figures: OpenFigures, year: 
             "admitted_to_canada": admitted[c],
         }
         raw["irregular"][c] = {"asylum_claims_in_canada": claims[c], "irregular_agreements": irr.get(c, 0.0)}
-        window = range(year - 2, year + 1)
+        window = vote_years
         raw["alignment"][c] = {
             "un_vote_agreement": _mean([figures.votes.get((c, y)) for y in window]),
             "un_vote_agreement_hr": _mean([figures.votes_hr.get((c, y)) for y in window]),
@@ -576,6 +613,10 @@ def layer_scores(
     return ls
 
 
+def _span(years: list[int]) -> str:
+    return f"{years[0]}–{years[-1]}" if len(years) > 1 else f"{years[0]}"
+
+
 def _ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
@@ -621,8 +662,11 @@ def explain_text(ls: LayerScores, iso3: str, year: int) -> str:
         head = (
             "no data" if s is None else f"{s:.3f} (#{r})" if r is not None else f"{s:.3f} (not ranked: zero)"
         )
+        votes = ls.vote_years.get(year) or []
         if layer == "alignment" and s is None and ls.votes_end is not None and year > ls.votes_end:
             head = f"no data (the UN-vote data end in {ls.votes_end}; left out of the composite)"
+        elif layer == "alignment" and votes and votes[-1] < year:
+            head += f", UN votes of {_span(votes)}, the latest available ({year - votes[-1]}-year lag)"
         parts.append(f"{ls.definitions[layer].label}: {head} — {figures}.")
     return " ".join(parts)
 
@@ -659,7 +703,11 @@ def layers_dict(ls: LayerScores) -> dict:
         "definitions": {layer: d.as_dict() for layer, d in ls.definitions.items()},
         "composite": {
             "weights": {layer: d.weight for layer, d in ls.definitions.items()},
-            "method": COMPOSITE_METHOD,
+            "method": " ".join([COMPOSITE_METHOD, *ls.lag_notes(ls.reference_year)]),
+        },
+        "data_years": {
+            str(y): {"alignment": ls.vote_years.get(y, []), "admitted_to_canada": ls.admitted_years.get(y, [])}
+            for y in ls.years
         },
         "by_year": by_year,
     }
