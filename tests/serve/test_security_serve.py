@@ -342,3 +342,21 @@ def test_the_dataset_description_is_never_computed_by_a_request(tmp_path):
         assert service._void_future.done()  # the process did the work, not this one
     finally:
         service.close()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv"])
+def test_cli_csv_and_tsv_cells_never_run_as_formulas(fmt):
+    """`mpdkg query --format csv|tsv` writes the same neutralised cells as the endpoint: a leading
+    =, +, -, @, tab or carriage return gets the ' prefix; numbers keep their sign."""
+    from typer.testing import CliRunner
+
+    from mpdkg.cli.core import app
+
+    query = 'SELECT ?x WHERE { VALUES ?x { "=1+1" "+A1" "@SUM(A1)" "-A1" "\\t=x" "\\r=x" -1 } }'
+    result = CliRunner().invoke(app, ["query", "-e", query, "--format", fmt])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    controls = ("'\t=x", "'\r=x") if fmt == "csv" else ("'\\t=x", "'\\r=x")  # TSV escapes them
+    for cell in ("'=1+1", "'+A1", "'@SUM(A1)", "'-A1", *controls):
+        assert cell in out, (cell, out)
+    assert "-1" in out and "'-1" not in out
