@@ -360,3 +360,60 @@ def test_cli_csv_and_tsv_cells_never_run_as_formulas(fmt):
     for cell in ("'=1+1", "'+A1", "'@SUM(A1)", "'-A1", *controls):
         assert cell in out, (cell, out)
     assert "-1" in out and "'-1" not in out
+
+
+UPDATES = [
+    "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+    "DELETE WHERE { ?s ?p ?o }",
+    "WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+    "PREFIX a: <urn:> INSERT DATA { a:a a:b a:c }",
+    "# a comment first\nCREATE GRAPH <urn:g>",
+    "CLEAR ALL",
+    "ADD DEFAULT TO <urn:x>",
+    "SELECT * {} ; INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+]
+
+
+def test_every_update_form_is_refused_however_it_is_sent(server):
+    """Update forms as query= and update= by GET, as a form and as application/sparql-update by
+    POST (replayed at s8: all 403, or 400 for a query followed by an update)."""
+    import urllib.parse
+
+    base, _log = server
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    for update in UPDATES:
+        answers = [
+            call(base + "/sparql?" + urllib.parse.urlencode({"update": update})),
+            call(base + "/sparql", urllib.parse.urlencode({"update": update}).encode(), form),
+            call(base + "/sparql", update.encode(), {"Content-Type": "application/sparql-update"}),
+            sparql(base, update),
+            sparql(base, update, method="POST"),
+        ]
+        for status, _kind, body in answers:
+            assert status in (400, 403), (update, status, body)
+    status, _kind, body = sparql(base, "ASK { <urn:a> <urn:b> <urn:c> }")
+    assert json.loads(body)["boolean"] is False
+
+
+def test_ambiguous_framing_and_forwarded_hosts(server):
+    """Conflicting Content-Lengths and two Host headers are refused (400); X-Forwarded-Host and
+    Forwarded never reach the output (the server advertises its own address only)."""
+    base, _log = server
+    head = b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/sparql-query\r\n"
+    conflicting = head + b"Content-Length: 5\r\nContent-Length: 200\r\n\r\nASK{}"
+    assert re.match(rb"HTTP/1\.[01] 400 ", _raw(base, conflicting))
+    two_hosts = b"GET /sparql HTTP/1.1\r\nHost: evil.example\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    assert re.match(rb"HTTP/1\.[01] 400 ", _raw(base, two_hosts))
+    for path in ("/sparql", "/.well-known/void"):
+        forwarded = {
+            "X-Forwarded-Host": "evil.example",
+            "Forwarded": "host=evil.example",
+            "Accept": "text/turtle",
+        }
+        deadline = time.monotonic() + 60
+        while True:
+            status, _kind, body = call(base + path, headers=forwarded)
+            if status != 503 or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert status == 200 and b"evil.example" not in body, (path, status)
