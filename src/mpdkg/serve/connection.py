@@ -7,10 +7,11 @@ and its concurrency limit is checked only once a whole head has arrived, so such
 never counted. :func:`guarded_protocol` makes a subclass of uvicorn's h11 protocol that
 
 * when ``max_connections`` are already open, closes the one that has waited longest for its
-  request to arrive (a half-sent head, or a kept-alive connection with nothing asked): a client
-  holding many half-sent requests (slowloris) can no longer lock everyone else out for the
-  request timeout; only when every open connection has a request in hand is a new one answered
-  ``503`` and closed at once;
+  request to arrive (a half-sent head, or a kept-alive connection with nothing asked) if it has
+  waited at least ``evict_after`` seconds (a real client's request arrives in milliseconds):
+  a client holding many half-sent requests (slowloris) can no longer lock everyone else out for
+  the request timeout; otherwise (a burst of real clients) the new one is answered ``503`` and
+  closed at once;
 * gives every request ``request_timeout`` seconds (from the connection, or from the previous
   response on a kept-alive connection) to arrive whole, head and body, else answers ``408`` and
   closes;
@@ -47,6 +48,7 @@ class _Guarded(H11Protocol):
     max_connections = 64
     request_timeout = 10.0
     response_timeout = 60.0
+    evict_after = 1.0
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -70,11 +72,14 @@ class _Guarded(H11Protocol):
         return self.conn.their_state is h11.IDLE and (self.cycle is None or self.cycle.response_complete)
 
     def _evict_a_waiting_one(self) -> bool:
-        """Close the connection that has waited longest for its request; False if none waits."""
+        """Close the connection that has waited longest for its request (at least ``evict_after``
+        seconds); False if none has."""
         waiting = [c for c in self.connections if c is not self and isinstance(c, _Guarded) and c._waiting()]
         if not waiting:
             return False
         oldest = min(waiting, key=lambda c: c._waiting_since)
+        if self.loop.time() - oldest._waiting_since < self.evict_after:
+            return False
         oldest.transport.write(TOO_SLOW)
         oldest.transport.close()
         return True
