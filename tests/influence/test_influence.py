@@ -858,8 +858,9 @@ def test_refugees_hosted_is_a_protection_cell_log_scaled_and_averaged_over_the_w
     ls_none = layer_scores(facts, InfluenceConfig.load(), years=[2016], figures=OpenFigures())
     # FRA hosts the most: its protection layer rises by the mean with a 1.0 cell
     before, after = ls_none.score("FRA", 2016, "protection"), ls.score("FRA", 2016, "protection")
-    # no flows in these figures: the layer was the fora tie alone, now the mean of it and 1.0
-    assert after == pytest.approx((before + 1.0) / 2, abs=1e-6)
+    # no flows in these figures and the fora tie is not scored ([layer_cells]): no data before,
+    # the hosted cell alone after
+    assert before is None and after == pytest.approx(1.0, abs=1e-6)
     label = next(i["label"] for i in ls.definitions["protection"].indicators if i["id"] == "refugees_hosted")
     assert "key protection partner for Canada" in label
     assert "6 a year on average (2012–2016)" in ls.explain("JPN", 2016)
@@ -1002,3 +1003,39 @@ def test_people_admitted_reads_the_ircc_extract_for_canada_only():
     assert admitted[("PHL", 2019)] == 27_810 + 6_495 + 7_600 + 10_345
     assert max(y for _c, y in admitted) == 2023 and min(y for _c, y in admitted) == 2015
     assert read_open_figures(ego="AUS").admitted == {}  # IRCC's data are Canada's
+
+
+def test_protection_fora_tie_is_shown_but_not_scored_twice(facts, tmp_path):
+    """Issue #16: the tie to Canada through pillar-5 channels is part of the tie the channel
+    layer scores; counted again as a third of the protection layer it lifted Costa Rica to 6th
+    in 2026. By default ([layer_cells] counted_in_channels) it is shown, not scored; an empty
+    list restores the double count; an unknown cell id is an error naming the file."""
+    from mpdkg.influence.config import DEFAULT_WEIGHTS, ConfigError
+    from mpdkg.influence.layers import OpenFigures, layer_scores
+
+    config = InfluenceConfig.load()
+    assert config.counted_in_channels == ("protection_fora_tie",)
+    figures = OpenFigures(resettled={("MEX", 2020): 50.0, ("USA", 2020): 5.0})
+    ls = layer_scores(facts, config, years=[2024], figures=figures)
+    tied = {c: cells["protection_fora_tie"] for c, cells in ls.raw[2024]["protection"].items()}
+    assert any(v > 0 for v in tied.values())  # the fixture has pillar-5 ties to show
+    for c, v in tied.items():
+        cells = ls.raw[2024]["protection"][c]
+        scored = [x for k, x in cells.items() if x is not None and k != "protection_fora_tie"]
+        if not scored:
+            continue
+        # the layer is the mean of the other cells only: resettlement (log-scaled) and no hosted data
+        assert ls.score(c, 2024, "protection") == pytest.approx(
+            math.log1p(cells["resettled_to_canada"]) / math.log1p(50.0), abs=1e-6
+        )
+    c = max(tied, key=lambda k: tied[k])
+    assert "(not scored here: the channel layer counts it)" in ls.explain(c, 2024)
+    text = Path(DEFAULT_WEIGHTS).read_text(encoding="utf-8")
+    (tmp_path / "twice.toml").write_text(text.replace('counted_in_channels = ["protection_fora_tie"]',
+                                                      "counted_in_channels = []"))  # fmt: skip
+    twice = layer_scores(facts, InfluenceConfig.load(tmp_path / "twice.toml"), years=[2024], figures=figures)
+    assert twice.score(c, 2024, "protection") > ls.score(c, 2024, "protection")
+    assert "not scored here" not in twice.explain(c, 2024)
+    (tmp_path / "bad.toml").write_text(text.replace('["protection_fora_tie"]', '["fora_tie"]'))
+    with pytest.raises(ConfigError, match="bad.toml: layer_cells.counted_in_channels: unknown cell 'fora_tie'"):
+        layer_scores(facts, InfluenceConfig.load(tmp_path / "bad.toml"), years=[2024], figures=figures)

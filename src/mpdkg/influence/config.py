@@ -77,6 +77,9 @@ class InfluenceConfig:
     #: a year's ranking is shown only when the ego takes part in at least this many channels in
     #: force that year ([ranking] min_channels): below it, "1st" means "in one of a handful of bodies"
     min_ranked_channels: int = 5
+    #: layer cells left out of the layer scores because the channel layer already counts the
+    #: same curated facts ([layer_cells] counted_in_channels); shown, not scored
+    counted_in_channels: tuple[str, ...] = ()
     source: str = "influence_weights.toml"
 
     @classmethod
@@ -121,6 +124,9 @@ class InfluenceConfig:
                 raise ConfigError(
                     f"{source}: flows.{key} = {value!r}: expected one of {', '.join(VALUE_SCALINGS)}"
                 )
+        once = section("layer_cells").get("counted_in_channels", [])
+        if not isinstance(once, list) or not all(isinstance(x, str) for x in once):
+            raise ConfigError(f"{source}: layer_cells.counted_in_channels = {once!r}: expected a list of cell ids")
         ints = {
             "betweenness.exact_max_nodes": bc.get("exact_max_nodes", 3000),
             "betweenness.pivots": bc.get("pivots", 256),
@@ -155,6 +161,7 @@ class InfluenceConfig:
             stock_scaling=section("flows").get("stock_scaling", "log"),
             admissions_scaling=section("flows").get("admissions_scaling", "log"),
             min_ranked_channels=ints["ranking.min_channels"],
+            counted_in_channels=tuple(sorted(set(once))),
             source=source,
         )
 

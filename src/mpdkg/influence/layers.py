@@ -329,6 +329,8 @@ class LayerScores:
     admitted_years: dict[int, list[int]] = field(default_factory=dict)
     #: year -> the UN-vote years its alignment layer averages (the latest window ending <= year)
     vote_years: dict[int, list[int]] = field(default_factory=dict)
+    #: cells shown but not scored: the channel layer counts the same facts ([layer_cells])
+    unscored: frozenset[str] = frozenset()
 
     def lag_notes(self, year: int) -> list[str]:
         """Sentences saying which data years a slice uses when a series ends before it."""
@@ -527,17 +529,22 @@ def _year_layers(ls: LayerScores, facts, config, B, figures: OpenFigures, year: 
     has_flows = any(figures.resettled) or any(figures.claims)
     ls.raw[year] = raw
     how = (config.flow_scaling, config.stock_scaling, config.admissions_scaling)
-    ls.scores[year] = {layer: _layer_score(raw[layer], has_flows, how) for layer in LAYERS}
+    once = frozenset(config.counted_in_channels)
+    ls.scores[year] = {layer: _layer_score(raw[layer], has_flows, how, once) for layer in LAYERS}
     ls.scores[year]["composite"] = _composite(ls, ls.scores[year], LAYERS)
 
 
 def _layer_score(
-    cells: dict[str, Cell], has_flows: bool, how: tuple[str, ...] = ("log", "log", "log")
+    cells: dict[str, Cell],
+    has_flows: bool,
+    how: tuple[str, ...] = ("log", "log", "log"),
+    unscored: frozenset[str] = frozenset(),
 ) -> dict[str, float | None]:
     """Each indicator scaled to 0..1 among the states (flows and stocks as ``how`` = (flow
     scaling, stock scaling) says, others divided by the largest), then averaged; an indicator
-    with no value (no snapshot, no votes) is left out, not counted as zero."""
-    ids = sorted({k for cell in cells.values() for k in cell})
+    with no value (no snapshot, no votes) is left out, not counted as zero, and so is one in
+    ``unscored`` (``[layer_cells] counted_in_channels``: the channel layer counts it already)."""
+    ids = sorted({k for cell in cells.values() for k in cell} - unscored)
     scaled: dict[str, dict[str, float]] = {}
     for k in ids:
         if k in FLOW_INDICATORS and not has_flows:
@@ -594,6 +601,15 @@ def layer_scores(
     from mpdkg.influence.analysis import sovereign_states
 
     config = config or InfluenceConfig.load()
+    known = {i["id"] for cells in INDICATORS.values() for i in cells} - {"channel_score"}
+    unknown = sorted(set(config.counted_in_channels) - known)
+    if unknown:
+        from mpdkg.influence.config import ConfigError
+
+        raise ConfigError(
+            f"{config.source}: layer_cells.counted_in_channels: unknown cell {unknown[0]!r}; "
+            f"expected some of {', '.join(sorted(known))}"
+        )
     ref = facts.reference_year() or 2025
     years = sorted(set(years or [y for y in range(2000, ref, 5)] + [ref]))
     states = set(states or sovereign_states(facts) or {c.iso3 for c in facts.countries.values()})
@@ -604,7 +620,8 @@ def layer_scores(
         for layer in LAYERS
     }  # fmt: skip
     labels = {c.iso3: c.label for c in facts.countries.values()}
-    ls = LayerScores(ego, years, definitions, states, labels, window=config.flow_window)
+    ls = LayerScores(ego, years, definitions, states, labels, window=config.flow_window,
+                     unscored=frozenset(config.counted_in_channels))  # fmt: skip
     figures = figures if figures is not None else read_open_figures(ego=ego)
     B = channel_network(facts, config)
     for year in years:
@@ -657,6 +674,7 @@ def explain_text(ls: LayerScores, iso3: str, year: int) -> str:
         figures = "; ".join(
             f"{ind['label']}: "
             f"{_figure(ind['id'], ls.raw[year][layer][iso3].get(ind['id']), ls.window, year, ls.hosted_end, ls.admitted_years.get(year))}"
+            + (" (not scored here: the channel layer counts it)" if ind["id"] in ls.unscored else "")
             for ind in ls.definitions[layer].indicators
         )
         head = (
