@@ -1039,3 +1039,21 @@ def test_protection_fora_tie_is_shown_but_not_scored_twice(facts, tmp_path):
     (tmp_path / "bad.toml").write_text(text.replace('["protection_fora_tie"]', '["fora_tie"]'))
     with pytest.raises(ConfigError, match="bad.toml: layer_cells.counted_in_channels: unknown cell 'fora_tie'"):
         layer_scores(facts, InfluenceConfig.load(tmp_path / "bad.toml"), years=[2024], figures=figures)
+
+
+def test_explain_gives_the_composite_rank_beside_the_channel_rank(facts):
+    """Issue #16: --explain IND said "rank 86" (the channel network's) while the report and
+    --layers rank India 33rd on all layers; the explanation now names what its rank is of and
+    carries the composite rank with its layer-by-layer explanation (whole slices only)."""
+    from mpdkg.influence.layers import OpenFigures
+
+    result = analyse(facts, InfluenceConfig.load())
+    result._figures = OpenFigures(resettled={("MEX", 2020): 50.0})
+    iso = result.ranked()[0].iso3
+    e = result.explain(iso)
+    assert e["rank_of"].startswith("channel network")
+    comp = e["composite"]
+    assert comp["year"] == result.params["reference_year"]
+    assert comp["rank"] >= 1 and comp["of"] >= comp["rank"] and 0 < comp["score"] <= 1
+    assert comp["explanation"].startswith(f"{e['label']} ranks ")
+    assert "composite" not in analyse(facts, InfluenceConfig.load(), pillar=5).explain(iso)

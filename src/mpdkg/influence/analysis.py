@@ -288,7 +288,39 @@ class InfluenceResult:
         """Everything behind one country's numbers: measures, score components, channels, sources;
         ``ranked`` and ``rank_note`` as in :meth:`as_dict`."""
         note = self.rank_note()
-        return {**self._row_json(self.row(iso3)), "ranked": note is None, "rank_note": note}
+        out = {**self._row_json(self.row(iso3)), "ranked": note is None, "rank_note": note,
+               "rank_of": "channel network (fora, agreements, engagements) only"}  # fmt: skip
+        composite = self._composite_of(iso3)
+        if composite is not None:
+            out["composite"] = composite
+        return out
+
+    def _composite_of(self, iso3: str) -> dict | None:
+        """The country's composite rank of all layers in the slice's year (the rank the report
+        and --layers give), with its layer-by-layer explanation; None for a pillar or region
+        slice, or without the facts. ``rank`` above is the channel network's alone: India was
+        "86th" there and 33rd on all layers, and --explain said only the first."""
+        if self.facts is None or self.config is None or not self._whole_slice():
+            return None
+        from mpdkg.influence.layers import layer_scores
+
+        year = self.params.get("reference_year")
+        if year is None:
+            return None
+        if self._layers is not None and str(year) in self._layers.get("by_year", {}):
+            row = self._layers["by_year"][str(year)].get(iso3)
+            if row is None:
+                return None
+            score, rank, text = row["composite"]["score"], row["composite"]["rank"], row["explanation"]
+            total = sum(1 for v in self._layers["by_year"][str(year)].values() if v["composite"]["rank"])
+            if text:
+                return {"year": year, "score": score, "rank": rank, "of": total, "explanation": text}
+        ls = layer_scores(self.facts, self.config, ego=self.ego, years=[year], figures=self._open_figures())
+        if iso3 not in ls.states:
+            return None
+        total = sum(1 for _ in ls.ranked(year))
+        return {"year": year, "score": ls.score(iso3, year), "rank": ls.rank(iso3, year), "of": total,
+                "explanation": ls.explain(iso3, year)}  # fmt: skip
 
     # --- outputs ---
 
