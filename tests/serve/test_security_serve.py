@@ -421,3 +421,26 @@ def test_ambiguous_framing_and_forwarded_hosts(server):
                 break
             time.sleep(0.5)
         assert status == 200 and b"evil.example" not in body, (path, status)
+
+
+def test_dataset_clauses_naming_urls_fetch_nothing(server):
+    """FROM, FROM NAMED, default-graph-uri and named-graph-uri naming a listener (or a file) are
+    graph names to Oxigraph, never fetched (replayed at s8: no connection)."""
+    base, _log = server
+    listener = Listener()
+    try:
+        target = f"http://127.0.0.1:{listener.port}/data.ttl"
+        for query in (
+            f"SELECT * FROM <{target}> WHERE {{ ?s ?p ?o }} LIMIT 1",
+            f"SELECT * FROM NAMED <{target}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} LIMIT 1",
+            "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o } LIMIT 1",
+        ):
+            status, _kind, body = sparql(base, query)
+            assert status == 200 and b"root:" not in body, (query, status, body[:200])
+        for param in ("default-graph-uri", "named-graph-uri"):
+            status, _kind, _body = sparql(base, "SELECT * WHERE { ?s ?p ?o } LIMIT 1", **{param: target})
+            assert status == 200
+        time.sleep(0.5)
+        assert listener.connections == 0
+    finally:
+        listener.close()
