@@ -1057,3 +1057,23 @@ def test_explain_gives_the_composite_rank_beside_the_channel_rank(facts):
     assert comp["rank"] >= 1 and comp["of"] >= comp["rank"] and 0 < comp["score"] <= 1
     assert comp["explanation"].startswith(f"{e['label']} ranks ")
     assert "composite" not in analyse(facts, InfluenceConfig.load(), pillar=5).explain(iso)
+
+
+def test_flows_after_the_unhcr_data_end_use_the_latest_full_window(facts):
+    """Issue #16: in 2026 the 5-year flows summed 2022-2026, four years of UNHCR data (the data
+    end in 2025), labelled "2022–2026"; they now sum the latest 5 years available (2021-2025,
+    latest_window, the rule of the votes and the IRCC admissions), and say so."""
+    from mpdkg.influence.layers import OpenFigures, layer_scores
+
+    resettled = {("MEX", y): 10.0 for y in range(2018, 2026)}
+    claims = {("MEX", 2021): 7.0, ("MEX", 2025): 1.0}
+    ls = layer_scores(facts, InfluenceConfig.load(), years=[2020, 2026],
+                      figures=OpenFigures(resettled=resettled, claims=claims))  # fmt: skip
+    assert ls.raw[2026]["protection"]["MEX"]["resettled_to_canada"] == pytest.approx(50.0)
+    assert ls.raw[2026]["irregular"]["MEX"]["asylum_claims_in_canada"] == pytest.approx(8.0)
+    assert ls.raw[2020]["protection"]["MEX"]["resettled_to_canada"] == pytest.approx(30.0)  # 2018-2020
+    assert ls.flow_years[2026]["resettled_to_canada"] == [2021, 2022, 2023, 2024, 2025]
+    text = ls.explain("MEX", 2026)
+    assert "50 (2021–2025)" in text and "2022–2026" not in text
+    assert "UNHCR's of 2021–2025" in ls.as_dict()["composite"]["method"]
+

@@ -329,6 +329,8 @@ class LayerScores:
     admitted_years: dict[int, list[int]] = field(default_factory=dict)
     #: year -> the UN-vote years its alignment layer averages (the latest window ending <= year)
     vote_years: dict[int, list[int]] = field(default_factory=dict)
+    #: year -> flow indicator -> the years its sum covers (latest_window)
+    flow_years: dict[int, dict[str, list[int]]] = field(default_factory=dict)
     #: cells shown but not scored: the channel layer counts the same facts ([layer_cells])
     unscored: frozenset[str] = frozenset()
 
@@ -340,6 +342,12 @@ class LayerScores:
             notes.append(
                 f"Alignment in {year} uses the UN votes of {_span(votes)}, the latest available "
                 f"(the vote data end in {votes[-1]}: {year - votes[-1]} years before the slice)."
+            )
+        flows = (self.flow_years.get(year) or {}).get("resettled_to_canada") or []
+        if flows and flows[-1] < year:
+            notes.append(
+                f"Resettlement and asylum claims in {year} are UNHCR's of {_span(flows)}, the latest "
+                f"{len(flows)} years available."
             )
         admitted = self.admitted_years.get(year) or []
         if admitted and admitted[-1] < year:
@@ -450,12 +458,16 @@ def cached_analyse(facts: Facts, config: InfluenceConfig, year: int | None, ego:
     return hit[1]
 
 
-def _flow(figures: OpenFigures, table, states: set[str], year: int, n: int) -> dict[str, float | None]:
-    """A flow over the window; None (no data) for years before the series begins."""
-    first = min((y for _c, y in table), default=None)
-    if first is None or year < first:
-        return {c: None for c in states}
-    return {c: figures.window(table, c, year, n) for c in states}
+def _flow(
+    table: dict[tuple[str, int], float], states: set[str], year: int, n: int
+) -> tuple[dict[str, float | None], list[int]]:
+    """A flow summed over the window of :func:`latest_window` (the ``n`` years ending with the
+    latest year of the series not after ``year``: 2021-2025 for 2026 when UNHCR ends in 2025,
+    not four years of data labelled 2022-2026); None (no data) before the series begins."""
+    years = latest_window(table, year, n)
+    if not years:
+        return {c: None for c in states}, []
+    return {c: sum(table.get((c, y), 0.0) for y in years) for c in states}, years
 
 
 def _stock(
@@ -495,8 +507,9 @@ def _year_layers(ls: LayerScores, facts, config, B, figures: OpenFigures, year: 
     ego, states, n = ls.ego, ls.states, ls.window
     channel = _max_scale(_channel_layer(facts, config, year, ego, True))
     protection_tie = _pillar_ties(B, config, year, 5, ego)
-    resettled = _flow(figures, figures.resettled, states, year, n)
-    claims = _flow(figures, figures.claims, states, year, n)
+    resettled, resettled_years = _flow(figures.resettled, states, year, n)
+    claims, claims_years = _flow(figures.claims, states, year, n)
+    ls.flow_years[year] = {"resettled_to_canada": resettled_years, "asylum_claims_in_canada": claims_years}
     hosted = _stock(figures.hosted, states, year, n)
     admitted, ls.admitted_years[year] = _admitted(figures, states, year, n)
     vote_years = ls.vote_years[year] = figures.vote_years(year, ALIGNMENT_WINDOW)
@@ -653,7 +666,7 @@ def _figure(
         span = f"{years[0]}–{years[-1]}" if len(years) > 1 else f"{years[0]}"
         return f"{v:,.0f} a year on average ({span})"
     if k in FLOW_INDICATORS:
-        return f"{v:,.0f} ({year - window + 1}–{year})"
+        return f"{v:,.0f} ({_span(years)})" if years else f"{v:,.0f} ({year - window + 1}–{year})"
     if k in STOCK_INDICATORS:
         last = min(year, stock_end) if stock_end is not None else year
         first = year - window + 1
@@ -673,7 +686,7 @@ def explain_text(ls: LayerScores, iso3: str, year: int) -> str:
         s, r = ls.score(iso3, year, layer), ls.rank(iso3, year, layer)
         figures = "; ".join(
             f"{ind['label']}: "
-            f"{_figure(ind['id'], ls.raw[year][layer][iso3].get(ind['id']), ls.window, year, ls.hosted_end, ls.admitted_years.get(year))}"
+            f"{_figure(ind['id'], ls.raw[year][layer][iso3].get(ind['id']), ls.window, year, ls.hosted_end, ls.flow_years.get(year, {}).get(ind['id'], ls.admitted_years.get(year)))}"
             + (" (not scored here: the channel layer counts it)" if ind["id"] in ls.unscored else "")
             for ind in ls.definitions[layer].indicators
         )
