@@ -1030,6 +1030,10 @@ def test_protection_fora_tie_is_shown_but_not_scored_twice(facts, tmp_path):
         )
     c = max(tied, key=lambda k: tied[k])
     assert "(not scored here: the channel layer counts it)" in ls.explain(c, 2024)
+    cells = {i["id"]: i for i in ls.as_dict()["definitions"]["protection"]["indicators"]}
+    assert cells["protection_fora_tie"]["scored"] is False and "not scored" in cells["protection_fora_tie"]["label"]
+    assert cells["refugees_hosted"]["scored"] is True
+    assert ls.definitions["irregular"].label == "Irregular migration: claims and cooperation"
     text = Path(DEFAULT_WEIGHTS).read_text(encoding="utf-8")
     (tmp_path / "twice.toml").write_text(text.replace('counted_in_channels = ["protection_fora_tie"]',
                                                       "counted_in_channels = []"))  # fmt: skip

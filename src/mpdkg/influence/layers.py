@@ -34,7 +34,9 @@ LAYER_LABELS = {
     "channels": "Channels (fora, agreements, engagements)",
     "protection": "Protection",
     "mobility": "Mobility",
-    "irregular": "Irregular migration",
+    # a state's high score here is a stake (many claims in Canada) as much as cooperation: the
+    # label says both, so "strongest on irregular migration" does not read as a good partner
+    "irregular": "Irregular migration: claims and cooperation",
     "alignment": "Alignment at the UN",
 }
 MOBILITY_KINDS = frozenset(
@@ -706,6 +708,18 @@ def _r(v: float | None) -> float | None:
     return None if v is None else round(float(v), 6)
 
 
+def _definition(d: LayerDef, unscored: frozenset[str]) -> dict:
+    """A layer's definition for the JSON and the report's methods box; a cell shown but not
+    scored ([layer_cells] counted_in_channels) says so in its label and ``scored``."""
+    out = d.as_dict()
+    out["indicators"] = [
+        {**i, "scored": False, "label": f"{i['label']} (shown, not scored: the channel layer counts it)"}
+        if i["id"] in unscored else {**i, "scored": True}
+        for i in out["indicators"]
+    ]  # fmt: skip
+    return out
+
+
 def layers_dict(ls: LayerScores) -> dict:
     """The ``layers`` key of dist/influence.json (docs/influence.md, section 9, describes it)."""
     by_year: dict[str, dict] = {}
@@ -731,7 +745,7 @@ def layers_dict(ls: LayerScores) -> dict:
         "years": ls.years,
         "reference_year": ls.reference_year,
         "window_years": ls.window,
-        "definitions": {layer: d.as_dict() for layer, d in ls.definitions.items()},
+        "definitions": {layer: _definition(d, ls.unscored) for layer, d in ls.definitions.items()},
         "composite": {
             "weights": {layer: d.weight for layer, d in ls.definitions.items()},
             "method": " ".join([COMPOSITE_METHOD, *ls.lag_notes(ls.reference_year)]),
