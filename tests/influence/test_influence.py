@@ -809,6 +809,9 @@ def test_alignment_after_the_votes_end_uses_the_latest_window_and_states_the_lag
     data = ls.as_dict()
     assert data["data_years"]["2026"]["alignment"] == [2017, 2019]
     assert "Alignment in 2026 uses the UN votes of 2017–2019, the latest available" in data["composite"]["method"]
+    from mpdkg.influence.validity import LIMITS  # the validity card's limits no longer say "no data"
+
+    assert not any("'no data'" in limit for limit in LIMITS)
 
 
 def test_alignment_layer_reads_the_un_votes():

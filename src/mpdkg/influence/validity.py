@@ -290,8 +290,8 @@ LIMITS = [
     "their territory; UNHCR has no 'country of departure' in the vendored extract.",
     "New agreements are those the curated graph records; a graph curated from Canada's side knows "
     "Canada's agreements best, so the outcome is not independent of curation effort.",
-    "UN vote data end in 2020 (Voeten via unvotes): the alignment outcome stops there, and for later years "
-    "the alignment layer is 'no data', left out of the composite (never counted as zero).",
+    "UN vote data end in 2020 (Voeten via unvotes): the alignment outcome stops there, and later years' "
+    "alignment layer uses the votes of 2018–2020, the latest available (a lag of six years in 2026).",
     "The null model keeps degrees but not the kind or role of channels, and ignores Canada's engagements; "
     "a high z says the tie is larger than chance co-membership would give, not that it causes anything.",
     "Correlation across states is not influence: large, rich, nearby states score high on every measure.",
