@@ -336,6 +336,8 @@ def test_the_dataset_description_is_never_computed_by_a_request(tmp_path):
     write_dumps(build_dataset(load_sources(write_mini_graph(tmp_path))).dataset, tmp_path)
     service = Service([tmp_path / "mpdkg.trig"], workers=1, spares=0, open_data=False)
     try:
+        processes = list(service._void_pool._processes.values())  # started with the job
+        assert processes
         started = time.monotonic()
         with pytest.raises(Refused) as refused:
             service.void_graph("http://127.0.0.1:1/sparql", wait=0)
@@ -344,6 +346,9 @@ def test_the_dataset_description_is_never_computed_by_a_request(tmp_path):
         body = service.void_graph("http://127.0.0.1:1/sparql", wait=120)
         assert b"<http://127.0.0.1:1/sparql>" in body and b"urn:mpdkg:serve" not in body
         assert service._void_future.done()  # the process did the work, not this one
+        for process in processes:  # and it exits with its answer: no idle process keeps the memory
+            process.join(20)
+            assert not process.is_alive()
     finally:
         service.close()
 

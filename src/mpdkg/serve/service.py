@@ -41,7 +41,10 @@ def _void_bytes(data_file: str) -> bytes:
 
 
 def _start_void(data_file: Path) -> tuple[concurrent.futures.ProcessPoolExecutor, concurrent.futures.Future]:
-    pool = concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    # one task per process: it exits with its answer and gives back the memory rdflib took
+    pool = concurrent.futures.ProcessPoolExecutor(
+        1, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=1
+    )
     return pool, pool.submit(_void_bytes, str(data_file))
 
 
