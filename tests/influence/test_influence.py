@@ -790,14 +790,16 @@ def test_alignment_after_the_votes_end_uses_the_latest_window_and_states_the_lag
     before the slice year (the rule of the IRCC admissions, never later data), and the
     explanation and the method say which years and how large the lag is. It was "no data" for
     every state in 2026, which left a tenth of the composite's weight unused."""
-    from mpdkg.influence.layers import OpenFigures, layer_scores, latest_window
+    from mpdkg.influence.layers import OpenFigures, latest_window, layer_scores
 
     votes = {("MEX", 2015): 0.5, ("MEX", 2016): 0.8, ("MEX", 2019): 0.6, ("KEN", 2019): 0.2,
              ("KEN", 2017): 0.4}  # fmt: skip
     assert latest_window(votes, 2026, 3) == [2017, 2019]  # 2018 has no roll call
     assert latest_window(votes, 2016, 3) == [2015, 2016]  # never the later 2017 and 2019
     assert latest_window(votes, 2010, 3) == []  # before the series: no data
-    ls = layer_scores(facts, InfluenceConfig.load(), years=[2010, 2016, 2026], figures=OpenFigures(votes=votes))
+    ls = layer_scores(
+        facts, InfluenceConfig.load(), years=[2010, 2016, 2026], figures=OpenFigures(votes=votes)
+    )
     assert ls.raw[2016]["alignment"]["MEX"]["un_vote_agreement"] == pytest.approx((0.5 + 0.8) / 2)
     assert ls.raw[2026]["alignment"]["MEX"]["un_vote_agreement"] == pytest.approx(0.6)
     assert ls.raw[2026]["alignment"]["KEN"]["un_vote_agreement"] == pytest.approx(0.3)
@@ -808,7 +810,10 @@ def test_alignment_after_the_votes_end_uses_the_latest_window_and_states_the_lag
     assert "latest available" not in ls.explain("MEX", 2016)
     data = ls.as_dict()
     assert data["data_years"]["2026"]["alignment"] == [2017, 2019]
-    assert "Alignment in 2026 uses the UN votes of 2017–2019, the latest available" in data["composite"]["method"]
+    assert (
+        "Alignment in 2026 uses the UN votes of 2017–2019, the latest available"
+        in data["composite"]["method"]
+    )
     from mpdkg.influence.validity import LIMITS  # the validity card's limits no longer say "no data"
 
     assert not any("'no data'" in limit for limit in LIMITS)
@@ -1022,7 +1027,7 @@ def test_protection_fora_tie_is_shown_but_not_scored_twice(facts, tmp_path):
     ls = layer_scores(facts, config, years=[2024], figures=figures)
     tied = {c: cells["protection_fora_tie"] for c, cells in ls.raw[2024]["protection"].items()}
     assert any(v > 0 for v in tied.values())  # the fixture has pillar-5 ties to show
-    for c, v in tied.items():
+    for c in tied:
         cells = ls.raw[2024]["protection"][c]
         scored = [x for k, x in cells.items() if x is not None and k != "protection_fora_tie"]
         if not scored:
@@ -1034,7 +1039,10 @@ def test_protection_fora_tie_is_shown_but_not_scored_twice(facts, tmp_path):
     c = max(tied, key=lambda k: tied[k])
     assert "(not scored here: the channel layer counts it)" in ls.explain(c, 2024)
     cells = {i["id"]: i for i in ls.as_dict()["definitions"]["protection"]["indicators"]}
-    assert cells["protection_fora_tie"]["scored"] is False and "not scored" in cells["protection_fora_tie"]["label"]
+    assert (
+        cells["protection_fora_tie"]["scored"] is False
+        and "not scored" in cells["protection_fora_tie"]["label"]
+    )
     assert cells["refugees_hosted"]["scored"] is True
     assert ls.definitions["irregular"].label == "Irregular migration: claims and cooperation"
     text = Path(DEFAULT_WEIGHTS).read_text(encoding="utf-8")
@@ -1044,7 +1052,9 @@ def test_protection_fora_tie_is_shown_but_not_scored_twice(facts, tmp_path):
     assert twice.score(c, 2024, "protection") > ls.score(c, 2024, "protection")
     assert "not scored here" not in twice.explain(c, 2024)
     (tmp_path / "bad.toml").write_text(text.replace('["protection_fora_tie"]', '["fora_tie"]'))
-    with pytest.raises(ConfigError, match="bad.toml: layer_cells.counted_in_channels: unknown cell 'fora_tie'"):
+    with pytest.raises(
+        ConfigError, match="bad.toml: layer_cells.counted_in_channels: unknown cell 'fora_tie'"
+    ):
         layer_scores(facts, InfluenceConfig.load(tmp_path / "bad.toml"), years=[2024], figures=figures)
 
 
@@ -1084,3 +1094,18 @@ def test_flows_after_the_unhcr_data_end_use_the_latest_full_window(facts):
     assert "50 (2021–2025)" in text and "2022–2026" not in text
     assert "UNHCR's of 2021–2025" in ls.as_dict()["composite"]["method"]
 
+
+def test_cli_explain_table_gives_both_ranks_and_says_what_the_table_ranks(dump):
+    """The --explain table printed only the channel rank (India '86th') while the report ranks
+    by all layers (33rd); the default table did not say which ranking it is (issue #16)."""
+    composite = json.loads(run_cli("--data", str(dump), "--explain", "MEX", "--format", "json").stdout)[
+        "composite"
+    ]
+    res = run_cli("--data", str(dump), "--explain", "MEX")
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.output.split())
+    assert "rank on the channel network" in said
+    assert f"rank on all layers ({composite['year']}) │ {composite['rank']} of {composite['of']}" in said
+    res = run_cli("--data", str(dump), "--top", "3")
+    said = " ".join(res.output.split())
+    assert "This ranks the channel network" in said and "mpdkg influence --layers" in said

@@ -65,6 +65,11 @@ def _print_result(result, top: int | None) -> None:
             _sig(m["weighted_degree"]), _sig(m["betweenness"]), _sig(m["eigenvector"]),
         ))  # fmt: skip
     out.print(fit_table(columns, rows, title=title))
+    err.print(
+        "This ranks the channel network (fora, agreements, engagements); the report ranks by all "
+        "layers (channels, protection, mobility, irregular migration, UN alignment): mpdkg influence --layers",
+        highlight=False,
+    )
     canada = Table(who, "value", "rank among countries", title=f"{who}'s position")
     for name, value in c.measures.items():
         canada.add_row(name.replace("_", " "), _sig(value), _num(c.ranks.get(name)))
@@ -129,14 +134,22 @@ def _print_explain(result, iso3: str) -> None:
 
     e = result.explain(iso3)
     head = Table("", "value", title=f"{e['label']} ({e['iso3']}) — slice {result.slice}")
-    head.add_row("rank", _num(e["rank"]))
-    head.add_row("score", _sig(e["score"]))
+    head.add_row("rank on the channel network", _num(e["rank"]))
+    head.add_row("channel score", _sig(e["score"]))
+    composite = e.get("composite")
+    if composite:  # the rank the report and --layers give: all layers of the slice's year
+        head.add_row(
+            f"rank on all layers ({composite['year']})", f"{_num(composite['rank'])} of {composite['of']}"
+        )
+        head.add_row("composite score", _sig(composite["score"]))
     for name, value in e["components"].items():
         head.add_row(f"  from {name.replace('_', ' ')}", _sig(value))
     for name, value in e["measures"].items():
         head.add_row(name.replace("_", " "), _sig(value))
     head.add_row("channels with Canada", str(e["channels_with_canada"]))
     out.print(head)
+    if composite and composite.get("explanation"):
+        err.print(f"All layers: {escape(composite['explanation'])}", highlight=False)
     if e["rank_note"]:
         err.print(f"[bold]{escape(e['rank_note'])}[/bold]", highlight=False)
     table = Table(
