@@ -126,7 +126,9 @@ class InfluenceConfig:
                 )
         once = section("layer_cells").get("counted_in_channels", [])
         if not isinstance(once, list) or not all(isinstance(x, str) for x in once):
-            raise ConfigError(f"{source}: layer_cells.counted_in_channels = {once!r}: expected a list of cell ids")
+            raise ConfigError(
+                f"{source}: layer_cells.counted_in_channels = {once!r}: expected a list of cell ids"
+            )
         ints = {
             "betweenness.exact_max_nodes": bc.get("exact_max_nodes", 3000),
             "betweenness.pivots": bc.get("pivots", 256),

@@ -751,7 +751,10 @@ def layers_dict(ls: LayerScores) -> dict:
             "method": " ".join([COMPOSITE_METHOD, *ls.lag_notes(ls.reference_year)]),
         },
         "data_years": {
-            str(y): {"alignment": ls.vote_years.get(y, []), "admitted_to_canada": ls.admitted_years.get(y, [])}
+            str(y): {
+                "alignment": ls.vote_years.get(y, []),
+                "admitted_to_canada": ls.admitted_years.get(y, []),
+            }
             for y in ls.years
         },
         "by_year": by_year,

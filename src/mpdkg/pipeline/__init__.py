@@ -264,7 +264,9 @@ def write_open_data_step(stage: Path, graph_root: Path | None = None, step: Step
         step(f"no open data in {root}: {od.DUMP_NAME} not written")
         return
     started = time.perf_counter()
-    step("building the open-data graphs (UNHCR, IRCC admissions, visas, UN votes, COW IGO memberships, manytrade)")
+    step(
+        "building the open-data graphs (UNHCR, IRCC admissions, visas, UN votes, COW IGO memberships, manytrade)"
+    )
     quads = od.open_data_quads(root, graph_dir)
     step(f"validating {len(quads):,} open-data triples with SHACL (rudof)")
     problems = od.validate_quads(quads)
