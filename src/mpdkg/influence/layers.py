@@ -155,7 +155,7 @@ class OpenFigures:
         latest IRCC year not after ``year`` (empty before the series begins: no data)."""
         return latest_window(self.admitted, year, n)
 
-    def vote_years(self, year: int, n: int = 3) -> list[int]:
+    def vote_years(self, year: int, n: int = ALIGNMENT_WINDOW) -> list[int]:
         """The UN-vote years the alignment layer of ``year`` averages: the same rule as the IRCC
         admissions (:func:`latest_window`), so 2026 uses 2018-2020 when the votes end in 2020."""
         return latest_window(self.votes, year, n)
@@ -163,9 +163,6 @@ class OpenFigures:
     def last_vote_year(self) -> int | None:
         """The last year of the UN-vote data (2020 in the vendored extract), None without votes."""
         return max((y for _c, y in self.votes), default=None)
-
-    def window(self, table: dict[tuple[str, int], float], iso3: str, year: int, n: int) -> float:
-        return sum(table.get((iso3, y), 0.0) for y in range(year - n + 1, year + 1))
 
     def visa(self, iso3: str, year: int) -> float | None:
         snaps = [y for y in self.visa_in if y <= year]
@@ -533,19 +530,17 @@ def _year_layers(ls: LayerScores, facts, config, B, figures: OpenFigures, year: 
             "admitted_to_canada": admitted[c],
         }
         raw["irregular"][c] = {"asylum_claims_in_canada": claims[c], "irregular_agreements": irr.get(c, 0.0)}
-        window = vote_years
         raw["alignment"][c] = {
-            "un_vote_agreement": _mean([figures.votes.get((c, y)) for y in window]),
-            "un_vote_agreement_hr": _mean([figures.votes_hr.get((c, y)) for y in window]),
+            "un_vote_agreement": _mean([figures.votes.get((c, y)) for y in vote_years]),
+            "un_vote_agreement_hr": _mean([figures.votes_hr.get((c, y)) for y in vote_years]),
             "un_vote_agreement_refugees_migration": _mean(
-                [figures.votes_refugees_migration.get((c, y)) for y in window]
+                [figures.votes_refugees_migration.get((c, y)) for y in vote_years]
             ),
         }
     has_flows = any(figures.resettled) or any(figures.claims)
     ls.raw[year] = raw
     how = (config.flow_scaling, config.stock_scaling, config.admissions_scaling)
-    once = frozenset(config.counted_in_channels)
-    ls.scores[year] = {layer: _layer_score(raw[layer], has_flows, how, once) for layer in LAYERS}
+    ls.scores[year] = {layer: _layer_score(raw[layer], has_flows, how, ls.unscored) for layer in LAYERS}
     ls.scores[year]["composite"] = _composite(ls, ls.scores[year], LAYERS)
 
 
@@ -665,8 +660,7 @@ def _figure(
     if v is None:
         return "no data"
     if k in ADMISSION_INDICATORS and years:
-        span = f"{years[0]}–{years[-1]}" if len(years) > 1 else f"{years[0]}"
-        return f"{v:,.0f} a year on average ({span})"
+        return f"{v:,.0f} a year on average ({_span(years)})"
     if k in FLOW_INDICATORS:
         return f"{v:,.0f} ({_span(years)})" if years else f"{v:,.0f} ({year - window + 1}–{year})"
     if k in STOCK_INDICATORS:
