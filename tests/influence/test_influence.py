@@ -583,6 +583,7 @@ def test_cli_explain_gaps_compare_and_errors(dump):
     assert res.exit_code == 2 and "--format" in res.output
     res = run_cli("--data", str(dump), "--explain", "ZZZ")
     assert res.exit_code == 2 and "ZZZ" in res.output
+    assert "ISO alpha-3" in " ".join(res.output.split())  # says what is expected, as --ego does
 
 
 # --- the real graph ---------------------------------------------------------------------------------

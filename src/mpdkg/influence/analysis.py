@@ -233,7 +233,10 @@ class InfluenceResult:
         for r in [*self.rows, *self.territories]:
             if r.iso3 == iso3.upper():
                 return r
-        raise UsageError(f"{iso3}: no such country in this slice")
+        raise UsageError(
+            f"{iso3!r}: not a country of this slice (expected an ISO alpha-3 code such as IND; "
+            "a --region slice holds only that region's countries and the --ego state)"
+        )
 
     def ranked(self, top: int | None = None) -> list[CountryRow]:
         rows = [r for r in self.rows if r.iso3 != self.ego]
