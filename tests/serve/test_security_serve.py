@@ -336,8 +336,8 @@ def test_the_dataset_description_is_never_computed_by_a_request(tmp_path):
     write_dumps(build_dataset(load_sources(write_mini_graph(tmp_path))).dataset, tmp_path)
     service = Service([tmp_path / "mpdkg.trig"], workers=1, spares=0, open_data=False)
     try:
-        processes = list(service._void_pool._processes.values())  # started with the job
-        assert processes
+        child = service._void_job.process  # started with the service
+        assert child.pid
         started = time.monotonic()
         with pytest.raises(Refused) as refused:
             service.void_graph("http://127.0.0.1:1/sparql", wait=0)
@@ -345,12 +345,40 @@ def test_the_dataset_description_is_never_computed_by_a_request(tmp_path):
         assert time.monotonic() - started < 0.5
         body = service.void_graph("http://127.0.0.1:1/sparql", wait=120)
         assert b"<http://127.0.0.1:1/sparql>" in body and b"urn:mpdkg:serve" not in body
-        assert service._void_future.done()  # the process did the work, not this one
-        for process in processes:  # and it exits with its answer: no idle process keeps the memory
-            process.join(20)
-            assert not process.is_alive()
+        # the child did the work, not this process, and it exits with its answer: no idle process
+        # keeps the memory, and none is spawned to replace it
+        assert child.exitcode == 0
+        assert not [p for p in multiprocessing.active_children() if p.name == "mpdkg-void"]
     finally:
         service.close()
+
+
+def test_a_failed_dataset_description_is_a_500_naming_the_cause(tmp_path):
+    """When the child cannot compute the VoID (here: the data file has gone), the request gets a
+    500 that says why, at once and every time, rather than a 503 asking to retry forever."""
+    from mpdkg.serve.service import Refused
+    from mpdkg.serve.void_job import VoidJob
+
+    job = VoidJob(tmp_path / "gone.nq")
+    try:
+        with pytest.raises(RuntimeError, match="FileNotFoundError"):
+            job.future.result(120)
+        assert job.process.exitcode == 0  # it reported the error and exited
+    finally:
+        job.stop()
+
+    class _Service:  # void_graph needs only the job and its lock
+        from mpdkg.serve.service import Service
+
+        void_graph = Service.void_graph
+        _void = None
+        _void_lock = threading.Lock()
+        _void_job = job
+
+    for _ in range(2):
+        with pytest.raises(Refused) as refused:
+            _Service().void_graph("http://127.0.0.1:1/sparql", wait=0)
+        assert refused.value.status == 500 and "gone.nq" in refused.value.message
 
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv"])

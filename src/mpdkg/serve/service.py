@@ -4,7 +4,6 @@ address and the prepared pages."""
 from __future__ import annotations
 
 import concurrent.futures
-import multiprocessing
 import re
 import shutil
 import tempfile
@@ -22,41 +21,8 @@ from mpdkg.serve.protocol import (
     Refused,
     ServeError,
 )
+from mpdkg.serve.void_job import VOID_PLACEHOLDER, VoidJob
 from mpdkg.serve.workers import WorkerPool
-
-#: The endpoint in the VoID computed at start-up, replaced by the advertised one when served.
-VOID_PLACEHOLDER = "urn:mpdkg:serve:endpoint"
-
-
-def _void_bytes(data_file: str) -> bytes:
-    """The VoID/DCAT Turtle of ``data_file`` (run in a process of its own)."""
-    from rdflib import Dataset
-
-    from mpdkg import __version__
-    from mpdkg.publish.void import void_graph, void_turtle
-
-    ds = Dataset()
-    ds.parse(data_file, format="nquads")
-    return void_turtle(void_graph(ds, __version__, endpoint=VOID_PLACEHOLDER))
-
-
-def _start_void(data_file: Path) -> tuple[concurrent.futures.ProcessPoolExecutor, concurrent.futures.Future]:
-    # one task per process: it exits with its answer and gives back the memory rdflib took
-    pool = concurrent.futures.ProcessPoolExecutor(
-        1, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=1
-    )
-    return pool, pool.submit(_void_bytes, str(data_file))
-
-
-def _stop_void(pool: concurrent.futures.ProcessPoolExecutor) -> None:
-    """Stop the VoID process, finished or not (it may still be reading a large graph)."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        if process.is_alive():
-            process.kill()
-            process.join(5)
-
 
 # --- the service --------------------------------------------------------------------------------
 
@@ -134,11 +100,11 @@ class Service:
             raise
         self._void: bytes | None = None
         self._void_lock = threading.Lock()
-        self._void_pool, self._void_future = _start_void(self.data_file)
+        self._void_job = VoidJob(self.data_file)
         self.query_page = render_query_page(timeout, max_rows)
 
     def close(self) -> None:
-        _stop_void(self._void_pool)
+        self._void_job.stop()
         self.pool.close()
         shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -175,17 +141,19 @@ class Service:
         """The VoID/DCAT description of the served data, computed once, at start-up, in a process
         of its own (rdflib reads the whole graph for it: 37 s and 3 GB for the 1.7M quads with the
         open data, which no request may make the server spend or hold); ``Refused`` 503 while it
-        is not ready."""
+        is not ready, 500 if its process failed."""
         with self._void_lock:
             if self._void is None:
                 try:
-                    self._void = self._void_future.result(wait)
+                    self._void = self._void_job.future.result(wait)
                 except concurrent.futures.TimeoutError:
                     raise Refused(
                         503,
                         "the dataset description is still being computed; try again shortly",
                         {"Retry-After": "10"},
                     ) from None
+                except RuntimeError as error:  # the child failed: say so, every time
+                    raise Refused(500, str(error)) from None
             return self._void.replace(
                 b"<" + VOID_PLACEHOLDER.encode() + b">", b"<" + endpoint.encode() + b">"
             )
