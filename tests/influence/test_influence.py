@@ -642,6 +642,46 @@ def test_projection_reads_the_multigraph_itself_when_no_edge_list(facts):
     assert fast.uses == slow.uses and fast.channel_counts == slow.channel_counts
 
 
+@pytest.mark.parametrize("pillar, year", [(None, 2020), (None, 2012), (1, 2015), (5, 2020), (None, 1990)])
+def test_the_measures_of_a_projection_matrix_are_those_of_its_graph(facts, pillar, year):
+    """The analysis reads the projection's matrix, never its graph: the same numbers, bit for bit."""
+    from mpdkg.influence.measures import (
+        betweenness_matrix,
+        burt_matrix,
+        eigenvector_matrix,
+        personalized_pagerank_matrix,
+        ties_of,
+        weighted_degree_matrix,
+    )
+    from mpdkg.influence.network import project
+
+    config = InfluenceConfig.load()
+    proj = project(channel_network(facts, config), config, pillar=pillar, year=year)
+    G, A, nodes = proj.graph, proj.matrix, proj.nodes
+    expected = adjacency(G)
+    for part in ("data", "indices", "indptr"):
+        assert getattr(A, part).tolist() == getattr(expected, part).tolist()
+    assert nodes == sorted(G) and len(proj.ties) == G.number_of_edges()
+    i = nodes.index("CAN")
+    assert weighted_degree_matrix(A, nodes) == weighted_degree(G)
+    assert betweenness_matrix(A, nodes) == betweenness(G, A=expected)
+    assert eigenvector_matrix(A, nodes) == eigenvector(G, A=expected)
+    assert personalized_pagerank_matrix(A, nodes, i) == personalized_pagerank(G, "CAN")
+    assert ties_of(A, nodes, i) == {n: (G["CAN"][n]["weight"] if G.has_edge("CAN", n) else 0.0) for n in G}
+    assert burt_matrix(A, i) == burt(G, "CAN", A=expected)
+
+
+def test_weighted_degree_matrix_sums_as_networkx_does():
+    rng = random.Random(3)
+    G = nx.Graph()
+    G.add_nodes_from(range(40))
+    pairs = sorted({tuple(sorted(rng.sample(range(40), 2))) for _ in range(300)})
+    G.add_weighted_edges_from((a, b, rng.random() * 10 ** rng.randint(-6, 6)) for a, b in pairs)
+    from mpdkg.influence.measures import weighted_degree_matrix
+
+    assert weighted_degree_matrix(adjacency(G), sorted(G)) == weighted_degree(G)
+
+
 def test_rankings_and_gaps_count_states_and_list_territories_apart(tmp_path):
     """Regression: 'where to diversify' in Africa listed Mayotte, Réunion and St Helena."""
     graph = write_influence_graph(tmp_path)

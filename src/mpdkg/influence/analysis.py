@@ -31,20 +31,21 @@ from mpdkg import __version__
 from mpdkg.errors import UsageError
 from mpdkg.influence.config import MEASURES, InfluenceConfig
 from mpdkg.influence.measures import (
-    adjacency,
-    betweenness,
-    burt,
+    betweenness_matrix,
+    burt_matrix,
     competition_rank,
     competition_ranks,
-    eigenvector,
-    personalized_pagerank,
-    weighted_degree,
+    eigenvector_matrix,
+    personalized_pagerank_matrix,
+    ties_of,
+    weighted_degree_matrix,
 )
 from mpdkg.influence.network import (
     BASE,
     CANADA,
     ChannelUse,
     Facts,
+    Projection,
     Source,
     channel_network,
     load_facts,
@@ -167,7 +168,7 @@ class InfluenceResult:
     params: dict
     network: dict
     sources: dict[str, Source]
-    graph: nx.Graph = field(repr=False)
+    projection: Projection = field(repr=False)
     #: countries that are not UN member or observer states (territories), unranked, with their channels
     territories: list[CountryRow] = field(default_factory=list)
     #: the facts and weights behind the result, for the layers (computed on demand)
@@ -178,6 +179,11 @@ class InfluenceResult:
     _peers: dict | None = field(default=None, repr=False)
     _what_if: list[dict] | None = field(default=None, repr=False)
     _figures: OpenFigures | None = field(default=None, repr=False)
+
+    @property
+    def graph(self) -> nx.Graph:
+        """The country network of the slice (built from the projection on first use)."""
+        return self.projection.graph
 
     def layers(self) -> dict | None:
         """The layer scores of :mod:`mpdkg.influence.layers` for this result's ego (the
@@ -589,14 +595,10 @@ def analyse(
             f"--ego {ego!r}: not a country of the graph (expected an ISO alpha-3 code such as AUS)"
         )
     proj = project(B, config, pillar=pillar, year=year, countries=members, ego=ego)
-    G = proj.graph
-    if ego not in G:
-        G.add_node(ego)
-    n = G.number_of_nodes()
+    n = len(proj.nodes)
     sampled = n > config.exact_max_nodes and config.pivots < n
-    A = adjacency(G, "weight")  # read once, shared by the measures
-    measures = _measures(G, A, ego, config, sampled)
-    rows = _country_rows(G, facts, proj, measures)
+    measures = _measures(proj, ego, config, sampled)
+    rows = _country_rows(facts, proj, measures)
     states = sovereign_states(facts) if states_only else None
     canada_row, others, territories = _score(rows, ego, states, config)
     params = {
@@ -614,7 +616,7 @@ def analyse(
     }
     network = {
         "countries": n,
-        "ties": G.number_of_edges(),
+        "ties": len(proj.ties),
         "channels": proj.channels_in_slice,
         "undated_facts": len(proj.undated),
         "channel_network": {"nodes": B.number_of_nodes(), "edges": B.number_of_edges()},
@@ -622,12 +624,12 @@ def analyse(
     }
     return InfluenceResult(
         rows=[canada_row, *others],
-        canada=_position(G, A, ego, measures, proj),
+        canada=_position(proj, ego, measures),
         gaps=find_gaps(others, [pillar] if pillar is not None else known_pillars, config.gaps_per_group),
         params=params,
         network=network,
         sources=facts.sources,
-        graph=G,
+        projection=proj,
         territories=territories,
         facts=facts,
         config=config,
@@ -645,26 +647,27 @@ def _known_pillars(facts: Facts, pillar: int | None) -> list[int]:
 
 
 def _measures(
-    G: nx.Graph, A, ego: str, config: InfluenceConfig, sampled: bool
+    proj: Projection, ego: str, config: InfluenceConfig, sampled: bool
 ) -> dict[str, dict[str, float]]:
-    """Every measure of :data:`MEASURES_ORDER` for every country of the projection (``A``: its
-    adjacency matrix)."""
-    bc = betweenness(G, "weight", k=config.pivots if sampled else None, seed=config.seed, A=A)
+    """Every measure of :data:`MEASURES_ORDER` for every country of the projection, from its
+    adjacency matrix (the same values as the functions of :mod:`mpdkg.influence.measures` on its
+    graph)."""
+    A, nodes = proj.matrix, proj.nodes
+    e = nodes.index(ego)
+    bc = betweenness_matrix(A, nodes, k=config.pivots if sampled else None, seed=config.seed)
     return {
-        "weighted_degree": weighted_degree(G),
+        "weighted_degree": weighted_degree_matrix(A, nodes),
         "betweenness": bc,
-        "eigenvector": eigenvector(G, A=A),
-        "personalized_pagerank": personalized_pagerank(G, ego, alpha=config.alpha, A=A),
-        "tie_to_canada": {
-            node: (G[ego][node]["weight"] if G.has_edge(ego, node) else 0.0) for node in G.nodes
-        },
+        "eigenvector": eigenvector_matrix(A, nodes),
+        "personalized_pagerank": personalized_pagerank_matrix(A, nodes, e, alpha=config.alpha),
+        "tie_to_canada": ties_of(A, nodes, e),
     }
 
 
-def _country_rows(G: nx.Graph, facts: Facts, proj, measures: dict[str, dict[str, float]]) -> list[CountryRow]:
+def _country_rows(facts: Facts, proj: Projection, measures: dict[str, dict[str, float]]) -> list[CountryRow]:
     by_iso = facts.by_iso
     rows = []
-    for iso3 in sorted(G.nodes):
+    for iso3 in proj.nodes:
         c = by_iso.get(iso3)
         rows.append(
             CountryRow(
@@ -711,17 +714,18 @@ def _score(
     return canada_row, others, territories
 
 
-def _position(G: nx.Graph, A, ego: str, measures: dict[str, dict[str, float]], proj) -> CanadaPosition:
-    size, constraint = burt(G, ego, A=A)
+def _position(proj: Projection, ego: str, measures: dict[str, dict[str, float]]) -> CanadaPosition:
+    A, e = proj.matrix, proj.nodes.index(ego)
+    size, constraint = burt_matrix(A, e)
     return CanadaPosition(
         iso3=ego,
         measures={m: measures[m][ego] for m in CENTRALITIES},
         ranks={m: competition_rank(measures[m], ego, DIGITS) for m in CENTRALITIES},
         effective_size=size,
         constraint=constraint,
-        partners=G.degree(ego),
+        partners=int(A.indptr[e + 1] - A.indptr[e]),
         channels=proj.channel_counts.get(ego, 0),
-        countries=G.number_of_nodes(),
+        countries=len(proj.nodes),
     )
 
 

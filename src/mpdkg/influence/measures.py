@@ -27,7 +27,7 @@ import networkx as nx
 import numpy as np
 import rustworkx as rx
 import scipy.sparse as sp
-from scipy.sparse.csgraph import dijkstra
+from scipy.sparse.csgraph import breadth_first_order, dijkstra
 
 _REL_TOL = 1e-9
 
@@ -65,6 +65,21 @@ def _adjacency(G: nx.Graph, nodes: list, weight: str | None) -> sp.csr_array:
 
 def weighted_degree(G: nx.Graph, weight: str = "weight") -> dict:
     return {n: float(d) for n, d in G.degree(weight=weight)}
+
+
+def weighted_degree_matrix(A: sp.csr_array, nodes: list) -> dict:
+    """:func:`weighted_degree` of the graph whose :func:`adjacency` is ``A`` (no self-loops), its
+    ties summed one by one in the order of the columns, as NetworkX sums a node's neighbours
+    when they were added in that order (as :class:`~mpdkg.influence.network.Projection` adds them)."""
+    data, ptr = A.data.tolist(), A.indptr.tolist()
+    return {node: float(sum(data[ptr[i] : ptr[i + 1]])) for i, node in enumerate(nodes)}
+
+
+def ties_of(A: sp.csr_array, nodes: list, i: int) -> dict:
+    """The tie weight of every node with node ``i`` (0.0 where there is none, and for ``i`` itself)."""
+    row = A[[i], :].toarray().ravel()
+    row[i] = 0.0
+    return {node: float(w) for node, w in zip(nodes, row.tolist(), strict=True)}
 
 
 # --- betweenness -----------------------------------------------------------------------------
@@ -145,12 +160,21 @@ def betweenness(
     is scaled by n/k, as NetworkX does. ``A``: :func:`adjacency` of ``G`` and ``weight``, if known.
     """
     nodes = _nodes(G)
+    if not nodes:
+        return {}
+    A = A if A is not None else _adjacency(G, nodes, weight)
+    return betweenness_matrix(A, nodes, weight is not None, k, seed)
+
+
+def betweenness_matrix(
+    A: sp.csr_array, nodes: list, weighted: bool = True, k: int | None = None, seed: int = 0
+) -> dict:
+    """:func:`betweenness` of the graph whose :func:`adjacency` is ``A`` (over ``nodes``)."""
     n = len(nodes)
     if n == 0:
         return {}
-    A = A if A is not None else _adjacency(G, nodes, weight)
     D = A.copy()
-    D.data = 1.0 / D.data if weight is not None else np.ones_like(D.data)
+    D.data = 1.0 / D.data if weighted else np.ones_like(D.data)
     if k is not None and k < n:
         rng = np.random.default_rng(seed)
         sources = np.sort(rng.choice(n, size=k, replace=False))
@@ -177,7 +201,10 @@ def eigenvector_spectral(G: nx.Graph, weight: str | None = "weight") -> dict:
     nodes = _nodes(G)
     if not nodes:
         return {}
-    A = _adjacency(G, nodes, weight)
+    return _spectral(_adjacency(G, nodes, weight), nodes)
+
+
+def _spectral(A: sp.csr_array, nodes: list) -> dict:
     n = len(nodes)
     count, labels = sp.csgraph.connected_components(A, directed=False)
     vectors = []
@@ -238,11 +265,27 @@ def eigenvector(
         return {}
     if G.number_of_edges() == 0:  # no ties, no centrality (NetworkX would give 1/sqrt(n) to all)
         return dict.fromkeys(nodes, 0.0)
-    R = _rx_graph(G, nodes, weight) if A is None else _rx_from_matrix(A)
+    if A is not None:
+        return eigenvector_matrix(A, nodes, tol)
     try:
-        values = rx.eigenvector_centrality(R, weight_fn=float, max_iter=10_000, tol=tol)
+        values = rx.eigenvector_centrality(
+            _rx_graph(G, nodes, weight), weight_fn=float, max_iter=10_000, tol=tol
+        )
     except rx.FailedToConverge:
         return eigenvector_spectral(G, weight)
+    return {node: float(values[i]) for i, node in enumerate(nodes)}
+
+
+def eigenvector_matrix(A: sp.csr_array, nodes: list, tol: float = 1e-12) -> dict:
+    """:func:`eigenvector` of the graph whose :func:`adjacency` is ``A`` (over ``nodes``)."""
+    if not nodes:
+        return {}
+    if A.nnz == 0:  # no ties, no centrality (NetworkX would give 1/sqrt(n) to all)
+        return dict.fromkeys(nodes, 0.0)
+    try:
+        values = rx.eigenvector_centrality(_rx_from_matrix(A), weight_fn=float, max_iter=10_000, tol=tol)
+    except rx.FailedToConverge:
+        return _spectral(A, nodes)
     return {node: float(values[i]) for i, node in enumerate(nodes)}
 
 
@@ -271,9 +314,18 @@ def personalized_pagerank(
         raise KeyError(seed_node)
     nodes = _nodes(G)
     A = A if A is not None else _adjacency(G, nodes, weight)  # ``A``: adjacency(G, weight), if known
-    values = _ppr_power(A, nodes.index(seed_node), alpha, tol)
-    reach = nx.node_connected_component(G, seed_node)
-    return {node: (float(values[i]) if node in reach else 0.0) for i, node in enumerate(nodes)}
+    return personalized_pagerank_matrix(A, nodes, nodes.index(seed_node), alpha, tol)
+
+
+def personalized_pagerank_matrix(
+    A: sp.csr_array, nodes: list, seed: int, alpha: float = 0.85, tol: float = 1e-12
+) -> dict:
+    """:func:`personalized_pagerank` from node ``seed`` (an index into ``nodes``) of the graph
+    whose :func:`adjacency` is ``A``."""
+    values = _ppr_power(A, seed, alpha, tol)
+    reach = np.zeros(len(nodes), dtype=bool)
+    reach[breadth_first_order(A, seed, directed=False, return_predecessors=False)] = True
+    return {node: (float(v) if r else 0.0) for node, v, r in zip(nodes, values, reach, strict=True)}
 
 
 def _ppr_power(A: sp.csr_array, seed: int, alpha: float, tol: float) -> np.ndarray:

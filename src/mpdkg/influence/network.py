@@ -24,11 +24,13 @@ import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import networkx as nx
 import numpy as np
 import pyoxigraph as ox
+import scipy.sparse as sp
 
 from mpdkg.influence.config import InfluenceConfig
 from mpdkg.namespaces import BASE
@@ -423,13 +425,60 @@ class ChannelUse:
         return local_name(self.iri)
 
 
+@dataclass(frozen=True)
+class Ties:
+    """The ties of a projection (pairs i < j of indexes into its sorted nodes, in row-major
+    order), with their weights and the number of channels behind each."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    weights: np.ndarray
+    channels: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
 @dataclass
 class Projection:
-    graph: nx.Graph  # country-country, nodes are ISO alpha-3 codes, edges have weight and channels
+    """The country-country network of a slice: its sorted nodes (ISO alpha-3 codes) and ties,
+    as a weighted adjacency matrix for the measures and, when asked for, a NetworkX graph
+    (edges with ``weight`` and ``channels``) built from the same ties."""
+
+    nodes: list[str]
+    ties: Ties
     uses: dict[str, list[ChannelUse]]  # iso3 -> the channels it shares with Canada
     channel_counts: dict[str, int]  # iso3 -> the number of channels it takes part in
     channels_in_slice: int
     undated: tuple[str, ...] = ()  # facts left out of this year's slice because they carry no date
+
+    @cached_property
+    def matrix(self) -> sp.csr_array:
+        """The symmetric weighted adjacency over ``nodes``: ``measures.adjacency(self.graph)``."""
+        t = self.ties
+        n = len(self.nodes)
+        if n == 0:
+            return sp.csr_array((0, 0))
+        A = sp.csr_array(
+            (np.concatenate([t.weights, t.weights]),
+             (np.concatenate([t.rows, t.cols]), np.concatenate([t.cols, t.rows]))),
+            shape=(n, n),
+        )  # fmt: skip
+        A.sum_duplicates()
+        A.sort_indices()
+        A.eliminate_zeros()
+        return A
+
+    @cached_property
+    def graph(self) -> nx.Graph:
+        G = nx.Graph()
+        G.add_nodes_from(self.nodes)
+        t, nodes = self.ties, self.nodes
+        for i, j, w, c in zip(
+            t.rows.tolist(), t.cols.tolist(), t.weights.tolist(), t.channels.tolist(), strict=True
+        ):
+            G.add_edge(nodes[i], nodes[j], weight=w, channels=c)
+        return G
 
 
 def _keep(d: dict, pillar: int | None, year: int | None, config: InfluenceConfig) -> bool:
@@ -462,15 +511,12 @@ def project(
         if code == ego or (keep is not None and code not in keep):
             continue
         _partner_tie(acc, ego, code, channel, d, config)
-    G = nx.Graph()
-    G.add_nodes_from(sorted(c for c in iso.values() if keep is None or c in keep))
-    for a, b, w, shared in acc.ties():
-        if w > 0:
-            G.add_edge(a, b, weight=w, channels=shared)
+    nodes = sorted(c for c in set(iso.values()) if keep is None or c in keep)
     for code in acc.uses:
         acc.uses[code].sort(key=lambda u: (-u.weight, u.type, u.iri))
     return Projection(
-        G,
+        nodes,
+        acc.ties(nodes),
         dict(acc.uses),
         dict(acc.counts),
         len(participants) + len({t[2]["iri"] for t in partner_ties}),
@@ -504,13 +550,15 @@ class _Ties:
         self.weights[i, j] += w
         self.shared[i, j] += 1
 
-    def ties(self) -> list[tuple[str, str, float, int]]:
-        """Every pair (a < b) that some channel tied, in order, with its weight and channel count."""
-        rows, cols = np.nonzero(np.triu(self.shared, 1))
-        return [
-            (self.codes[i], self.codes[j], float(self.weights[i, j]), int(self.shared[i, j]))
-            for i, j in zip(rows.tolist(), cols.tolist(), strict=True)
-        ]
+    def ties(self, nodes: list[str]) -> Ties:
+        """Every pair (a < b) of ``nodes`` (sorted) that some channel tied with a positive weight,
+        in row-major order, as indexes into ``nodes``."""
+        at = [self.index[c] for c in nodes]
+        shared = self.shared[np.ix_(at, at)]
+        rows, cols = np.nonzero(np.triu(shared, 1))
+        weights = self.weights[np.ix_(at, at)][rows, cols]
+        keep = weights > 0
+        return Ties(rows[keep], cols[keep], weights[keep], shared[rows, cols][keep])
 
 
 Participants = dict[str, dict[str, list[dict]]]  # channel -> country IRI -> its edges to the channel
