@@ -48,6 +48,7 @@ from mpdkg.influence.network import (
     Projection,
     Source,
     channel_network,
+    edge_count,
     load_facts,
     project,
 )
@@ -619,7 +620,7 @@ def analyse(
         "ties": len(proj.ties),
         "channels": proj.channels_in_slice,
         "undated_facts": len(proj.undated),
-        "channel_network": {"nodes": B.number_of_nodes(), "edges": B.number_of_edges()},
+        "channel_network": {"nodes": B.number_of_nodes(), "edges": edge_count(B)},
         "betweenness": f"sampled (k={config.pivots}, seed={config.seed})" if sampled else "exact",
     }
     return InfluenceResult(

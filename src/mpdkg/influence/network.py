@@ -275,7 +275,11 @@ def in_force(periods: tuple[Period, ...], year: int | None, config: InfluenceCon
     up to its end (the behaviour of mpdkg before 2026-12, kept for comparison)."""
     if year is None:
         return True
-    lower, upper = bounds(periods, config)
+    return _holds(*bounds(periods, config), year, config)
+
+
+def _holds(lower: int | None, upper: int | None, year: int, config: InfluenceConfig) -> bool:
+    """:func:`in_force` in ``year`` of a fact whose :func:`bounds` are ``lower`` and ``upper``."""
     if lower is None and config.unknown_start == "attested":
         return False
     if lower is not None and year < lower:
@@ -363,7 +367,14 @@ def build_channel_network(facts: Facts, config: InfluenceConfig) -> nx.MultiGrap
     # The same edges as a list (country, channel, key, attributes): iterating it is several times
     # faster than iterating the MultiGraph, which matters at 350,000 edges (the benchmark).
     B.graph["edges"] = edges
+    B.graph["size"] = B.number_of_edges()  # counting a MultiGraph's edges visits them all
     return B
+
+
+def edge_count(B: nx.MultiGraph) -> int:
+    """``B.number_of_edges()``, as counted when :func:`build_channel_network` built it."""
+    size = B.graph.get("size")
+    return B.number_of_edges() if size is None else size
 
 
 def _party_edges(
@@ -481,10 +492,31 @@ class Projection:
         return G
 
 
-def _keep(d: dict, pillar: int | None, year: int | None, config: InfluenceConfig) -> bool:
-    if pillar is not None and pillar not in d["pillars"]:
-        return False
-    return in_force(d["periods"], year, config)
+def _iso_codes(B: nx.MultiGraph) -> dict[str, str]:
+    """Country IRI -> ISO code, for the country nodes of ``B`` (read once per network: a map
+    projects it hundreds of times)."""
+    cached = B.graph.get("iso")
+    if cached is not None and cached[0] == B.number_of_nodes():
+        return cached[1]
+    iso = {n: d["iso3"] for n, d in B.nodes(data=True) if d["type"] == "country"}
+    B.graph["iso"] = (B.number_of_nodes(), iso)
+    return iso
+
+
+def _spans(
+    B: nx.MultiGraph, listed: list[tuple], config: InfluenceConfig
+) -> list[tuple[int | None, int | None]]:
+    """The :func:`bounds` of every edge of ``listed``, computed once per network and weights
+    when ``listed`` is the network's own edge list."""
+    if listed is not B.graph.get("edges"):
+        return [bounds(d["periods"], config) for _u, _v, _k, d in listed]
+    known = B.graph.setdefault("spans", [])
+    for weights, spans in known:
+        if weights == config:
+            return spans
+    spans = [bounds(d["periods"], config) for _u, _v, _k, d in listed]
+    known.append((config, spans))
+    return spans
 
 
 def project(
@@ -497,7 +529,7 @@ def project(
 ) -> Projection:
     """The weighted country network of the slice (pillar, year), restricted to ``countries``
     (ISO codes; Canada always kept) if given. Channel sizes count all the channel's countries."""
-    iso = {n: d["iso3"] for n, d in B.nodes(data=True) if d["type"] == "country"}
+    iso = _iso_codes(B)
     participants, engagements, undated = _select(B, iso, pillar, year, config)
     lead, partner_ties = _ego_engagements(engagements, iso, ego)
     keep = None if countries is None else set(countries) | {ego}
@@ -572,16 +604,14 @@ def _select(
     participants: Participants = defaultdict(lambda: defaultdict(list))
     engagements: list[tuple[str, str, dict]] = []
     listed = B.graph.get("edges")
-    if listed is None or len(listed) != B.number_of_edges():
+    if listed is None or len(listed) != edge_count(B):
         listed = [(u, v, k, d) for u, v, k, d in B.edges(keys=True, data=True)]
     undated: set[str] = set()
-    for u, v, key, d in listed:
-        if not _keep(d, pillar, year, config):
-            if (
-                year is not None
-                and (pillar is None or pillar in d["pillars"])
-                and not is_dated(d["periods"], config)
-            ):
+    for (u, v, key, d), (lower, upper) in zip(listed, _spans(B, listed, config), strict=True):
+        if pillar is not None and pillar not in d["pillars"]:
+            continue
+        if year is not None and not _holds(lower, upper, year, config):
+            if lower is None:
                 undated.add(str(key))
             continue
         country, channel = (u, v) if u in iso else (v, u)
