@@ -671,6 +671,23 @@ def test_the_measures_of_a_projection_matrix_are_those_of_its_graph(facts, pilla
     assert burt_matrix(A, i) == burt(G, "CAN", A=expected)
 
 
+def test_the_rustworkx_graph_of_a_matrix_has_its_upper_triangle_edges_in_row_order():
+    import scipy.sparse as sp
+
+    from mpdkg.influence.measures import _rx_from_matrix
+
+    rng = random.Random(4)
+    n = 30
+    pairs = {tuple(sorted(rng.sample(range(n), 2))) for _ in range(120)}
+    weights = {p: rng.random() + 0.1 for p in pairs}
+    rows = [a for a, b in pairs] + [b for a, b in pairs]
+    cols = [b for a, b in pairs] + [a for a, b in pairs]
+    A = sp.csr_array(([weights[p] for p in pairs] * 2, (rows, cols)), shape=(n, n))
+    assert list(_rx_from_matrix(A).weighted_edge_list()) == [
+        (a, b, weights[(a, b)]) for a, b in sorted(pairs)
+    ]
+
+
 def test_weighted_degree_matrix_sums_as_networkx_does():
     rng = random.Random(3)
     G = nx.Graph()

@@ -98,47 +98,61 @@ def _brandes_sources(D: sp.csr_array, sources: np.ndarray, batch: int = 32) -> n
     dst = D.indices.astype(np.int64)
     w = D.data
     total = np.zeros(n)
+    sources = sources[np.diff(D.indptr)[sources] > 0]  # a node without ties starts no path
     for start in range(0, len(sources), batch):
         chunk = sources[start : start + batch]
-        dist = dijkstra(D, directed=True, indices=chunk)
-        dist = np.atleast_2d(dist)
-        for row, s in zip(dist, chunk, strict=True):
-            du = row[src]
-            dv = row[dst]
-            with np.errstate(invalid="ignore"):
-                gap = np.abs(du + w - dv)
-            on_path = np.isfinite(du) & (gap <= _REL_TOL * np.maximum(np.abs(dv), 1.0))
-            eu = src[on_path]
-            ev = dst[on_path]
-            if len(eu) == 0:
-                continue
-            level = np.full(n, -1, dtype=np.int64)
-            level[s] = 0
-            while True:  # longest hop distance from s within the DAG
-                lu = level[eu]
-                cand = np.where(lu >= 0, lu + 1, -1)
-                new = level.copy()
-                np.maximum.at(new, ev, cand)
-                if np.array_equal(new, level):
-                    break
-                level = new
-            edge_level = level[ev]
-            order = np.argsort(edge_level, kind="stable")
-            eu, ev, edge_level = eu[order], ev[order], edge_level[order]
-            bounds = np.searchsorted(edge_level, np.arange(1, edge_level[-1] + 2))
-            sigma = np.zeros(n)
-            sigma[s] = 1.0
-            for i in range(len(bounds) - 1):
-                a, b = bounds[i], bounds[i + 1]
-                np.add.at(sigma, ev[a:b], sigma[eu[a:b]])
-            delta = np.zeros(n)
-            for i in range(len(bounds) - 2, -1, -1):
-                a, b = bounds[i], bounds[i + 1]
-                u, v = eu[a:b], ev[a:b]
-                np.add.at(delta, u, sigma[u] / sigma[v] * (1.0 + delta[v]))
-            delta[s] = 0.0
-            total += delta
+        dist = np.atleast_2d(dijkstra(D, directed=True, indices=chunk))
+        with np.errstate(invalid="ignore"):  # inf - inf where neither end is reachable
+            for row, s in zip(dist, chunk, strict=True):
+                on_path = _on_path(row, src, dst, w)
+                if on_path.any():
+                    total += _dependencies(src[on_path], dst[on_path], n, s)
     return total
+
+
+def _on_path(row: np.ndarray, src: np.ndarray, dst: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """The edges (src, dst, w) with d[src] + w = d[dst] (to a relative tolerance), ``row`` being
+    the distances d from one source. An edge from an unreachable node is never on a path: its gap
+    is inf, or NaN when its end is unreachable too, and neither compares true; distances are never
+    negative, so d[dst] needs no abs()."""
+    dv = row[dst]
+    gap = row[src]
+    gap += w
+    gap -= dv
+    np.abs(gap, out=gap)
+    np.maximum(dv, 1.0, out=dv)
+    dv *= _REL_TOL
+    return gap <= dv
+
+
+def _dependencies(eu: np.ndarray, ev: np.ndarray, n: int, s: int) -> np.ndarray:
+    """The dependencies of source ``s`` on every node, from its shortest-path DAG (edges eu -> ev)."""
+    level = np.full(n, -1, dtype=np.int64)
+    level[s] = 0
+    while True:  # longest hop distance from s within the DAG
+        lu = level[eu]
+        cand = np.where(lu >= 0, lu + 1, -1)
+        new = level.copy()
+        np.maximum.at(new, ev, cand)
+        if np.array_equal(new, level):
+            break
+        level = new
+    edge_level = level[ev]
+    order = np.argsort(edge_level, kind="stable")
+    eu, ev, edge_level = eu[order], ev[order], edge_level[order]
+    bounds = np.searchsorted(edge_level, np.arange(1, edge_level[-1] + 2))
+    sigma = np.zeros(n)
+    sigma[s] = 1.0
+    for i in range(len(bounds) - 1):
+        a, b = bounds[i], bounds[i + 1]
+        np.add.at(sigma, ev[a:b], sigma[eu[a:b]])
+    delta = np.zeros(n)
+    for i in range(len(bounds) - 2, -1, -1):
+        a, b = bounds[i], bounds[i + 1]
+        u, v = eu[a:b], ev[a:b]
+        np.add.at(delta, u, sigma[u] / sigma[v] * (1.0 + delta[v]))
+    delta[s] = 0.0
+    return delta
 
 
 def adjacency(G: nx.Graph, weight: str | None = "weight") -> sp.csr_array:
@@ -244,15 +258,11 @@ def _rx_graph(G: nx.Graph, nodes: list, weight: str | None, directed: bool = Fal
 
 
 def _rx_from_matrix(A: sp.csr_array):
-    """An undirected rustworkx graph of the positive ties of a symmetric adjacency matrix."""
-    C = sp.triu(A, format="coo")
-    keep = C.data > 0
-    R = rx.PyGraph()
-    R.add_nodes_from(range(A.shape[0]))
-    R.add_edges_from(
-        list(zip(C.row[keep].tolist(), C.col[keep].tolist(), C.data[keep].tolist(), strict=True))
-    )
-    return R
+    """An undirected rustworkx graph of the positive ties of a symmetric adjacency matrix, its
+    edges added row by row from the upper triangle (rustworkx reads the dense matrix itself)."""
+    M = A.toarray()
+    M[M < 0] = 0.0
+    return rx.PyGraph.from_adjacency_matrix(M, null_value=0.0)
 
 
 def eigenvector(
