@@ -119,8 +119,13 @@ def _partition_iri(kind: str, term: URIRef) -> URIRef:
     return URIRef(f"{BASE}dataset/{kind}/{hashlib.sha1(text.encode()).hexdigest()[:12]}")
 
 
-def dataset_statistics(ds: Dataset) -> dict:
-    """Counts over the union of the named graphs (distinct triples), and per named graph."""
+def dataset_statistics(ds: Dataset | ox.Store) -> dict:
+    """Counts over the union of the named graphs (distinct triples), and per named graph; a
+    pyoxigraph store is counted by SPARQL (``void_stats``: a large graph, never held in rdflib)."""
+    if isinstance(ds, ox.Store):
+        from mpdkg.publish.void_stats import store_statistics
+
+        return store_statistics(ds, _VOCABULARIES, _EXAMPLES)
     triples = set()
     per_graph: Counter = Counter()
     for s, p, o, g in ds.quads((None, None, None, None)):
@@ -148,12 +153,12 @@ def dataset_statistics(ds: Dataset) -> dict:
         "properties": dict(properties),
         "graphs": {g: n for g, n in per_graph.items() if isinstance(g, URIRef) and n},
         "vocabularies": vocabularies,
-        "subjects": subjects,
+        "examples": [iri for iri in _EXAMPLES if URIRef(iri) in subjects],
     }
 
 
 def void_graph(
-    ds: Dataset,
+    ds: Dataset | ox.Store,
     version: str,
     base_url: str = DEFAULT_BASE_URL,
     out_dir: Path | None = None,
@@ -224,9 +229,8 @@ def _size(g: Graph, stats: dict[str, Any]) -> None:
     g.add((d, VOID.uriSpace, Literal(BASE)))
     for ns in stats["vocabularies"]:
         g.add((d, VOID.vocabulary, URIRef(ns)))
-    for iri in _EXAMPLES:
-        if URIRef(iri) in stats["subjects"]:
-            g.add((d, VOID.exampleResource, URIRef(iri)))
+    for iri in stats["examples"]:
+        g.add((d, VOID.exampleResource, URIRef(iri)))
     for cls, n in stats["classes"].items():
         part = _partition_iri("class", cls)
         g.add((d, VOID.classPartition, part))

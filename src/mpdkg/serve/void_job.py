@@ -1,7 +1,7 @@
 """The served data's VoID/DCAT description, computed once at start-up in a spawned process.
 
-rdflib reads the whole graph for it (37 s and 3 GB with the open data); no request may make the
-server spend or hold that. A plain process and a pipe, not a process pool: a pool with one task
+Counting the whole graph for it takes seconds with the open data; no request may make the server
+spend that, or hold the memory. A plain process and a pipe, not a process pool: a pool with one task
 per child spawns an idle replacement when the child exits, and its manager thread races anyone
 else joining the child."""
 
@@ -18,15 +18,17 @@ VOID_PLACEHOLDER = "urn:mpdkg:serve:endpoint"
 
 
 def void_bytes(data_file: str) -> bytes:
-    """The VoID/DCAT Turtle of the N-Quads file ``data_file``."""
-    from rdflib import Dataset
+    """The VoID/DCAT Turtle of the N-Quads file ``data_file``, counted in an in-memory Oxigraph
+    store: with the open data (1.69M quads) 16 s and 0.9 GB, where parsing it into rdflib took
+    111 s and 2.9 GB for the same bytes (2026-12-03, load 2)."""
+    import pyoxigraph as ox
 
     from mpdkg import __version__
     from mpdkg.publish.void import void_graph, void_turtle
 
-    ds = Dataset()
-    ds.parse(data_file, format="nquads")
-    return void_turtle(void_graph(ds, __version__, endpoint=VOID_PLACEHOLDER))
+    store = ox.Store()
+    store.bulk_load(path=data_file, format=ox.RdfFormat.N_QUADS)
+    return void_turtle(void_graph(store, __version__, endpoint=VOID_PLACEHOLDER))
 
 
 def _send_void(data_file: str, sender: Connection) -> None:
@@ -34,7 +36,7 @@ def _send_void(data_file: str, sender: Connection) -> None:
     try:
         sender.send((True, void_bytes(data_file)))
     except Exception as error:  # noqa: BLE001 - the parent turns it into a 503
-        sender.send((False, f"{type(error).__name__}: {error}"))
+        sender.send((False, f"{data_file}: {type(error).__name__}: {error}"))
     finally:
         sender.close()
 
