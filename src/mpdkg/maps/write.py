@@ -33,9 +33,11 @@ Content-Security-Policy forbids loading anything else, and nothing is fetched at
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from mpdkg.errors import UsageError
+from mpdkg.maps.aside import Aside
 from mpdkg.maps.common import Options, compute_slices, page_model, pillar_max, slice_key, source_line
 from mpdkg.maps.country import page_countries, write_country_pages
 from mpdkg.maps.data import MapData, load_map_data, short_id
@@ -100,6 +102,10 @@ def write_maps(
     ``origins`` optionally maps a fact's short id (``membership/rcm/MEX/member``) to the curated
     file and line it comes from (``Built.origin_of``), shown in the report. ``open_data``: the
     flows, visas and votes (default: read once from the vendored extracts in graph/open-data/).
+
+    The slides (matplotlib, a quarter of the work once the slices are scored) are drawn in a
+    forked process while this one writes the pages and draws the other figures
+    (:class:`~mpdkg.maps.aside.Aside`).
     """
     from mpdkg.maps.report import write_report
 
@@ -110,82 +116,144 @@ def write_maps(
     step("scoring every pillar and year")
     slices = compute_slices(data, options)
     open_data = open_data if open_data is not None else _read_open_data(step)
+    out_dir = Path(out_dir)
+    plan = _plan(data, options, slices, open_data, out_dir)
+    plan.maps_dir.mkdir(parents=True, exist_ok=True)
+    step(f"drawing the slides of {len(plan.slid)} country pages (beside the pages and figures)")
+    with Aside(lambda: _draw_slides(plan)) as slides:
+        written, n_pages = _write_pages(plan, step)
+        step("drawing the figures")
+        written += _draw_figures(plan)
+        written += slides.result()
+    written += _index(plan, n_pages)
+    (plan.maps_dir / "NOTICE").write_text(_notice(), encoding="utf-8")
+    written.append(plan.maps_dir / "NOTICE")
+    step("writing the report")
+    wrapped = (lambda fact: origins(fact)) if origins else None
+    written.append(write_report(data, options, slices, out_dir / "report", plan.figures(), wrapped))
+    return sorted(written)
+
+
+@dataclass
+class _Plan:
+    """What the pages and the figures of one call of :func:`write_maps` are drawn from."""
+
+    data: MapData
+    options: Options
+    slices: dict
+    open_data: OpenData
+    out_dir: Path
+    slid: list[str]  # the country pages that get a slide
+    layout: dict
+    flows: dict
+    peers: dict
+    source: str
+
+    @property
+    def maps_dir(self) -> Path:
+        return self.out_dir / "maps"
+
+    @property
+    def pillars(self) -> list[int | None]:
+        return self.options.pillars(self.data)
+
+    @property
+    def latest(self) -> int:
+        return self.data.years(self.options.as_of)[-1]
+
+    def network_name(self, p: int | None) -> str:
+        return "network-all" if p is None else f"network-pillar-{p}"
+
+    def figures(self) -> dict[str, Path]:
+        """The figures, pages and slides the report shows or links to."""
+        figures = {"network": self.maps_dir / f"{self.network_name(self.pillars[0])}.png"}
+        figures["world"] = self.maps_dir / "world.png"
+        return figures | _view_paths(self.maps_dir)
+
+
+def _plan(data: MapData, options: Options, slices: dict, open_data: OpenData, out_dir: Path) -> _Plan:
+    import json
+
+    from mpdkg.maps.peers import peer_model
+
+    slid = slide_countries(data, options, slices, page_countries(slices))
+    default = slices[slice_key(options.pillars(data)[0], data.years(options.as_of)[-1])]
+    influence = out_dir / "influence.json"
+    info = json.loads(influence.read_text(encoding="utf-8")) if influence.is_file() else None
+    labels = {iso3: c.label for iso3, c in data.countries.items()}
+    return _Plan(
+        data, options, slices, open_data, out_dir, slid, compute_layout(data, slices, default),
+        flow_model(data, open_data), peer_model(info, open_data, labels, data.pillars), source_line(data),
+    )  # fmt: skip
+
+
+def _write_pages(plan: _Plan, step: Step) -> tuple[list[Path], int]:
+    """The country pages, the interactive maps and the peer page; and the number of country pages."""
+    from mpdkg.maps.peers import write_peers
+
+    data, options, slices, out_dir, maps_dir = (
+        plan.data,
+        plan.options,
+        plan.slices,
+        plan.out_dir,
+        plan.maps_dir,
+    )
     step("writing the country pages")
-    slid = slide_countries(data, options, slices, page_countries(slices))  # the pages with a slide
     pages = write_country_pages(
-        data, options, slices, Path(out_dir) / "report" / "countries", Path(out_dir) / "influence.json",
-        open_data, frozenset(slid),
+        data, options, slices, out_dir / "report" / "countries", out_dir / "influence.json",
+        plan.open_data, frozenset(plan.slid),
     )  # fmt: skip
     model = page_model(data, options, slices, tuple(p.stem for p in pages))
-    pillars = options.pillars(data)
-    latest = data.years(as_of)[-1]
-    default = slices[slice_key(pillars[0], latest)]
-    layout = compute_layout(data, slices, default)
-
-    out_dir = Path(out_dir)
-    maps_dir = out_dir / "maps"
-    maps_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = list(pages)
     step("writing the interactive maps")
-    network_model = dict(model, layout=layout)
+    network_model = dict(model, layout=plan.layout)
     (maps_dir / "network.html").write_text(network_html(data, network_model), encoding="utf-8")
     world_model = dict(model, layers=layer_model(out_dir / "influence.json", model["years"]))
-    world_model["flows"] = flow_model(data, open_data)
+    world_model["flows"] = plan.flows
+    default = slices[slice_key(plan.pillars[0], plan.latest)]
     (maps_dir / "world.html").write_text(world_html(data, world_model, default), encoding="utf-8")
-    written += [maps_dir / "network.html", maps_dir / "world.html"]
-    step("drawing the figures")
-    source = source_line(data)
-    maxima = pillar_max(slices)
-    figures: dict[str, Path] = {}
-    for p in pillars:
-        s = slices[slice_key(p, latest)]
-        name = "network-all" if p is None else f"network-pillar-{p}"
+    written = [*pages, maps_dir / "network.html", maps_dir / "world.html"]
+    written.append(write_peers(plan.peers, maps_dir, plan.source))
+    return written, len(pages)
+
+
+def _draw_figures(plan: _Plan) -> list[Path]:
+    """The network per pillar, the world map and the flows (drawn here, beside the slides)."""
+    from mpdkg.maps.flows import flow_figure
+
+    data, slices, maps_dir, latest = plan.data, plan.slices, plan.maps_dir, plan.latest
+    region = plan.options.region
+    written: list[Path] = []
+    for p in plan.pillars:
         subtitle = f"{'All pillars' if p is None else f'Pillar {p}: ' + data.pillars[p]} · as of {latest}" + (
             f" · {region}" if region else ""
         )
         written += network_figure(
-            data, s, layout, maps_dir / name, "Canada’s channels and partners", subtitle, source
-        )
-        figures.setdefault("network", maps_dir / f"{name}.png")
+            data, slices[slice_key(p, latest)], plan.layout, maps_dir / plan.network_name(p),
+            "Canada’s channels and partners", subtitle, plan.source,
+        )  # fmt: skip
+    pillar = plan.options.pillar
     title = "Canada’s influence by country" + (f": pillar {pillar}" if pillar else "") + f" ({latest})"
-    written += world_figure(
-        data, default, maxima.get(str(pillars[0] or "all"), 0.0), maps_dir / "world", title, source
+    maximum = pillar_max(slices).get(str(plan.pillars[0] or "all"), 0.0)
+    default = slices[slice_key(plan.pillars[0], latest)]
+    written += world_figure(data, default, maximum, maps_dir / "world", title, plan.source)
+    for kind in ("resettled", "claims"):
+        written += flow_figure(data, plan.flows, kind, maps_dir / f"flows-{kind}", plan.source)
+    return written
+
+
+def _draw_slides(plan: _Plan) -> list[Path]:
+    """The country slides and the peers' slide (drawn in the forked child)."""
+    from mpdkg.maps.peers import peers_figure
+
+    written = write_country_slides(
+        plan.data, plan.options, plan.slices, plan.slid, plan.open_data, plan.maps_dir
     )
-    figures["world"] = maps_dir / "world.png"
-    slides, labels = _country_slides(data, options, slices, slid, open_data, maps_dir, step)
-    written += slides + _open_views(
-        data, out_dir, world_model["flows"], open_data, source, len(pages), labels
-    )
-    figures |= _view_paths(maps_dir)  # the pages and slides the report links to
-    (maps_dir / "NOTICE").write_text(_notice(), encoding="utf-8")
-    written.append(maps_dir / "NOTICE")
-    step("writing the report")
-    wrapped = (lambda fact: origins(fact)) if origins else None
-    written.append(write_report(data, options, slices, out_dir / "report", figures, wrapped))
-    return sorted(written)
+    return written + peers_figure(plan.peers, plan.maps_dir / "peers", plan.source)
 
 
 def _view_paths(maps_dir: Path) -> dict[str, Path]:
     views = {"index": maps_dir / "index.html", "peers-page": maps_dir / "peers.html"}
     return views | {k: maps_dir / f"{k}.png" for k in ("flows-resettled", "flows-claims", "peers")}
-
-
-def _country_slides(
-    data: MapData,
-    options: Options,
-    slices: dict,
-    countries: list[str],
-    open_data: OpenData,
-    maps_dir: Path,
-    step: Step,
-) -> tuple[list[Path], tuple[tuple[str, str], ...]]:
-    """The slides of the country pages that get one, and their names and labels for the index."""
-    step(f"drawing the slides of {len(countries)} country pages")
-    written = write_country_slides(data, options, slices, countries, open_data, maps_dir)
-    labels = tuple(
-        (slide_name(c), f"{data.countries[c].label} and Canada: channels and flows") for c in countries
-    )
-    return written, labels
 
 
 SLIDES = {
@@ -197,39 +265,20 @@ SLIDES = {
 }
 
 
-def _open_views(
-    data: MapData,
-    out_dir: Path,
-    flows: dict,
-    open_data: OpenData,
-    source: str,
-    n_countries: int,
-    country_slides: tuple[tuple[str, str], ...] = (),
-) -> list[Path]:
-    """The views of the open data and the peers: the flow slides, the peer page and its slide,
-    and maps/index.html listing every page and slide written."""
-    import json
-
+def _index(plan: _Plan, n_countries: int) -> list[Path]:
+    """maps/index.html, listing every page and slide written (the figures must be drawn)."""
     from mpdkg.maps.common import render_page
-    from mpdkg.maps.flows import flow_figure
-    from mpdkg.maps.peers import peer_model, peers_figure, write_peers
 
-    maps_dir = out_dir / "maps"
-    written: list[Path] = []
-    for kind in ("resettled", "claims"):
-        written += flow_figure(data, flows, kind, maps_dir / f"flows-{kind}", source)
-    influence = out_dir / "influence.json"
-    info = json.loads(influence.read_text(encoding="utf-8")) if influence.is_file() else None
-    labels = {iso3: c.label for iso3, c in data.countries.items()}
-    model = peer_model(info, open_data, labels, data.pillars)
-    written.append(write_peers(model, maps_dir, source))
-    written += peers_figure(model, maps_dir / "peers", source)
-    figures = {p.stem for p in maps_dir.glob("*.png")} | {p.stem for p in written if p.suffix == ".png"}
+    data, maps_dir, model = plan.data, plan.maps_dir, plan.peers
+    figures = {p.stem for p in maps_dir.glob("*.png")}
     slides = [(name, label) for name, label in SLIDES.items() if name in figures]
     slides += [
         (n, f"Canada’s channels and partners, pillar {n.rsplit('-', 1)[1]}")
         for n in sorted(figures)
         if n.startswith("network-pillar-")
+    ]
+    country_slides = [
+        (slide_name(c), f"{data.countries[c].label} and Canada: channels and flows") for c in plan.slid
     ]
     slides += [s for s in country_slides if s[0] in figures]
     index = render_page(
@@ -239,10 +288,10 @@ def _open_views(
         peers=[model["labels"][e] for e in model["egos"] if e != "CAN"],
         example="MEX" if "MEX" in data.countries else sorted(data.countries)[0],
         n_countries=n_countries,
-        source_line=source,
+        source_line=plan.source,
     )
     (maps_dir / "index.html").write_text(index, encoding="utf-8")
-    return [*written, maps_dir / "index.html"]
+    return [maps_dir / "index.html"]
 
 
 def write_country_slide(
