@@ -51,3 +51,19 @@ def test_without_fork_the_work_runs_when_asked_for():
 
 
 PARENT = os.getpid()
+
+
+def _report_can_fork(send):
+    send.send(_can_fork())
+
+
+@forks
+def test_a_daemon_process_does_the_work_itself():
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    p = ctx.Process(target=_report_can_fork, args=(send,), daemon=True)
+    p.start()
+    assert receive.recv() is False
+    p.join()

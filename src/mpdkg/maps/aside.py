@@ -1,8 +1,9 @@
 """Work done beside the main process: a forked child runs it while the parent goes on.
 
 The maps stage draws its figures (matplotlib, CPU-bound, independent of the pages) in a child
-while it writes the pages, which uses a second core. Where ``fork`` is not available, or only one
-core is, the work runs in this process when its result is asked for, with the same result.
+while it writes the pages, which uses a second core. Where ``fork`` is not available, only one
+core is, or this process is a daemon (which may not have children), the work runs in this
+process when its result is asked for, with the same result.
 
 >>> with Aside(lambda: [1, 2]) as job:
 ...     job.result()
@@ -27,7 +28,9 @@ def _cores() -> int:
 
 
 def _can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods() and _cores() > 1
+    """Fork where it is available, pays (two cores) and is allowed (a daemon has no children)."""
+    can = "fork" in multiprocessing.get_all_start_methods() and _cores() > 1
+    return can and not multiprocessing.current_process().daemon
 
 
 def _child(work: Callable[[], Any], send) -> None:
