@@ -94,29 +94,31 @@ def _brandes_sources(D: sp.csr_array, sources: np.ndarray, batch: int = 32) -> n
     vectorised NumPy instead of one node at a time.
     """
     n = D.shape[0]
-    src = np.repeat(np.arange(n), np.diff(D.indptr))
+    degree = np.diff(D.indptr)
+    src = np.repeat(np.arange(n), degree)
     dst = D.indices.astype(np.int64)
     w = D.data
     total = np.zeros(n)
-    sources = sources[np.diff(D.indptr)[sources] > 0]  # a node without ties starts no path
+    sources = sources[degree[sources] > 0]  # a node without ties starts no path
     for start in range(0, len(sources), batch):
         chunk = sources[start : start + batch]
         dist = np.atleast_2d(dijkstra(D, directed=True, indices=chunk))
         with np.errstate(invalid="ignore"):  # inf - inf where neither end is reachable
             for row, s in zip(dist, chunk, strict=True):
-                on_path = _on_path(row, src, dst, w)
-                if on_path.any():
-                    total += _dependencies(src[on_path], dst[on_path], n, s)
+                hit = np.flatnonzero(_on_path(row, degree, dst, w))
+                if len(hit):
+                    total += _dependencies(np.take(src, hit), np.take(dst, hit), n, s)
     return total
 
 
-def _on_path(row: np.ndarray, src: np.ndarray, dst: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """The edges (src, dst, w) with d[src] + w = d[dst] (to a relative tolerance), ``row`` being
-    the distances d from one source. An edge from an unreachable node is never on a path: its gap
-    is inf, or NaN when its end is unreachable too, and neither compares true; distances are never
-    negative, so d[dst] needs no abs()."""
-    dv = row[dst]
-    gap = row[src]
+def _on_path(row: np.ndarray, degree: np.ndarray, dst: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """The edges (src, dst, w) of a CSR matrix (``degree``: its row lengths) with d[src] + w =
+    d[dst] (to a relative tolerance), ``row`` being the distances d from one source. An edge from
+    an unreachable node is never on a path: its gap is inf, or NaN when its end is unreachable
+    too, and neither compares true; distances are never negative, so d[dst] needs no abs().
+    (np.repeat and np.take copy the same values as indexing, several times faster.)"""
+    dv = np.take(row, dst)
+    gap = np.repeat(row, degree)
     gap += w
     gap -= dv
     np.abs(gap, out=gap)
