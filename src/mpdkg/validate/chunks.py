@@ -2,14 +2,22 @@
 it holds (about 10 kB each: 10 GiB at a million synthetic triples in one run).
 
 A membership's shapes read only its own triples, those of its period and dates (IRIs under the
-membership's own), and nodes every slice keeps: the ontology, countries, fora, roles, sources,
-agreements and engagements. No shape reads one membership from another, and the period-order
-check (a SPARQL constraint on the ontology node) reads each period by itself. So the findings of
-the slices together are those of one run over everything; ``tests/validate/test_chunks.py``
-checks it on planted violations spread over many slices.
+membership's own), and, for ``sh:class``, the types of the nodes it points to (its member, forum,
+role and sources) with the class hierarchy. No shape reads one membership from another, and the
+period-order check (a SPARQL constraint on the ontology node) reads each period by itself. So the
+graph is checked as one slice of everything that is not a membership, then slices of memberships,
+each with only that context; the findings of a membership slice about its context nodes (a
+country there has its type and nothing else) are not findings and are dropped. Together they are
+those of one run over everything: ``tests/validate/test_chunks.py`` checks it on planted
+violations of every membership shape spread over many slices.
+
+Before 2026-12-03 every slice carried the whole non-membership part (38,000 triples at a million
+synthetic triples): rudof checked the countries, fora and sources once per slice.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
@@ -18,8 +26,11 @@ from mpdkg.rdf.engine import slices_for_validation
 
 #: Graphs with fewer triples are validated in one run (the curated graph is about 45,000).
 CHUNK_FROM = 200_000
-#: Membership triples per slice; each slice also holds every triple that is not a membership's.
-CHUNK_TRIPLES = 100_000
+#: Membership triples per slice, halved for the slices checked at once (``SLICE_WORKERS``). At a
+#: million synthetic triples, load 3.7 (2026-12-03): 24,000 gave SHACL 56 s and a peak of 1.75 GiB,
+#: 48,000 55 s and 1.93 GiB, 8,000 108 s (rudof's cost per run dominates), and the slices of
+#: before, 100,000 each with all 38,000 non-membership triples, 106 s and 2.6 GiB.
+CHUNK_TRIPLES = 24_000
 
 _TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _MEMBERSHIP = ox.NamedNode(str(MPD.Membership))
@@ -42,9 +53,30 @@ def _record_of(subject: object, records: set[str], seen: dict[str, str | None]) 
     return found
 
 
-def membership_chunks(triples: list[ox.Triple], chunk: int = CHUNK_TRIPLES) -> list[list[ox.Triple]]:
-    """The triples as slices of at most ``chunk`` membership triples, each with every triple that
-    is not about a membership (see the module's docstring for why the findings are the same)."""
+_SUBCLASS = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+
+
+@dataclass
+class MembershipSlices:
+    """``shared`` (everything that is not a membership) and the membership slices, each with its
+    context; ``about_membership`` says whether a finding's focus is a membership's own node."""
+
+    shared: list[ox.Triple]
+    parts: list[list[ox.Triple]]
+    records: set[str]
+    seen: dict[str, str | None] = field(default_factory=dict)
+
+    def about_membership(self, iri: str) -> bool:
+        return (
+            _record_of(ox.NamedNode(iri), self.records, self.seen) is not None
+            if iri.startswith(BASE)
+            else False
+        )
+
+
+def membership_slices(triples: list[ox.Triple], chunk: int = CHUNK_TRIPLES) -> MembershipSlices:
+    """The triples as ``shared`` and slices of at most ``chunk`` membership triples, each with the
+    class hierarchy and the types of the nodes it points to (see the module's docstring)."""
     records = {
         t.subject.value
         for t in triples
@@ -59,4 +91,13 @@ def membership_chunks(triples: list[ox.Triple], chunk: int = CHUNK_TRIPLES) -> l
             shared.append(t)
         else:
             by_record.setdefault(record, []).append(t)
-    return slices_for_validation(shared, by_record, chunk)
+    hierarchy = [t for t in shared if t.predicate == _SUBCLASS]
+    types: dict[object, list[ox.Triple]] = {}
+    for t in shared:
+        if t.predicate == _TYPE:
+            types.setdefault(t.subject, []).append(t)
+    parts = []
+    for part in slices_for_validation([], by_record, chunk) if by_record else []:
+        pointed = dict.fromkeys(t.object for t in part if isinstance(t.object, ox.NamedNode))
+        parts.append(hierarchy + [t for node in pointed for t in types.get(node, ())] + part)
+    return MembershipSlices(shared, parts, records, seen)

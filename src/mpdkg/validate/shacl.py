@@ -269,23 +269,25 @@ def _validate_rudof(built: Built, shapes: Graph | None, chunk: int | None = None
     import pyoxigraph as ox
 
     from mpdkg.rdf.engine import SLICE_WORKERS
-    from mpdkg.validate.chunks import CHUNK_FROM, CHUNK_TRIPLES, membership_chunks
+    from mpdkg.validate.chunks import CHUNK_FROM, CHUNK_TRIPLES, membership_slices
 
     quads = built.quads()
     if chunk is None and len(quads) < CHUNK_FROM:
         return validate_graph_rudof(built.ntriples(), shapes, built.origin_of)
     shapes = shapes if shapes is not None else load_shapes()
     triples = list(dict.fromkeys(q.triple for q in quads))
-    workers = SLICE_WORKERS
-    parts = membership_chunks(triples, max(1, (chunk or CHUNK_TRIPLES) // workers))
+    slices = membership_slices(triples, max(1, (chunk or CHUNK_TRIPLES) // SLICE_WORKERS))
     del triples
 
     def check(part: list[ox.Triple]) -> list[Finding]:
         text = (ox.serialize(part, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
-        return validate_graph_rudof(text, shapes, built.origin_of).findings
+        found = validate_graph_rudof(text, shapes, built.origin_of).findings
+        if part is slices.shared:
+            return found
+        return [f for f in found if slices.about_membership(f.focus)]  # not its context's
 
     findings: list[Finding] = []
-    with ThreadPoolExecutor(max_workers=workers) as pool:  # rudof lets go of the GIL
-        for found in pool.map(check, parts):
+    with ThreadPoolExecutor(max_workers=SLICE_WORKERS) as pool:  # rudof lets go of the GIL
+        for found in pool.map(check, [slices.shared, *slices.parts]):
             findings += found
     return Report(_ordered(findings))
