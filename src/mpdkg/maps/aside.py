@@ -50,8 +50,8 @@ class Aside:
     def __init__(self, work: Callable[[], Any], *, fork: bool | None = None):
         self._work = work
         self._fork = _can_fork() if fork is None else fork
-        self._process = None
-        self._receive = None
+        self._process: Any = None  # a ForkProcess once entered with fork
+        self._receive: Any = None  # its Connection
         self._done = False
         self._value: Any = None
 
