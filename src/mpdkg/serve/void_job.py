@@ -35,7 +35,7 @@ def _send_void(data_file: str, sender: Connection) -> None:
     """The child's work: the answer, or the error's text, down the pipe."""
     try:
         sender.send((True, void_bytes(data_file)))
-    except Exception as error:  # noqa: BLE001 - the parent turns it into a 503
+    except Exception as error:  # noqa: BLE001 - the parent turns it into a 500
         sender.send((False, f"{data_file}: {type(error).__name__}: {error}"))
     finally:
         sender.close()

@@ -67,11 +67,8 @@ class MembershipSlices:
     seen: dict[str, str | None] = field(default_factory=dict)
 
     def about_membership(self, iri: str) -> bool:
-        return (
-            _record_of(ox.NamedNode(iri), self.records, self.seen) is not None
-            if iri.startswith(BASE)
-            else False
-        )
+        # only our IRIs can be a membership's (and a blank node's label is no IRI to parse)
+        return iri.startswith(BASE) and _record_of(ox.NamedNode(iri), self.records, self.seen) is not None
 
 
 def membership_slices(triples: list[ox.Triple], chunk: int = CHUNK_TRIPLES) -> MembershipSlices:
