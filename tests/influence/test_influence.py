@@ -8,6 +8,7 @@ import io
 import json
 import math
 import random
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -434,6 +435,19 @@ def test_gaps_name_the_countries_with_fewest_channels(facts):
     p5 = next(g for g in r.gaps if g.region is None and g.pillar == 5)
     assert p5.countries[0]["channels"] <= p5.countries[-1]["channels"]
     assert {g.group for g in r.gaps} >= {"region=Europe", "pillar=5", "region=Europe;pillar=5"}
+
+
+def test_gap_entries_say_how_many_countries_share_their_channel_count(facts):
+    """A cut through a tie must show: five states listed of many with one channel are tie-breaks."""
+    r = analyse(facts, replace(InfluenceConfig.load(), gaps_per_group=1), as_of=2020)
+    for g in r.gaps:
+        group = [row for row in r.rows if row.channels_total and g.region in (None, row.region) and row.iso3 != "CAN"]
+        counts = Counter(
+            len({u.iri for u in row.channels if g.pillar is None or g.pillar in u.pillars}) for row in group
+        )
+        assert [c["tied"] for c in g.countries] == [counts[c["channels"]] for c in g.countries], g.group
+    cut = [g for g in r.gaps if g.countries and g.countries[0]["tied"] > 1]
+    assert cut, "the fixture has a group whose fewest-channel tie is larger than the one listed"
 
 
 def test_compare_two_years(facts):

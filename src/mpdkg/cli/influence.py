@@ -113,6 +113,27 @@ def _when(use: dict) -> str:
     return ""
 
 
+def _fewest_cell(countries: list[dict]) -> str:
+    """``PSE, IRQ (1 each, 2 of 60 tied)``: the listed countries grouped by channel count,
+    saying when a group is a tie-break cut out of a larger tie.
+
+    >>> _fewest_cell([{"iso3": "ERI", "channels": 3, "tied": 1}, {"iso3": "SOM", "channels": 4, "tied": 1}])
+    'ERI (3), SOM (4)'
+    >>> _fewest_cell([{"iso3": "VAT", "channels": 1, "tied": 60}, {"iso3": "PSE", "channels": 1, "tied": 60}])
+    'VAT, PSE (1 each, 2 of 60 tied)'
+    """
+    groups: dict[int, list[dict]] = {}
+    for c in countries:
+        groups.setdefault(c["channels"], []).append(c)
+    cells = []
+    for count, listed in groups.items():
+        names = ", ".join(c["iso3"] for c in listed)
+        tied = listed[0]["tied"]
+        cells.append(f"{names} ({count} each, {len(listed)} of {tied} tied)" if tied > len(listed) else
+                     ", ".join(f"{c['iso3']} ({count})" for c in listed))  # fmt: skip
+    return ", ".join(cells)
+
+
 def _print_gaps(result) -> None:
     from rich.table import Table
 
@@ -121,7 +142,7 @@ def _print_gaps(result) -> None:
         title="Gaps: countries with the fewest channels to Canada",
     )  # fmt: skip
     for g in result.gaps:
-        names = ", ".join(f"{c['iso3']} ({c['channels']})" for c in g.countries)
+        names = _fewest_cell(g.countries)
         table.add_row(
             g.region or "all", str(g.pillar or "all"), names, str(g.without_channels), str(g.total),
             str(len(g.outside_network)),

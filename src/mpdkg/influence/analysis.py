@@ -439,12 +439,13 @@ class InfluenceResult:
         buf = io.StringIO()
         w = csv_writer(buf, lineterminator="\n")  # formula-like cells neutralised
         w.writerow(
-            ("region", "pillar", "position", "iso3", "label", "channels", "tie_to_canada", "weighted_degree")
-        )
+            ("region", "pillar", "position", "iso3", "label", "channels", "tied", "tie_to_canada",
+             "weighted_degree")
+        )  # fmt: skip
         for g in self.gaps:
             for i, c in enumerate(g.countries, 1):
                 w.writerow(
-                    (g.region or "", g.pillar or "", i, c["iso3"], c["label"], c["channels"],
+                    (g.region or "", g.pillar or "", i, c["iso3"], c["label"], c["channels"], c["tied"],
                      fmt(c["tie_to_canada"]), fmt(c["weighted_degree"]))
                 )  # fmt: skip
         return buf.getvalue()
@@ -736,7 +737,9 @@ MEASURES_ORDER = ("weighted_degree", "betweenness", "eigenvector", "personalized
 def find_gaps(rows: list[CountryRow], pillars: list[int], per_group: int) -> list[Gap]:
     """For each region, each pillar, and each region and pillar: the countries with the fewest
     channels to Canada (ties broken by the weakest tie, then the best connected elsewhere first:
-    the likeliest partners for diversifying Canada's relationships).
+    the likeliest partners for diversifying Canada's relationships). Each entry says how many
+    countries of the group share its channel count (``tied``): when every state has one pillar-4
+    channel (the UN), the five listed are tie-breaks among all of them, and a reader must see that.
 
     Countries for which the graph records no channel at all in the slice (mostly territories, or
     countries not yet curated) are a gap in the data rather than in Canada's diplomacy: they are
@@ -763,11 +766,13 @@ def find_gaps(rows: list[CountryRow], pillars: list[int], per_group: int) -> lis
         outside = sorted(r.iso3 for r in chosen if r.channels_total == 0)
         ranked = [keys[pillar][r.iso3] for r in chosen if r.channels_total > 0]
         fewest = heapq.nsmallest(per_group, ranked)
+        same = Counter(k[0] for k in ranked)  # a cut through a tie lists tie-breaks, not the fewest
         entries = [
             {
                 "iso3": k[3],
                 "label": labels[k[3]],
                 "channels": k[0],
+                "tied": same[k[0]],
                 "tie_to_canada": k[1],
                 "weighted_degree": -k[2],
             }
