@@ -441,7 +441,11 @@ def test_gap_entries_say_how_many_countries_share_their_channel_count(facts):
     """A cut through a tie must show: five states listed of many with one channel are tie-breaks."""
     r = analyse(facts, replace(InfluenceConfig.load(), gaps_per_group=1), as_of=2020)
     for g in r.gaps:
-        group = [row for row in r.rows if row.channels_total and g.region in (None, row.region) and row.iso3 != "CAN"]
+        group = [
+            row
+            for row in r.rows
+            if row.channels_total and g.region in (None, row.region) and row.iso3 != "CAN"
+        ]
         counts = Counter(
             len({u.iri for u in row.channels if g.pillar is None or g.pillar in u.pillars}) for row in group
         )
