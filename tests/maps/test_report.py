@@ -79,6 +79,39 @@ def test_findings_carry_their_numbers():
     assert "ranks 1st of 1 states" not in text
 
 
+def test_findings_set_the_largest_flows_against_their_channel_ranks():
+    """Where migration outruns diplomacy: a strategist reads the top origins of admissions and of
+    asylum claims beside their channel ranks (the Philippines, third origin, 69th on channels)."""
+    info = _info()
+    table = info["layers"]["by_year"]["2024"]
+    for iso3, admitted, claims, rank in [("IND", 447549.0, 67696.0, 87), ("PHL", 67452.0, 891.0, 69),
+                                         ("MEX", 57297.0, 57334.0, 3), ("JOR", None, None, 1)]:  # fmt: skip
+        table[iso3] = {
+            "composite": {"score": 0.5, "rank": rank},
+            "layers": {
+                "channels": {"score": 0.5, "rank": rank, "indicators": {}},
+                "mobility": {"score": 0.5, "rank": 1, "indicators": {"admitted_to_canada": admitted}},
+                "irregular": {"score": 0.5, "rank": 1, "indicators": {"asylum_claims_in_canada": claims}},
+            },
+        }
+    info["rows"] += [{"iso3": "IND", "label": "India"}, {"iso3": "PHL", "label": "Philippines"}]
+    info["layers"]["data_years"] = {"2024": {"admitted_to_canada": [2019, 2020, 2021, 2022, 2023],
+                                             "asylum_claims_in_canada": [2020, 2024]}}  # fmt: skip
+    out = findings(info)
+    admitted = next(f for f in out if "people Canada admitted" in f)
+    assert (
+        "(IRCC, mean a year 2019–2023): India 447,549 (channels #87), Philippines 67,452 (#69), MEX 57,297 (#3)"
+        in admitted
+    )
+    assert "2 of the 3 rank below 50th" in admitted
+    claims = next(f for f in out if "asylum claims" in f)
+    assert (
+        "(UNHCR, total 2020–2024): India 67,696 (channels #87), MEX 57,334 (#3), Philippines 891 (#69)"
+        in claims
+    )
+    assert not any("asylum claims" in f for f in findings(_info()))  # no flows, no finding
+
+
 def test_briefing_is_escaped_and_shows_the_card(tmp_path: Path):
     html = briefing_html(_info(), graph_dir=tmp_path)
     assert "<script>x" not in html and "&lt;script&gt;" in html

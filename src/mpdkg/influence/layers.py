@@ -748,6 +748,7 @@ def layers_dict(ls: LayerScores) -> dict:
             str(y): {
                 "alignment": ls.vote_years.get(y, []),
                 "admitted_to_canada": ls.admitted_years.get(y, []),
+                **{k: v for k, v in (ls.flow_years.get(y) or {}).items()},
             }
             for y in ls.years
         },

@@ -649,6 +649,11 @@ def findings(info: dict) -> list[str]:
         f"{len(lead)} of {len(peers['pillars'])} views (all pillars and per pillar) — partly because the fora were "
         "curated from Canada's side."
     )
+    years = layers.get("data_years", {}).get(year, {})
+    for indicator, layer, what in FLOW_FINDINGS:
+        line = _flows_finding(rows, labels, indicator, layer, what, years.get(indicator) or [])
+        if line:
+            out.append(line)
     for c in WATCHED_IN_FINDINGS:
         if c in rows and rows[c]["composite"]["rank"]:
             out.append(_watched_finding(labels.get(c, c), rows[c], layers.get("definitions", {})))
@@ -658,6 +663,43 @@ def findings(info: dict) -> list[str]:
 #: states a reader of Canada's migration diplomacy checks first (top origins of its immigrants,
 #: major refugee hosts), one line each in the key findings
 WATCHED_IN_FINDINGS = ("IND", "PHL", "JOR", "LBN", "TUR")
+
+
+#: flows whose largest origins are set against their channel ranks: (indicator, layer, what it counts)
+FLOW_FINDINGS = (
+    ("admitted_to_canada", "mobility", "people Canada admitted (IRCC, mean a year {span})"),
+    ("asylum_claims_in_canada", "irregular", "asylum claims in Canada (UNHCR, total {span})"),
+)
+#: how many of the largest origins a flow finding names, and the channel rank below which an
+#: origin counts as one whose flows outrun Canada's diplomatic channels
+FLOW_TOP, FLOW_FEW_CHANNELS = 5, 50
+
+
+def _flows_finding(
+    rows: dict, labels: dict, indicator: str, layer: str, what: str, years: list[int]
+) -> str | None:
+    """Where migration outruns diplomacy: the largest origins of a flow and their channel ranks.
+
+    >>> rows = {c: {"layers": {"mobility": {"indicators": {"admitted_to_canada": v}}, "channels": {"rank": r}}}
+    ...         for c, v, r in [("IND", 447549.0, 87), ("CHN", 118950.0, 12), ("FJI", 10.0, 140)]}
+    >>> print(_flows_finding(rows, {"IND": "India"}, "admitted_to_canada", "mobility", "people ({span})", [2019, 2023]))
+    The largest origins of people (2019–2023): India 447,549 (channels #87), CHN 118,950 (#12), FJI 10 (#140); 2 of the 3 rank below 50th on channels, where migration outruns Canada's diplomatic channels.
+    """
+    flows = {c: r["layers"].get(layer, {}).get("indicators", {}).get(indicator) for c, r in rows.items()}
+    largest = sorted((c for c, v in flows.items() if v), key=lambda c: (-flows[c], c))[:FLOW_TOP]
+    if not largest:
+        return None
+    ranks = {c: rows[c].get("layers", {}).get("channels", {}).get("rank") for c in largest}
+    named = ", ".join(
+        f"{labels.get(c, c)} {flows[c]:,.0f} ({'channels ' if i == 0 else ''}#{ranks[c] or '—'})"
+        for i, c in enumerate(largest)
+    )
+    few = sum(1 for c in largest if not ranks[c] or ranks[c] > FLOW_FEW_CHANNELS)
+    span = f"{years[0]}–{years[-1]}" if years else "latest years"
+    return (
+        f"The largest origins of {what.format(span=span)}: {named}; {few} of the {len(largest)} rank below "
+        f"{_ordinal(FLOW_FEW_CHANNELS)} on channels, where migration outruns Canada's diplomatic channels."
+    )
 
 
 def _watched_finding(label: str, row: dict, definitions: dict) -> str:
