@@ -142,7 +142,7 @@ def test_shapes_catch_planted_errors(open_quads):
 def test_checking_a_slice_at_a_time_finds_what_one_run_finds(open_quads):
     """rudof is run on slices of the records (its memory grows with the triples it holds): the
     findings must be those of one run over everything, planted errors in many slices included."""
-    sample = od.sample_quads(open_quads, every=400)
+    sample = od.sample_quads(open_quads, every=100)
     g = ox.NamedNode(od.GRAPH_UNHCR)
     observations = sorted({q.subject for q in sample if q.predicate == od.MEASURE_TYPE}, key=str)
     rollcall = next(q.subject for q in sample if q.object == od.mpd("RollCall"))
@@ -151,32 +151,38 @@ def test_checking_a_slice_at_a_time_finds_what_one_run_finds(open_quads):
     broken = [q for q in broken if not (q.subject == rollcall and q.predicate == od.mpd("session"))]
     broken.append(ox.Quad(observations[-1], od.mpd("origin"), ox.NamedNode("https://example.org/Narnia"), g))
     triples = [ox.Triple(q.subject, q.predicate, q.object) for q in broken]
-    assert len(od._validation_chunks(triples, 2_000)) > 5
+    assert len(od._validation_chunks(triples, 1_000)) > 5
     whole = od.validate_quads(broken, chunk=10**9)
     assert len([p for p in whole if "reference year" in p]) == len(planted)
     assert any("session" in p for p in whole) and any("country of origin" in p for p in whole)
-    assert od.validate_quads(broken, chunk=2_000) == whole
+    assert od.validate_quads(broken, chunk=1_000) == whole
 
 
 # --- the dump -----------------------------------------------------------------------------------
 
 
-def test_dump_is_deterministic_and_round_trips(open_quads, tmp_path):
-    first = od.write_open_data(tmp_path, quads=open_quads)
-    again = od.render_dump(list(reversed(od.open_data_quads())))  # a second, independent build
-    assert first.path.read_bytes() == again
+@pytest.fixture(scope="module")
+def written(open_quads, tmp_path_factory):
+    """The open-data dump written once for the tests that read it."""
+    return od.write_open_data(tmp_path_factory.mktemp("open-data"), quads=open_quads)
+
+
+def test_dump_is_deterministic_and_round_trips(open_quads, written):
+    again = od.render_dump(list(reversed(open_quads)))  # the same quads, in another order
+    assert written.path.read_bytes() == again
     text = gzip.decompress(again).decode("utf-8").splitlines()
-    assert text == sorted(text) and len(text) == len(open_quads) == first.quads
-    assert sum(1 for _ in od.read_dump(first.path)) == len(open_quads)
+    assert text == sorted(text) and len(text) == len(open_quads) == written.quads
+    assert sum(1 for _ in od.read_dump(written.path)) == len(open_quads)
 
 
-def test_engine_loads_the_dump_beside_the_curated_one(open_quads, tmp_path):
-    trig = tmp_path / "mpdkg.trig"
+def test_engine_loads_the_dump_beside_the_curated_one(written, tmp_path):
+    alone = tmp_path / "mpdkg.trig"
+    alone.write_text("", encoding="utf-8")
+    assert with_open_data([alone]) == [alone]  # no open data beside it: nothing added
+    trig = written.path.parent / "mpdkg.trig"
     trig.write_text("", encoding="utf-8")
-    assert with_open_data([trig]) == [trig]  # no open data beside it: nothing added
-    od.write_open_data(tmp_path, quads=open_quads)
     paths = with_open_data([trig])
-    assert paths == [trig, tmp_path / od.DUMP_NAME]
+    assert paths == [trig, written.path]
     engine = OxigraphEngine(load_store(paths))
     got = rows(engine, "resettlement-to-canada-from-origin", origin="SYR")
     assert {int(r["year"]): int(r["arrivals"]) for r in got}[2016] == 33266

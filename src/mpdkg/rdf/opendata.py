@@ -505,13 +505,18 @@ def _thin_votes(quads: list[ox.Quad], every: int = 25) -> list[ox.Quad]:
 
 
 def sample_quads(quads: list[ox.Quad], every: int = 20) -> list[ox.Quad]:
-    """Every ``every``-th observation and visa requirement (in IRI order), the votes of every
-    ``5 * every``-th roll call, with everything else
-    (releases, data sets, structures, code lists, areas), for a quick SHACL check."""
-    bulk = {OBSERVATION, mpd("VisaRequirement")}
+    """Every ``every``-th bulk record (observation, visa requirement, CoW membership: in IRI
+    order; roll calls: by number), the votes of every ``5 * every``-th roll call, with everything
+    else (releases, data sets, structures, code lists, areas), for a quick SHACL check."""
+    bulk = set(_BULK) - {mpd("RollCall")}
     many = sorted({_iri(q.subject) for q in quads if q.predicate == TYPE and q.object in bulk})
     drop = set(many) - set(many[::every])
-    return _thin_votes([q for q in quads if _iri(q.subject) not in drop], every * 5)
+
+    def kept(q: ox.Quad) -> bool:
+        match = _ROLL_CALL.fullmatch(_iri(q.subject))
+        return _iri(q.subject) not in drop and (match is None or int(match.group(1)) % every == 0)
+
+    return _thin_votes([q for q in quads if kept(q)], every * 5)
 
 
 def read_dump(path: Path) -> Iterator[ox.Quad]:
