@@ -154,6 +154,7 @@ def validated_dumps(
     if len(built.quads()) >= CHUNK_FROM:  # quads() first: both threads read the same list
         report, dumps = validate_built(built, shapes), None
     else:
+        built.triples()  # and the triples: made once, read by both
         with ThreadPoolExecutor(max_workers=1) as pool:
             checking = pool.submit(validate_built, built, shapes)
             dumps = render_dumps(built)

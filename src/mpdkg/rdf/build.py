@@ -43,7 +43,7 @@ from mpdkg.namespaces import (
     role_iri,
     source_iri,
 )
-from mpdkg.rdf.engine import from_ox, ox_quads, sorted_quads
+from mpdkg.rdf.engine import distinct_triples, from_ox, ox_quads, sorted_quads
 from mpdkg.sources.dates import PartialDate
 from mpdkg.sources.records import Records
 from mpdkg.sources.vocab import Vocabulary, load_ontology, vocabulary_from
@@ -67,6 +67,7 @@ class Built:
         self._dataset = dataset
         self._pending: list[tuple[URIRef, list[tuple]]] = []
         self._quads: list[ox.Quad] | None = None  # the tuples as quads, until anything changes
+        self._triples: tuple[list[ox.Quad], list[ox.Triple]] | None = None  # (of quads, triples)
         self.origins: dict[URIRef, Origin] = origins if origins is not None else {}
         self.influence = influence  # the InfluenceResult, once the analysis has run
 
@@ -104,9 +105,17 @@ class Built:
             self._quads = ox_quads(self._pending)
         return self._quads
 
+    def triples(self) -> list[ox.Triple]:
+        """The distinct triples of the union of the graphs, in the dumps' order: made once for
+        the dumps, SHACL and the count of one build (until its quads change)."""
+        quads = self.quads()
+        if self._triples is None or self._triples[0] is not quads:
+            self._triples = (quads, distinct_triples(quads))
+        return self._triples[1]
+
     def triple_count(self) -> int:
         """The distinct triples of the union of the graphs (what the N-Triples dump holds)."""
-        return len({q.triple for q in self.quads()})
+        return len(self.triples())
 
     @property
     def ontology(self) -> Graph:

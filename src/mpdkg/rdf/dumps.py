@@ -95,7 +95,7 @@ def iter_dumps(data: Built | Dataset | list[ox.Quad]) -> Iterator[tuple[str, byt
     holds one dump at a time (all of them at once were 1.4 GiB above the graph's own memory at a
     million synthetic triples)."""
     quads = _quads(data)
-    triples = distinct_triples(quads)
+    triples = data.triples() if isinstance(data, Built) else distinct_triples(quads)
     makers: tuple[tuple[str, Callable[[], bytes]], ...] = (
         (DUMP_NAMES["nt"], lambda: _ntriples(triples)),
         (DUMP_NAMES["turtle"], lambda: _serialized(triples, ox.RdfFormat.TURTLE)),

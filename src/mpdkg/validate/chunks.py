@@ -17,6 +17,7 @@ synthetic triples): rudof checked the countries, fora and sources once per slice
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -67,13 +68,23 @@ class MembershipSlices:
     seen: dict[str, str | None] = field(default_factory=dict)
 
     def about_membership(self, iri: str) -> bool:
+        return self.record_of(iri) is not None
+
+    def record_of(self, iri: str) -> str | None:
+        """The membership a node belongs to (its IRI under the membership's), or None."""
         # only our IRIs can be a membership's (and a blank node's label is no IRI to parse)
-        return iri.startswith(BASE) and _record_of(ox.NamedNode(iri), self.records, self.seen) is not None
+        return _record_of(ox.NamedNode(iri), self.records, self.seen) if iri.startswith(BASE) else None
 
 
-def membership_slices(triples: list[ox.Triple], chunk: int = CHUNK_TRIPLES) -> MembershipSlices:
+def membership_slices(
+    triples: list[ox.Triple], chunk: int = CHUNK_TRIPLES, *, buckets: int | None = None
+) -> MembershipSlices:
     """The triples as ``shared`` and slices of at most ``chunk`` membership triples, each with the
-    class hierarchy and the types of the nodes it points to (see the module's docstring)."""
+    class hierarchy and the types of the nodes it points to (see the module's docstring).
+
+    With ``buckets``, a membership goes to the slice its IRI's checksum names instead, so that an
+    edit changes the slices of the memberships it touches and no other (``mpdkg.validate.cache``).
+    """
     records = {
         t.subject.value
         for t in triples
@@ -94,7 +105,17 @@ def membership_slices(triples: list[ox.Triple], chunk: int = CHUNK_TRIPLES) -> M
         if t.predicate == _TYPE:
             types.setdefault(t.subject, []).append(t)
     parts = []
-    for part in slices_for_validation([], by_record, chunk) if by_record else []:
+    packed = _by_checksum(by_record, buckets) if buckets else slices_for_validation([], by_record, chunk)
+    for part in packed if by_record else []:
         pointed = dict.fromkeys(t.object for t in part if isinstance(t.object, ox.NamedNode))
         parts.append(hierarchy + [t for node in pointed for t in types.get(node, ())] + part)
     return MembershipSlices(shared, parts, records, seen)
+
+
+def _by_checksum(by_record: dict[str, list[ox.Triple]], buckets: int) -> list[list[ox.Triple]]:
+    """The records' triples in ``buckets`` slices chosen by the CRC-32 of the record's IRI (stable
+    from run to run, unlike ``hash``), each slice's records in IRI order; empty slices dropped."""
+    slices: list[list[ox.Triple]] = [[] for _ in range(buckets)]
+    for record in sorted(by_record):
+        slices[zlib.crc32(record.encode("utf-8")) % buckets] += by_record[record]
+    return [part for part in slices if part]

@@ -273,7 +273,7 @@ def _validate_rudof(built: Built, shapes: Graph | None, chunk: int | None = None
 
     quads = built.quads()
     if chunk is None and len(quads) < CHUNK_FROM:
-        return validate_graph_rudof(built.ntriples(), shapes, built.origin_of)
+        return _validate_rudof_cached(built, shapes)
     shapes = shapes if shapes is not None else load_shapes()
     triples = list(dict.fromkeys(q.triple for q in quads))
     slices = membership_slices(triples, max(1, (chunk or CHUNK_TRIPLES) // SLICE_WORKERS))
@@ -291,3 +291,14 @@ def _validate_rudof(built: Built, shapes: Graph | None, chunk: int | None = None
         for found in pool.map(check, [slices.shared, *slices.parts]):
             findings += found
     return Report(_ordered(findings))
+
+
+def _validate_rudof_cached(built: Built, shapes: Graph | None) -> Report:
+    """rudof over a small build, slice by slice, each slice's findings read from the cache when
+    its triples and the shapes are those of an earlier check (``mpdkg.validate.cache``)."""
+    import dataclasses
+
+    from mpdkg.validate.cache import cached_findings
+
+    found = cached_findings(built, shapes if shapes is not None else load_shapes())
+    return Report(_ordered(dataclasses.replace(f, origin=built.origin_of(URIRef(f.focus))) for f in found))
