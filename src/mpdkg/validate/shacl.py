@@ -2,8 +2,9 @@
 
 Two engines read the same shapes and give the same findings (``tests/validate/``):
 
-- ``rudof`` (Rust, the default): the dataset goes to it as N-Triples, one string, no union graph;
-  the SHACL step takes well under a second on the curated graph;
+- ``rudof`` (Rust, the default): the dataset goes to it as N-Triples, no union graph; the
+  curated graph's findings are cached per slice (``mpdkg.validate.cache``), so after a one-line
+  edit the SHACL step checks one slice (about 0.2 s);
 - ``pyshacl``, the reference: a plain in-memory rdflib Graph, the union of ontology and curated
   facts (never an oxrdflib store: it is slower and wrong there).
 
