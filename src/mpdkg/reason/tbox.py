@@ -37,10 +37,10 @@ from mpdkg.reason.hermit import (
     run_hermit,
     unsatisfiable,
 )
+from mpdkg.staging import CACHE_ENV, cache_dir  # noqa: F401  (CACHE_ENV: the tests set it)
 
 #: Bumped when the cached format changes.
 FORMAT = 1
-CACHE_ENV = "MPDKG_CACHE_DIR"
 
 
 @dataclass
@@ -85,13 +85,6 @@ class TBox:
             unsatisfiable=list(data["unsatisfiable"]),
             cached=True,
         )
-
-
-def cache_dir() -> Path:
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV])
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "mpdkg"
 
 
 @cache
