@@ -567,6 +567,11 @@ def test_cli_ego_table_names_the_ego_not_canada(dump):
     said = " ".join(res.output.split())
     assert "MEX's position" in said and "channels MEX takes part in" in said
     assert "Canada's position" not in said and "tied to Canada" not in said
+    # what cannot be compared is said, since Canada's own agreements and engagements favour it
+    assert "curated from Canada's side" in said and "MEX's ties to Canada are counted in full" in said
+    assert "curated from Canada's side" not in " ".join(
+        run_cli("--data", str(dump), "--top", "3").output.split()
+    )
 
 
 def test_cli_layers_table_keeps_whole_headers(dump):

@@ -30,6 +30,15 @@ def _sig(x) -> str:
     return sig(x)
 
 
+#: What a ranking centred on another state cannot show, said under its table.
+EGO_CAVEAT = (
+    "The graph is curated from Canada's side: its bilateral agreements and engagements are "
+    "Canada's, so {ego}'s ties to Canada are counted in full and its ties to other states only "
+    "through shared fora and multilateral agreements (Canada ranks high for that reason). "
+    "Compare states on fora alone with: mpdkg influence --peers"
+)
+
+
 def _print_result(result, top: int | None) -> None:
     from rich.table import Table
 
@@ -70,6 +79,8 @@ def _print_result(result, top: int | None) -> None:
         "layers (channels, protection, mobility, irregular migration, UN alignment): mpdkg influence --layers",
         highlight=False,
     )
+    if result.ego != "CAN":
+        err.print(EGO_CAVEAT.format(ego=who), highlight=False)
     canada = Table(who, "value", "rank among countries", title=f"{who}'s position")
     for name, value in c.measures.items():
         canada.add_row(name.replace("_", " "), _sig(value), _num(c.ranks.get(name)))
