@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -25,6 +26,9 @@ from mpdkg.namespaces import GRAPHS
 from mpdkg.pipeline import stages as S
 from mpdkg.rdf.build import Built, build_dataset, new_dataset
 from mpdkg.rdf.engine import from_ox, ox_quads
+
+if TYPE_CHECKING:
+    from mpdkg.pipeline.beside import OpenDataBeside
 
 Step = Callable[[str], None]
 
@@ -276,14 +280,33 @@ def maps_stage(state: RunState) -> None:
     state.results.append(StageResult("report", "ran", 0.0, why + " (drawn with the maps)"))
 
 
-def open_data_stage(state: RunState, graph_root: Path | None) -> None:
+def start_open_data(state: RunState, graph_root: Path | None) -> OpenDataBeside | None:
+    """The open-data stage started in a second process when it must run, there are open data
+    and two cores (``mpdkg.pipeline.beside``); None when it runs in line or is fresh."""
+    from mpdkg.pipeline.beside import OpenDataBeside, has_open_data
+
+    graph = Path(graph_root) if graph_root is not None else paths.graph_dir()
+    if state.why_run("open data") is None or not has_open_data(graph) or (os.cpu_count() or 1) < 2:
+        return None
+    return OpenDataBeside(state.stage, graph.resolve(), state.step)
+
+
+def open_data_stage(state: RunState, graph_root: Path | None, beside: OpenDataBeside | None = None) -> None:
     from mpdkg.pipeline import write_open_data_step
 
     why = state.why_run("open data")
     if why is None:
         state.carry("open data")
         return
-    state.run("open data", why, lambda: write_open_data_step(state.stage, graph_root, state.step))
+    if beside is None:
+        state.run("open data", why, lambda: write_open_data_step(state.stage, graph_root, state.step))
+        return
+    names = beside.wait()
+    state.new["open data"] = {
+        "digest": state.digests["open data"],
+        "outputs": S.record_outputs(state.stage, names),
+    }
+    state.results.append(StageResult("open data", "ran", time.perf_counter() - beside.started, why))
 
 
 def inputs_of(out: Path, graph_root: Path | None, weights: Path | None) -> S.Inputs:
@@ -316,12 +339,17 @@ def run_stages(
     digests = S.stage_digests(inputs_of(out, graph_root, weights))
     state = RunState(out, Path(stage), digests, force, step, old=S.read_manifest(out))
     with paths.using_graph_dir(graph_root):  # the analysis, maps and report read the graph built
-        build_stage(state, graph_root)
-        validate_stage(state, engine)
-        reason_stage(state)
-        analyse_stage(state, weights)
-        dumps_stage(state)
-        maps_stage(state)
-        open_data_stage(state, graph_root)
+        beside = start_open_data(state, graph_root)  # reads only graph/open-data/: runs beside
+        try:
+            build_stage(state, graph_root)
+            validate_stage(state, engine)
+            reason_stage(state)
+            analyse_stage(state, weights)
+            dumps_stage(state)
+            maps_stage(state)
+            open_data_stage(state, graph_root, beside)
+        finally:
+            if beside is not None:
+                beside.abandon()  # a stage failed: stop it, remove what it wrote
     (state.stage / S.MANIFEST).write_text(S.manifest_text(state.new), encoding="utf-8")
     return state
