@@ -114,8 +114,12 @@ class Built:
         return self._triples[1]
 
     def triple_count(self) -> int:
-        """The distinct triples of the union of the graphs (what the N-Triples dump holds)."""
-        return len(self.triples())
+        """The distinct triples of the union of the graphs (what the N-Triples dump holds); a
+        count alone keeps no list (at a million triples the list is a few hundred MB)."""
+        quads = self.quads()
+        if self._triples is not None and self._triples[0] is quads:
+            return len(self._triples[1])
+        return len({q.triple for q in quads})
 
     @property
     def ontology(self) -> Graph:
