@@ -132,6 +132,8 @@ def _fewest_cell(countries: list[dict]) -> str:
     'ERI (3), SOM (4)'
     >>> _fewest_cell([{"iso3": "VAT", "channels": 1, "tied": 60}, {"iso3": "PSE", "channels": 1, "tied": 60}])
     'VAT, PSE (1 each, 2 of 60 tied)'
+    >>> _fewest_cell([{"iso3": "TON", "channels": 3, "tied": 1}, {"iso3": "PNG", "channels": 5, "tied": 5}])
+    'TON (3), PNG (5, 1 of 5 tied)'
     """
     groups: dict[int, list[dict]] = {}
     for c in countries:
@@ -140,7 +142,8 @@ def _fewest_cell(countries: list[dict]) -> str:
     for count, listed in groups.items():
         names = ", ".join(c["iso3"] for c in listed)
         tied = listed[0]["tied"]
-        cells.append(f"{names} ({count} each, {len(listed)} of {tied} tied)" if tied > len(listed) else
+        each = " each" if len(listed) > 1 else ""
+        cells.append(f"{names} ({count}{each}, {len(listed)} of {tied} tied)" if tied > len(listed) else
                      ", ".join(f"{c['iso3']} ({count})" for c in listed))  # fmt: skip
     return ", ".join(cells)
 
