@@ -15,7 +15,6 @@ import hashlib
 import json
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
-from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,7 +38,9 @@ _CODE = ("shacl.py", "chunks.py", "cache.py")
 
 @cache
 def _code_digest() -> str:
-    h = hashlib.sha256(f"format {FORMAT}; pyrudof {version('pyrudof')}\n".encode())
+    import pyrudof
+
+    h = hashlib.sha256(f"format {FORMAT}; pyrudof {pyrudof.__version__}\n".encode())
     for name in _CODE:
         h.update((Path(__file__).parent / name).read_bytes())
     return h.hexdigest()
@@ -86,11 +87,6 @@ class _Cycle(Exception):
     pass
 
 
-def sorted_ntriples(text: str) -> str:
-    """The N-Triples lines in order, so that the same triples give the same text and digest."""
-    return "".join(line + "\n" for line in sorted(set(text.splitlines())) if line)
-
-
 def _path(shapes: str, ntriples: str) -> Path:
     key = hashlib.sha256(f"{shapes}\n{ntriples}".encode()).hexdigest()
     return cache_dir() / "shacl" / key[:2] / f"{key}.json"
@@ -134,7 +130,7 @@ def cached_findings(built: Built, shapes: Graph) -> list[Finding]:
     triples = built.triples()
     slices = membership_slices(triples, buckets=BUCKETS) if len(triples) >= SLICES_FROM else None
     parts = [slices.shared, *slices.parts] if slices else [triples]
-    texts = [sorted_ntriples(_ntriples(part)) for part in parts]
+    texts = [_ntriples(part) for part in parts]  # in the build's order: the same triples, the same text
     found = [read_findings(digest, text) if digest else None for text in texts]
     missing = [i for i, f in enumerate(found) if f is None]
     if slices is not None and len(missing) > SLICE_RUNS_AT_MOST:
