@@ -102,3 +102,24 @@ def test_a_membership_taken_out_takes_its_findings_with_it(real_records, runs):
         findings
         == shacl.Report(shacl.validate_graph_rudof(fewer.ntriples(), None, fewer.origin_of).findings).findings
     )
+
+
+def test_the_cache_keeps_the_entries_used_last(mini_graph, runs, monkeypatch):
+    from mpdkg.validate import cache
+
+    monkeypatch.setattr(cache, "KEEP", 2)
+    built = build_dataset(load_sources(mini_graph))
+    shacl.validate_built(built)  # entry A
+    other = build_dataset(load_sources(mini_graph))
+    other.add_graph(GRAPHS.curated, [(URIRef(BASE + "country/KEN"), ORG.role, URIRef(BASE + "role/member"))])
+    shacl.validate_built(other)  # entry B
+    third = build_dataset(load_sources(mini_graph))
+    third.add_graph(GRAPHS.curated, [(URIRef(BASE + "country/MEX"), ORG.role, URIRef(BASE + "role/member"))])
+    shacl.validate_built(built)  # A read again: now the newest
+    shacl.validate_built(third)  # entry C: B, the least recently used, goes
+    assert len(list((cache.cache_dir() / "shacl").glob("*/*.json"))) == 2
+    runs.clear()
+    shacl.validate_built(built)
+    assert runs == [], "the entry read last was kept"
+    shacl.validate_built(other)
+    assert runs == [1], "the least recently used entry was removed"

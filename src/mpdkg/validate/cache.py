@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
@@ -93,9 +94,12 @@ def _path(shapes: str, ntriples: str) -> Path:
 
 
 def read_findings(shapes: str, ntriples: str) -> list[dict[str, str]] | None:
-    """The findings cached for these triples under these shapes, or None (not checked yet)."""
+    """The findings cached for these triples under these shapes, or None (not checked yet); a
+    hit is touched, so that pruning removes the entries read least recently."""
+    path = _path(shapes, ntriples)
     try:
-        entry = json.loads(_path(shapes, ntriples).read_text(encoding="utf-8"))
+        entry = json.loads(path.read_text(encoding="utf-8"))
+        os.utime(path)
     except (OSError, ValueError):
         return None
     if not isinstance(entry, dict) or entry.get("format") != FORMAT:
@@ -106,6 +110,29 @@ def read_findings(shapes: str, ntriples: str) -> list[dict[str, str]] | None:
 def write_findings(shapes: str, ntriples: str, findings: list[dict[str, str]]) -> None:
     entry = {"format": FORMAT, "findings": findings}
     cache_write(_path(shapes, ntriples), json.dumps(entry, sort_keys=True).encode("utf-8"))
+
+
+#: Entries kept in the cache: nine slices of the curated graph for each of about 100 recent
+#: states of it; older ones are removed when a check writes new ones.
+KEEP = 900
+
+
+def prune(keep: int | None = None) -> int:
+    """Remove all but the ``keep`` (default ``KEEP``) entries read or written most recently;
+    the number removed."""
+    keep = KEEP if keep is None else keep
+    try:
+        entries = [(p.stat().st_mtime, p) for p in (cache_dir() / "shacl").glob("*/*.json")]
+    except OSError:
+        return 0
+    removed = 0
+    for _mtime, path in sorted(entries, reverse=True)[keep:]:
+        try:
+            path.unlink()
+            removed += 1
+        except OSError:
+            pass
+    return removed
 
 
 #: Graphs with at least this many triples are checked as slices (the curated graph: 47,000, as
@@ -150,9 +177,10 @@ def cached_findings(built: Built, shapes: Graph) -> list[Finding]:
         with ThreadPoolExecutor(max_workers=SLICE_WORKERS) as pool:  # rudof lets go of the GIL
             for i, entries in zip(missing, pool.map(check, missing), strict=True):
                 found[i] = entries
-    if digest:
+    if digest and missing:
         for i in missing:
             write_findings(digest, texts[i], found[i] or [])
+        prune()
     return [shacl.Finding(origin=None, **entry) for entries in found for entry in entries or []]
 
 
