@@ -26,7 +26,7 @@ MPD_NS = R.MPD_NS
 @pytest.fixture(autouse=True)
 def private_tbox_cache(tmp_path_factory, monkeypatch):
     """The ontology's classification is cached in the session's folder, never the user's."""
-    from mpdkg.reason.tbox import CACHE_ENV
+    from mpdkg.staging import CACHE_ENV
 
     monkeypatch.setenv(CACHE_ENV, str(tmp_path_factory.getbasetemp() / "tbox-cache"))
 

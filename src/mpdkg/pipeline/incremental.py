@@ -280,21 +280,23 @@ def maps_stage(state: RunState) -> None:
     state.results.append(StageResult("report", "ran", 0.0, why + " (drawn with the maps)"))
 
 
-def start_open_data(state: RunState, graph_root: Path | None) -> OpenDataBeside | None:
-    """The open-data stage started in a second process when it must run, there are open data
-    and two cores (``mpdkg.pipeline.beside``); None when it runs in line or is fresh."""
+def start_open_data(state: RunState, graph_root: Path | None, why: str | None) -> OpenDataBeside | None:
+    """The open-data stage started in a second process when it must run (``why``), there are
+    open data and two cores (``mpdkg.pipeline.beside``); None when it runs in line or is fresh."""
     from mpdkg.pipeline.beside import OpenDataBeside, has_open_data
 
     graph = Path(graph_root) if graph_root is not None else paths.graph_dir()
-    if state.why_run("open data") is None or not has_open_data(graph) or (os.cpu_count() or 1) < 2:
+    if why is None or not has_open_data(graph) or (os.cpu_count() or 1) < 2:
         return None
     return OpenDataBeside(state.stage, graph.resolve(), state.step)
 
 
-def open_data_stage(state: RunState, graph_root: Path | None, beside: OpenDataBeside | None = None) -> None:
+def open_data_stage(
+    state: RunState, graph_root: Path | None, why: str | None, beside: OpenDataBeside | None = None
+) -> None:
+    """The open-data stage: carried when fresh (``why`` None), else waited for or run in line."""
     from mpdkg.pipeline import write_open_data_step
 
-    why = state.why_run("open data")
     if why is None:
         state.carry("open data")
         return
@@ -339,7 +341,8 @@ def run_stages(
     digests = S.stage_digests(inputs_of(out, graph_root, weights))
     state = RunState(out, Path(stage), digests, force, step, old=S.read_manifest(out))
     with paths.using_graph_dir(graph_root):  # the analysis, maps and report read the graph built
-        beside = start_open_data(state, graph_root)  # reads only graph/open-data/: runs beside
+        why_open = state.why_run("open data")  # once: it hashes the recorded dump
+        beside = start_open_data(state, graph_root, why_open)  # reads only graph/open-data/: runs beside
         try:
             build_stage(state, graph_root)
             validate_stage(state, engine)
@@ -347,7 +350,7 @@ def run_stages(
             analyse_stage(state, weights)
             dumps_stage(state)
             maps_stage(state)
-            open_data_stage(state, graph_root, beside)
+            open_data_stage(state, graph_root, why_open, beside)
         finally:
             if beside is not None:
                 beside.abandon()  # a stage failed: stop it, remove what it wrote

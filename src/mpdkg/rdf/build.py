@@ -109,17 +109,25 @@ class Built:
         """The distinct triples of the union of the graphs, in the dumps' order: made once for
         the dumps, SHACL and the count of one build (until its quads change)."""
         quads = self.quads()
-        if self._triples is None or self._triples[0] is not quads:
-            self._triples = (quads, distinct_triples(quads))
-        return self._triples[1]
+        made = self._made_triples(quads)
+        if made is None:
+            made = distinct_triples(quads)
+            self._triples = (quads, made)
+        return made
+
+    def _made_triples(self, quads: list[ox.Quad]) -> list[ox.Triple] | None:
+        """The triples list, if it was made from these very quads (a build read from a Dataset
+        makes new quads at every call, so its list is never taken for current)."""
+        if self._triples is not None and self._triples[0] is quads:
+            return self._triples[1]
+        return None
 
     def triple_count(self) -> int:
         """The distinct triples of the union of the graphs (what the N-Triples dump holds); a
         count alone keeps no list (at a million triples the list is a few hundred MB)."""
         quads = self.quads()
-        if self._triples is not None and self._triples[0] is quads:
-            return len(self._triples[1])
-        return len({q.triple for q in quads})
+        made = self._made_triples(quads)
+        return len(made) if made is not None else len({q.triple for q in quads})
 
     @property
     def ontology(self) -> Graph:

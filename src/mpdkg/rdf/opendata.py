@@ -513,8 +513,9 @@ def sample_quads(quads: list[ox.Quad], every: int = 20) -> list[ox.Quad]:
     drop = set(many) - set(many[::every])
 
     def kept(q: ox.Quad) -> bool:
-        match = _ROLL_CALL.fullmatch(_iri(q.subject))
-        return _iri(q.subject) not in drop and (match is None or int(match.group(1)) % every == 0)
+        subject = _iri(q.subject)
+        match = _ROLL_CALL.fullmatch(subject)
+        return subject not in drop and (match is None or int(match.group(1)) % every == 0)
 
     return _thin_votes([q for q in quads if kept(q)], every * 5)
 

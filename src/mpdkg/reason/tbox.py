@@ -37,7 +37,7 @@ from mpdkg.reason.hermit import (
     run_hermit,
     unsatisfiable,
 )
-from mpdkg.staging import CACHE_ENV, cache_dir  # noqa: F401  (CACHE_ENV: the tests set it)
+from mpdkg.staging import cache_dir
 
 #: Bumped when the cached format changes.
 FORMAT = 1
