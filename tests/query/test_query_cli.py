@@ -400,3 +400,7 @@ def test_an_empty_answer_without_the_open_data_says_so(monkeypatch):
     assert "open-data.nq.gz (mpdkg run writes it)" in said
     answered = invoke("forum-members", "--param", "forum=rcm")  # rows: no note
     assert "is not loaded" not in " ".join(answered.output.split())
+    curated = "PREFIX mpd: <https://w3id.org/mpdkg/ontology#> SELECT ?f WHERE { ?f a mpd:Forum ; mpd:officialName 'zzz' }"
+    empty = invoke("-e", curated)  # no rows, but it reads no open data: no note either
+    assert empty.exit_code == 0, empty.output
+    assert "is not loaded" not in " ".join(empty.output.split())

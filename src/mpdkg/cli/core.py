@@ -233,7 +233,13 @@ def query(
                 "no rows, and the query names terms the ontology does not have (see above)", highlight=False
             )
             raise typer.Exit(1)
-        if result.kind == "select" and not result.rows and not endpoint and not data and _no_open_data():
+        if (
+            result.kind == "select"
+            and not result.rows
+            and not endpoint
+            and not data
+            and _misses_open_data(q.text)
+        ):
             err.print(
                 "no rows; note that the open data (UNHCR, visas, UN votes, COW, DESTA) is not loaded: "
                 f"there is no dist/{Q.OPEN_DATA_DUMP} (mpdkg run writes it)",
@@ -241,12 +247,14 @@ def query(
             )
 
 
-def _no_open_data() -> bool:
-    """True when the default data has no open-data dump beside it (or there is no dump at all)."""
+def _misses_open_data(text: str) -> bool:
+    """True when the query reads open data and the default data has no open-data dump beside
+    it (or there is no dump at all): an empty answer may only mean the dump is missing."""
     from mpdkg.query import engines as Q
 
     dump = Q.default_data()
-    return dump is None or not (Path(dump).parent / Q.OPEN_DATA_DUMP).is_file()
+    missing = dump is None or not (Path(dump).parent / Q.OPEN_DATA_DUMP).is_file()
+    return missing and Q.reads_open_data(text)
 
 
 def _print_catalogue() -> None:

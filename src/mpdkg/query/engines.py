@@ -484,15 +484,17 @@ _MPD_TERM = re.compile(r"(?<![\w?$:.\-])mpd:((?:[\w-]|\.(?=[\w-]))*)")
 _MPD_IRI = re.compile(r"<https://w3id\.org/mpdkg/ontology#([^>\s]*)>")
 
 
-def ontology_terms() -> frozenset[str]:
-    """The local names the ontology defines (classes, properties, individuals), from ontology/."""
+def ontology_terms(file: str | None = None) -> frozenset[str]:
+    """The local names the ontology defines (classes, properties, individuals), from ontology/
+    (only those of ``file``, such as ``opendata.ttl``, when it is given)."""
     from mpdkg import paths
 
     folder = paths.ontology_file().parent
-    key = str(folder)
+    files = [folder / file] if file else sorted(folder.glob("*.ttl"))
+    key = str(files)
     if key not in _TERMS:
         graph = Graph()
-        for path in sorted(folder.glob("*.ttl")):
+        for path in files:
             graph.parse(path, format="turtle")
         _TERMS[key] = frozenset(
             str(s)[len(_ONTOLOGY_NS) :]
@@ -505,20 +507,37 @@ def ontology_terms() -> frozenset[str]:
 _TERMS: dict[str, frozenset[str]] = {}
 
 
+def named_terms(text: str) -> set[str]:
+    """The local names of our ontology's namespace a query names (``mpd:x`` or the full IRI)."""
+    declared = re.search(r"PREFIX\s+mpd:\s*<([^>]*)>", text, re.I)
+    named = set()
+    if declared is None or declared.group(1) == _ONTOLOGY_NS:
+        named |= {m.group(1) for m in _MPD_TERM.finditer(blank(text)) if m.group(1)}
+    named |= {m.group(1) for m in _MPD_IRI.finditer(text) if m.group(1)}
+    return named
+
+
+def reads_open_data(text: str) -> bool:
+    """Whether a query names a term only the open-data ontology defines (an observation, a vote,
+    a visa requirement) or an open-data IRI: without the open-data dump its answer is empty.
+
+    >>> reads_open_data("SELECT * WHERE { ?o mpd:asylumCountry ?c }")
+    True
+    >>> reads_open_data("SELECT * WHERE { ?f a mpd:Forum }")
+    False
+    """
+    only_open = ontology_terms("opendata.ttl") - ontology_terms("mpdkg.ttl")
+    return bool(named_terms(text) & only_open) or "w3id.org/mpdkg/open-data/" in text
+
+
 def term_warnings(text: str) -> list[str]:
     """``mpd:Agreemnt is not a term of the ontology; did you mean mpd:Agreement?`` for every
     term of our namespace the query names that the ontology does not define."""
     import difflib
 
-    plain = blank(text)
-    declared = re.search(r"PREFIX\s+mpd:\s*<([^>]*)>", text, re.I)
-    named = set()
-    if declared is None or declared.group(1) == _ONTOLOGY_NS:
-        named |= {m.group(1) for m in _MPD_TERM.finditer(plain) if m.group(1)}
-    named |= {m.group(1) for m in _MPD_IRI.finditer(text) if m.group(1)}
     terms = ontology_terms()
     out = []
-    for name in sorted(named - terms):
+    for name in sorted(named_terms(text) - terms):
         near = difflib.get_close_matches(name, sorted(terms), n=1, cutoff=0.6)
         hint = f"; did you mean mpd:{near[0]}?" if near else " (docs/ontology.md lists the terms)"
         out.append(f"mpd:{name} is not a term of the ontology{hint}")
