@@ -176,6 +176,27 @@ def test_measures_agree_with_networkx(seed):
             assert burt(G, node, A=A) == pytest.approx((size, constraint))
 
 
+def test_betweenness_in_batches_is_bitwise_that_of_one_source_at_a_time():
+    """The sources of a batch are one disjoint union and the ties on no shortest path are left out
+    (the maps score hundreds of slices this way): the sums must still be exactly those of the
+    sources taken one by one over every tie, or builds would differ in the last digit."""
+    import numpy as np
+
+    from mpdkg.influence import measures as M
+
+    G = random_weighted(3, n=70, m=400)
+    D = adjacency(G)
+    D.data = 1.0 / D.data
+    everyone = np.arange(D.shape[0])
+    one_by_one = np.zeros(D.shape[0])
+    for s in everyone:  # one source: no batch, and no tie left out (that needs every source)
+        one_by_one += M._brandes_sources(D, np.array([s]), batch=1)
+    assert np.array_equal(M._brandes_sources(D, everyone, batch=32), one_by_one)
+    assert np.array_equal(M._brandes_sources(D, everyone, batch=5), one_by_one)
+    pruned = M._shortest_ties(D, M.dijkstra(D, directed=True))
+    assert 0 < pruned.nnz < D.nnz  # some ties are longer than a path around them
+
+
 def test_sampled_betweenness_is_seeded_and_exact_with_all_pivots():
     G = random_weighted(7, n=60, m=200)
     exact = betweenness(G)
