@@ -157,7 +157,7 @@ def bind(query: CatalogueQuery, values: dict[str, str]) -> str:
 # --- engines ------------------------------------------------------------------------------------
 
 
-def _converted_rows(answer: ox.QuerySolutions, variables: list[str]) -> list[tuple]:
+def _converted_rows(answer: ox.QuerySolutions) -> list[tuple]:
     """The solutions as rows of rdflib terms, each distinct term converted once: a large answer
     repeats its classes, kinds and counts in every row, and making rdflib terms was most of the
     time of a query (weak-sources at 1M synthetic triples: 14 of 19 s under a profiler)."""
@@ -171,7 +171,9 @@ def _converted_rows(answer: ox.QuerySolutions, variables: list[str]) -> list[tup
             found = memo[value] = from_ox(value)
         return found
 
-    return [tuple(term(sol[v]) for v in variables) for sol in answer]
+    # a solution iterates over its values in the order of the variables; looking each up by
+    # name cost twice the time of the conversion (weak-sources at 1M: 0.75 s of 0.95 s)
+    return [tuple(map(term, sol)) for sol in answer]
 
 
 class OxigraphEngine:
@@ -188,7 +190,7 @@ class OxigraphEngine:
             return QueryResult("ask", boolean=bool(answer))
         if isinstance(answer, ox.QuerySolutions):
             variables = [v.value for v in answer.variables]
-            return QueryResult("select", variables=variables, rows=_converted_rows(answer, variables))
+            return QueryResult("select", variables=variables, rows=_converted_rows(answer))
         graph = Graph()
         for triple in answer:
             graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
