@@ -43,7 +43,7 @@ from mpdkg.namespaces import (
     role_iri,
     source_iri,
 )
-from mpdkg.rdf.engine import distinct_triples, from_ox, ox_quads, sorted_quads
+from mpdkg.rdf.engine import distinct_triples, from_ox, ox_quads, rdflib_triples, sorted_quads, to_ox
 from mpdkg.sources.dates import PartialDate
 from mpdkg.sources.records import Records
 from mpdkg.sources.vocab import Vocabulary, load_ontology, vocabulary_from
@@ -78,7 +78,7 @@ class Built:
             self._dataset = new_dataset()
         for name, triples in self._pending:
             graph = self._dataset.graph(name)
-            for t in triples:
+            for t in rdflib_triples(triples):
                 graph.add(t)
         self._pending.clear()
         return self._dataset
@@ -216,55 +216,83 @@ class _Triples(list):
         self.append(triple)
 
 
+_XSD_INTEGER = ox.NamedNode(str(XSD.integer))
+_XSD_BOOLEAN = ox.NamedNode(str(XSD.boolean))
+_XSD_DATE = ox.NamedNode(str(XSD.date))
+
+
+def _integer(n: int) -> ox.Literal:
+    return ox.Literal(str(n), datatype=_XSD_INTEGER)
+
+
 class _Writer:
+    """Writes the curated facts as Oxigraph terms (IRIs are named as rdflib URIRefs by the
+    builders, each turned into an Oxigraph node once): the dumps and SHACL read them as they
+    are, and only a consumer of the rdflib Dataset pays for terms of its kind."""
+
     def __init__(self, triples: _Triples, origins: dict[URIRef, Origin]):
         self.g = triples
         self.origins = origins
+        self._nodes: dict[str, ox.NamedNode] = {}
+
+    def node(self, iri) -> ox.NamedNode:
+        found = self._nodes.get(iri)
+        if found is None:
+            found = self._nodes[iri] = ox.NamedNode(iri)
+        return found
+
+    def _object(self, o):
+        if isinstance(o, URIRef):
+            return self.node(o)
+        if isinstance(o, Literal):
+            return to_ox(o)
+        return o
 
     def add(self, s, p, o) -> None:
-        if o is None or o == "":
+        if o is None or (isinstance(o, str) and not o):  # an empty cell: no triple
             return
-        self.g.add((s, p, o))
+        self.g.add((self.node(s), self.node(p), self._object(o)))
 
     def text(self, s, p, value: str, lang: str | None = None) -> None:
         if value:
-            self.g.add((s, p, Literal(value, lang=lang)))
+            literal = ox.Literal(value, language=lang) if lang else ox.Literal(value)
+            self.g.add((self.node(s), self.node(p), literal))
 
     def fact(self, iri: URIRef, origin: Origin, sources, quote: str = "") -> None:
         self.origins.setdefault(iri, origin)
         for sid in sources:
-            self.g.add((iri, PROV.wasDerivedFrom, source_iri(sid)))
+            self.add(iri, PROV.wasDerivedFrom, source_iri(sid))
         self.text(iri, MPD.quote, quote)
 
     def date(self, s, p, value: PartialDate | None) -> None:
         if value is not None:
-            self.g.add((s, p, value.literal()))
+            self.add(s, p, value.ox_literal())
 
     def interval(self, owner: URIRef, start: PartialDate | None, end: PartialDate | None) -> URIRef | None:
         if start is None and end is None:
             return None
         interval = URIRef(f"{owner}/during")
-        self.g.add((interval, RDF.type, TIME.Interval))
+        self.add(interval, RDF.type, TIME.Interval)
         for value, link, name in ((start, TIME.hasBeginning, "begin"), (end, TIME.hasEnd, "end")):
             if value is None:
                 continue
             instant = URIRef(f"{interval}/{name}")
-            self.g.add((interval, link, instant))
-            self.g.add((instant, RDF.type, TIME.Instant))
-            self.g.add((instant, value.time_property(), value.literal()))
+            self.add(interval, link, instant)
+            self.add(instant, RDF.type, TIME.Instant)
+            self.add(instant, value.time_property(), value.ox_literal())
         if start is not None:
-            self.g.add((owner, MPD.startYear, Literal(start.year)))
+            self.add(owner, MPD.startYear, _integer(start.year))
         if end is not None:
-            self.g.add((owner, MPD.endYear, Literal(end.year)))
+            self.add(owner, MPD.endYear, _integer(end.year))
         return interval
 
     def wikidata(self, s, qid: str) -> None:
         if qid:
-            self.g.add((s, SKOS.exactMatch, WD[qid]))
+            self.add(s, SKOS.exactMatch, WD[qid])
 
     def pillars(self, s, numbers) -> None:
         for n in numbers:
-            self.g.add((s, MPD.servesPillar, pillar_iri(n)))
+            self.add(s, MPD.servesPillar, pillar_iri(n))
 
 
 def build_dataset(records: Records, vocab: Vocabulary | None = None) -> Built:
@@ -296,7 +324,7 @@ def _sources(w: _Writer, records: Records) -> None:
         w.text(iri, DCTERMS.title, s.title, "en")
         w.text(iri, DCTERMS.publisher, s.publisher)
         w.add(iri, SCHEMA.url, URIRef(s.url))
-        w.add(iri, MPD.accessedOn, Literal(s.accessed.isoformat(), datatype=XSD.date))
+        w.add(iri, MPD.accessedOn, ox.Literal(s.accessed.isoformat(), datatype=_XSD_DATE))
         w.text(iri, MPD.note, s.note)
 
 
@@ -305,13 +333,13 @@ def _framework(w: _Writer, records: Records) -> None:
         iri = objective_iri(o.number)
         w.add(iri, RDF.type, MPD.Objective)
         w.text(iri, RDFS.label, o.label, "en")
-        w.add(iri, MPD.number, Literal(o.number))
+        w.add(iri, MPD.number, _integer(o.number))
         w.fact(iri, o.origin, o.sources)
     for p in records.pillars:
         iri = pillar_iri(p.number)
         w.add(iri, RDF.type, MPD.Pillar)
         w.text(iri, RDFS.label, p.label, "en")
-        w.add(iri, MPD.number, Literal(p.number))
+        w.add(iri, MPD.number, _integer(p.number))
         for n in p.objectives:
             w.add(iri, MPD.advancesObjective, objective_iri(n))
         w.fact(iri, p.origin, p.sources)
@@ -319,8 +347,8 @@ def _framework(w: _Writer, records: Records) -> None:
         iri = line_of_effort_iri(x.pillar, x.number)
         w.add(iri, RDF.type, MPD.LineOfEffort)
         w.text(iri, RDFS.label, x.label, "en")
-        w.add(iri, MPD.number, Literal(x.number))
-        w.add(iri, SKOS.notation, Literal(f"{x.pillar}.{x.number}"))
+        w.add(iri, MPD.number, _integer(x.number))
+        w.add(iri, SKOS.notation, ox.Literal(f"{x.pillar}.{x.number}"))
         w.add(iri, MPD.partOfPillar, pillar_iri(x.pillar))
         w.fact(iri, x.origin, x.sources)
 
@@ -370,7 +398,11 @@ def _fora(w: _Writer, records: Records, vocab: Vocabulary) -> None:
         if f.homepage:
             w.add(iri, MPD.homepage, URIRef(f.homepage))
         w.wikidata(iri, f.wikidata)
-        w.add(iri, MPD.membersComplete, Literal(f.members_complete))
+        w.add(
+            iri,
+            MPD.membersComplete,
+            ox.Literal("true" if f.members_complete else "false", datatype=_XSD_BOOLEAN),
+        )
         for sid in f.members_source:
             w.add(iri, MPD.memberListSource, source_iri(sid))
         w.date(iri, MPD.memberListAsOf, f.members_as_of)
@@ -379,7 +411,7 @@ def _fora(w: _Writer, records: Records, vocab: Vocabulary) -> None:
             w.add(iri, MPD.statedMemberCount, node)
             w.add(node, RDF.type, MPD.MemberCount)
             w.add(node, MPD.countedRole, role_iri(role))
-            w.add(node, MPD.count, Literal(count))
+            w.add(node, MPD.count, _integer(count))
         w.text(iri, DCTERMS.description, f.description, "en")
         w.fact(iri, f.origin, f.sources, f.quote)
 
@@ -435,9 +467,9 @@ def _agreements(w: _Writer, records: Records, vocab: Vocabulary) -> None:
         w.date(iri, MPD.terminatedOn, a.ended)
         began = a.in_force or a.signed
         if began is not None:
-            w.add(iri, MPD.startYear, Literal(began.year))
+            w.add(iri, MPD.startYear, _integer(began.year))
         if a.ended is not None:
-            w.add(iri, MPD.endYear, Literal(a.ended.year))
+            w.add(iri, MPD.endYear, _integer(a.ended.year))
         if a.amends:
             w.add(iri, MPD.amends, agreement_iri(a.amends))
         if a.homepage:

@@ -31,6 +31,8 @@ def to_ox(term):
         if term.datatype:
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
+    if isinstance(term, (ox.NamedNode, ox.BlankNode, ox.Literal)):
+        return term  # already one (the build writes its facts as Oxigraph terms)
     raise TypeError(f"cannot convert {term!r}")
 
 
@@ -81,11 +83,38 @@ def ox_quads(graphs: Iterable[tuple[object, Iterable[tuple]]]) -> list[ox.Quad]:
     for name, triples in graphs:
         graph = ox.DefaultGraph() if name is None else convert(name)
         bucket = by_graph.setdefault(name, set())
-        bucket.update(ox.Quad(convert(s), convert(p), convert(o), graph) for s, p, o in triples)
+        if _oxigraph_terms(triples):
+            bucket.update(ox.Quad(s, p, o, graph) for s, p, o in triples)
+        else:
+            bucket.update(ox.Quad(convert(s), convert(p), convert(o), graph) for s, p, o in triples)
     quads: list[ox.Quad] = []
     for name in sorted(by_graph, key=lambda n: "" if n is None else str(n)):
         quads += sorted(by_graph[name], key=str)
     return quads
+
+
+def _oxigraph_terms(triples) -> bool:
+    """Whether a list of triples is made of Oxigraph terms (one build writes them all alike)."""
+    return (
+        isinstance(triples, list)
+        and bool(triples)
+        and isinstance(triples[0][0], (ox.NamedNode, ox.BlankNode))
+    )
+
+
+def rdflib_triples(triples: Iterable[tuple]) -> Iterable[tuple]:
+    """Triples as rdflib terms, each distinct Oxigraph term converted once (rdflib ones as given)."""
+    if not _oxigraph_terms(triples):
+        return triples
+    memo: dict = {}
+
+    def term(t):
+        found = memo.get(t)
+        if found is None:
+            found = memo[t] = from_ox(t)
+        return found
+
+    return [(term(s), term(p), term(o)) for s, p, o in triples]
 
 
 def dataset_graphs(ds: Dataset) -> list[tuple[object, Iterable[tuple]]]:

@@ -63,6 +63,13 @@ class PartialDate:
         datatype = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}[self.precision]
         return Literal(self.text, datatype=datatype)
 
+    def ox_literal(self):
+        """:meth:`literal` as an Oxigraph term (what the build writes)."""
+        import pyoxigraph as ox
+
+        datatype = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}[self.precision]
+        return ox.Literal(self.text, datatype=ox.NamedNode(datatype))
+
     def time_property(self):
         """The OWL-Time property that holds this date on a time:Instant."""
         return {"day": TIME.inXSDDate, "month": TIME.inXSDgYearMonth, "year": TIME.inXSDgYear}[self.precision]

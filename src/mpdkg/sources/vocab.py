@@ -6,7 +6,8 @@ so that curated visa policies and open-data visa requirements share one list."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+from dataclasses import dataclass, field, fields
 from functools import cache
 from pathlib import Path
 from typing import cast
@@ -77,11 +78,33 @@ def _companion(path: Path) -> Graph:
 
 def vocabulary(path: Path | None = None) -> Vocabulary:
     """The closed lists of the ontology at ``path`` (default ontology/mpdkg.ttl) and of its
-    companion opendata.ttl in the same folder (visa categories)."""
-    main = path or paths.ontology_file()
+    companion opendata.ttl in the same folder (visa categories), read from the cache when these
+    files were read before (parsing them is a tenth of a ``mpdkg validate``)."""
+    import json
+
+    from mpdkg.staging import cache_dir, cache_write
+
+    main = Path(path or paths.ontology_file())
+    companion = main.parent / VISA_CATEGORIES_FILE
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for file in (main, companion):
+        digest.update((file.read_bytes() if file.is_file() else b"") + b"\0")
+    cached = cache_dir() / "vocabulary" / f"{digest.hexdigest()}.json"
+    try:
+        lists = json.loads(cached.read_text(encoding="utf-8"))
+        return Vocabulary(**{name: {k: URIRef(v) for k, v in items.items()} for name, items in lists.items()})
+    except (OSError, ValueError, TypeError, AttributeError):
+        pass  # not cached yet, or a damaged file: read the ontology
+    vocab = _read_vocabulary(main)
+    text = json.dumps({f.name: getattr(vocab, f.name) for f in fields(vocab)}, sort_keys=True)
+    cache_write(cached, text.encode("utf-8"))
+    return vocab
+
+
+def _read_vocabulary(main: Path) -> Vocabulary:
     graph = Graph()
-    for triple in load_ontology(path):
+    for triple in load_ontology(main):
         graph.add(triple)
-    for triple in _companion(Path(main).parent / VISA_CATEGORIES_FILE):
+    for triple in _companion(main.parent / VISA_CATEGORIES_FILE):
         graph.add(triple)
     return vocabulary_from(graph)
