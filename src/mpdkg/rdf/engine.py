@@ -71,8 +71,9 @@ def _converter():
 
 
 def ox_quads(graphs: Iterable[tuple[object, Iterable[tuple]]]) -> list[ox.Quad]:
-    """Oxigraph quads, distinct and in the dumps' order, from (graph name, rdflib triples)
-    pairs; a graph name of None is the default graph.
+    """Oxigraph quads, distinct and in the dumps' order, from (graph name, triples) pairs, the
+    triples rdflib's or already Oxigraph's (as the build writes them); a graph name of None is
+    the default graph.
 
     The order is run-independent: by graph name (the default graph first), then by the quad's
     N-Quads text (within a graph the same as its triple's N-Triples line), compared in C. A key
