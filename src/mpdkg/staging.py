@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import json
 import os
 import shutil
 import sys
@@ -225,3 +226,33 @@ def cache_write(path: Path, data: bytes) -> bool:
     except OSError:
         return False
     return True
+
+
+#: The cache folder of SHACL findings (the curated slices' and the open data's), pruned as one.
+SHACL_CACHE = "shacl"
+
+
+def cache_entry(folder: str, key: str) -> Path:
+    """Where the cache entry ``key`` (a hex digest of what decides it) of ``folder`` is kept."""
+    return cache_dir() / folder / key[:2] / f"{key}.json"
+
+
+def read_cached_list(path: Path, format_: int) -> list | None:
+    """The list kept in a cache entry, or None (a miss: absent, damaged or of another format);
+    a hit is touched, so that pruning the least recently used entries spares it."""
+    try:
+        entry = json.loads(path.read_text(encoding="utf-8"))
+        os.utime(path)
+    except (OSError, ValueError):
+        return None
+    if (
+        not isinstance(entry, dict)
+        or entry.get("format") != format_
+        or not isinstance(entry.get("findings"), list)
+    ):
+        return None
+    return entry["findings"]
+
+
+def write_cached_list(path: Path, items: list, format_: int) -> None:
+    cache_write(path, json.dumps({"format": format_, "findings": items}, sort_keys=True).encode("utf-8"))

@@ -291,3 +291,26 @@ def test_canada_visa_policy_summary(opendata, visas):
             entering[req] += 1
     assert {c: n for (d, c), n in got.items() if d == "entering Canada"} == dict(entering)
     assert got[("entering Canada", "eta")] > 40  # the 2025-01-12 snapshot codes eTAs separately
+
+
+def test_a_slice_checked_before_is_read_from_the_cache(open_quads, tmp_path, monkeypatch):
+    """A second check of the same open data runs rudof on no slice; a changed record runs it on
+    its slice (one here; a record that grows or shrinks may move the bounds of the slices after
+    it, which are then checked again), and the findings are those of a check on an empty cache."""
+    from mpdkg.staging import CACHE_ENV
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    runs = []
+    real = od._rudof_violations
+    monkeypatch.setattr(od, "_rudof_violations", lambda data, shapes: runs.append(data) or real(data, shapes))
+    sample = od.sample_quads(open_quads, every=100)
+    first = od.validate_quads(sample, chunk=4_000)
+    assert first == [] and len(runs) > 3
+    runs.clear()
+    assert od.validate_quads(sample, chunk=4_000) == first and runs == []
+    obs = sorted({q.subject for q in sample if q.predicate == od.MEASURE_TYPE}, key=str)[-1]
+    broken = [q for q in sample if not (q.subject == obs and q.predicate == od.mpd("refYear"))]
+    found = od.validate_quads(broken, chunk=4_000)
+    assert len(runs) == 1 and any("exactly one reference year" in p for p in found)
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "empty"))
+    assert od.validate_quads(broken, chunk=4_000) == found

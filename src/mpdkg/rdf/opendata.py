@@ -35,6 +35,7 @@ under ``https://w3id.org/mpdkg/open-data/area/``, labelled, in the graph that us
 from __future__ import annotations
 
 import gzip
+import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -434,6 +435,7 @@ def validate_quads(quads: list[ox.Quad], shapes: Path | None = None, chunk: int 
 
     from mpdkg import paths
     from mpdkg.rdf.engine import SLICE_WORKERS
+    from mpdkg.staging import SHACL_CACHE, cache_entry, read_cached_list, write_cached_list
 
     problems = _vote_problems(quads)
     quads = _thin_votes(quads)
@@ -444,22 +446,45 @@ def validate_quads(quads: list[ox.Quad], shapes: Path | None = None, chunk: int 
     parts = _validation_chunks(triples, max(1, chunk // SLICE_WORKERS))
     del triples
     shapes_path = str(shapes or shapes_file())
+    decided_by = _shapes_key(Path(shapes_path))
     found: set[str] = set()
     with tempfile.TemporaryDirectory() as tmp:
 
         def check(numbered: tuple[int, list[ox.Triple]]) -> set[str]:
             number, part = numbered
+            text = cast(bytes, ox.serialize(part, format=ox.RdfFormat.N_TRIPLES))
+            entry = cache_entry(SHACL_CACHE, hashlib.sha256(decided_by + text).hexdigest())
+            cached = read_cached_list(entry, _CACHE_FORMAT)
+            if cached is not None:
+                return set(cached)
             data = Path(tmp) / f"data-{number}.nt"
-            data.write_bytes(cast(bytes, ox.serialize(part, format=ox.RdfFormat.N_TRIPLES)))
+            data.write_bytes(text)
             try:
-                return _rudof_violations(data, shapes_path)
+                violations = _rudof_violations(data, shapes_path)
             finally:
                 data.unlink()
+            write_cached_list(entry, sorted(violations), _CACHE_FORMAT)
+            return violations
 
         with ThreadPoolExecutor(max_workers=SLICE_WORKERS) as pool:  # rudof lets go of the GIL
             for violations in pool.map(check, enumerate(parts)):
                 found |= violations
     return problems + sorted(found)
+
+
+#: Bumped when the layout of a cached slice's findings changes.
+_CACHE_FORMAT = 1
+
+
+def _shapes_key(shapes: Path) -> bytes:
+    """What decides a slice's findings besides its triples: the shapes, pyrudof's version and
+    the code that runs it and words its findings (this module, the SHACL cache's format)."""
+    import pyrudof
+
+    head = f"open data; format {_CACHE_FORMAT}; pyrudof {pyrudof.__version__}\n".encode()
+    return (
+        hashlib.sha256(head + Path(__file__).read_bytes() + shapes.read_bytes()).hexdigest().encode() + b"\n"
+    )
 
 
 def _rudof_violations(data: Path, shapes: str) -> set[str]:

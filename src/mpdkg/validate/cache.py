@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
-import os
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
@@ -25,7 +23,7 @@ from rdflib.term import Node
 
 from mpdkg.rdf.build import Built
 from mpdkg.rdf.engine import SLICE_WORKERS
-from mpdkg.staging import cache_dir, cache_write
+from mpdkg.staging import SHACL_CACHE, cache_dir, cache_entry, read_cached_list, write_cached_list
 from mpdkg.validate.chunks import MembershipSlices, membership_slices
 
 if TYPE_CHECKING:
@@ -89,27 +87,18 @@ class _Cycle(Exception):
 
 
 def _path(shapes: str, ntriples: str) -> Path:
-    key = hashlib.sha256(f"{shapes}\n{ntriples}".encode()).hexdigest()
-    return cache_dir() / "shacl" / key[:2] / f"{key}.json"
+    return cache_entry(SHACL_CACHE, hashlib.sha256(f"{shapes}\n{ntriples}".encode()).hexdigest())
 
 
 def read_findings(shapes: str, ntriples: str) -> list[dict[str, str]] | None:
     """The findings cached for these triples under these shapes, or None (not checked yet); a
     hit is touched, so that pruning removes the entries read least recently."""
-    path = _path(shapes, ntriples)
-    try:
-        entry = json.loads(path.read_text(encoding="utf-8"))
-        os.utime(path)
-    except (OSError, ValueError):
-        return None
-    if not isinstance(entry, dict) or entry.get("format") != FORMAT:
-        return None
-    return list(entry["findings"])
+    found = read_cached_list(_path(shapes, ntriples), FORMAT)
+    return None if found is None else list(found)
 
 
 def write_findings(shapes: str, ntriples: str, findings: list[dict[str, str]]) -> None:
-    entry = {"format": FORMAT, "findings": findings}
-    cache_write(_path(shapes, ntriples), json.dumps(entry, sort_keys=True).encode("utf-8"))
+    write_cached_list(_path(shapes, ntriples), findings, FORMAT)
 
 
 #: Entries kept in the cache: nine slices of the curated graph for each of about 100 recent
@@ -122,7 +111,7 @@ def prune(keep: int | None = None) -> int:
     the number removed."""
     keep = KEEP if keep is None else keep
     try:
-        entries = [(p.stat().st_mtime, p) for p in (cache_dir() / "shacl").glob("*/*.json")]
+        entries = [(p.stat().st_mtime, p) for p in (cache_dir() / SHACL_CACHE).glob("*/*.json")]
     except OSError:
         return 0
     removed = 0
