@@ -56,15 +56,16 @@ def from_ox(term):
     raise TypeError(f"cannot convert {term!r}")
 
 
-def _converter():
-    """``to_ox`` with a memory: a build repeats each term many times (a subject in every triple
-    about it, a class in every rdf:type), and converting it once is most of the work."""
+def memoised(convert_one=to_ox):
+    """``convert_one`` (``to_ox`` or ``from_ox``) with a memory: a build or an answer repeats
+    each term many times (a subject in every triple about it, a class in every rdf:type), and
+    converting each once is most of the work."""
     memo: dict = {}
 
     def convert(term):
         found = memo.get(term)
         if found is None:
-            found = memo[term] = to_ox(term)
+            found = memo[term] = convert_one(term)
         return found
 
     return convert
@@ -79,7 +80,7 @@ def ox_quads(graphs: Iterable[tuple[object, Iterable[tuple]]]) -> list[ox.Quad]:
     N-Quads text (within a graph the same as its triple's N-Triples line), compared in C. A key
     of Python tuples (subject, predicate, object's kind, value, ...) sorted a million quads in
     6.1 s; this one in about half of that."""
-    convert = _converter()
+    convert = memoised(to_ox)
     by_graph: dict[object, set[ox.Quad]] = {}
     for name, triples in graphs:
         graph = ox.DefaultGraph() if name is None else convert(name)
@@ -107,14 +108,7 @@ def rdflib_triples(triples: Iterable[tuple]) -> Iterable[tuple]:
     """Triples as rdflib terms, each distinct Oxigraph term converted once (rdflib ones as given)."""
     if not _oxigraph_terms(triples):
         return triples
-    memo: dict = {}
-
-    def term(t):
-        found = memo.get(t)
-        if found is None:
-            found = memo[t] = from_ox(t)
-        return found
-
+    term = memoised(from_ox)
     return [(term(s), term(p), term(o)) for s, p, o in triples]
 
 
