@@ -15,7 +15,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
 
@@ -43,7 +43,7 @@ from mpdkg.namespaces import (
     role_iri,
     source_iri,
 )
-from mpdkg.rdf.engine import distinct_triples, from_ox, ox_quads, rdflib_triples, sorted_quads, to_ox
+from mpdkg.rdf.engine import distinct_triples, from_ox, ox_quads, rdflib_triples, sorted_quads
 from mpdkg.sources.dates import PartialDate
 from mpdkg.sources.records import Records
 from mpdkg.sources.vocab import Vocabulary, load_ontology, vocabulary_from
@@ -241,17 +241,11 @@ class _Writer:
             found = self._nodes[iri] = ox.NamedNode(iri)
         return found
 
-    def _object(self, o):
-        if isinstance(o, URIRef):
-            return self.node(o)
-        if isinstance(o, Literal):
-            return to_ox(o)
-        return o
-
     def add(self, s, p, o) -> None:
+        """A triple; ``o`` an IRI (a URIRef) or an Oxigraph literal, no triple for an empty one."""
         if o is None or (isinstance(o, str) and not o):  # an empty cell: no triple
             return
-        self.g.add((self.node(s), self.node(p), self._object(o)))
+        self.g.add((self.node(s), self.node(p), self.node(o) if isinstance(o, URIRef) else o))
 
     def text(self, s, p, value: str, lang: str | None = None) -> None:
         if value:
@@ -266,7 +260,7 @@ class _Writer:
 
     def date(self, s, p, value: PartialDate | None) -> None:
         if value is not None:
-            self.add(s, p, value.ox_literal())
+            self.add(s, p, value.literal())
 
     def interval(self, owner: URIRef, start: PartialDate | None, end: PartialDate | None) -> URIRef | None:
         if start is None and end is None:
@@ -279,7 +273,7 @@ class _Writer:
             instant = URIRef(f"{interval}/{name}")
             self.add(interval, link, instant)
             self.add(instant, RDF.type, TIME.Instant)
-            self.add(instant, value.time_property(), value.ox_literal())
+            self.add(instant, value.time_property(), value.literal())
         if start is not None:
             self.add(owner, MPD.startYear, _integer(start.year))
         if end is not None:

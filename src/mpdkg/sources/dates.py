@@ -2,7 +2,7 @@
 the source. Each keeps its precision in RDF (xsd:gYear, xsd:gYearMonth, xsd:date).
 
 >>> d = PartialDate.parse("2004-12")
->>> d.year, d.precision, str(d.literal().datatype).rsplit("#")[1]
+>>> d.year, d.precision, d.literal().datatype.value.rsplit("#")[1]
 (2004, 'month', 'gYearMonth')
 >>> PartialDate.parse("2023-02-30")
 Traceback (most recent call last):
@@ -17,7 +17,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from rdflib import Literal
+import pyoxigraph as ox
 from rdflib.namespace import TIME, XSD
 
 _FORM = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -59,14 +59,8 @@ class PartialDate:
         day = self.day or calendar.monthrange(self.year, month)[1]
         return dt.date(self.year, month, day)
 
-    def literal(self) -> Literal:
-        datatype = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}[self.precision]
-        return Literal(self.text, datatype=datatype)
-
-    def ox_literal(self):
-        """:meth:`literal` as an Oxigraph term (what the build writes)."""
-        import pyoxigraph as ox
-
+    def literal(self) -> ox.Literal:
+        """The date as an RDF literal of its precision (what the build writes)."""
         datatype = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}[self.precision]
         return ox.Literal(self.text, datatype=ox.NamedNode(datatype))
 

@@ -93,8 +93,7 @@ def _path(shapes: str, ntriples: str) -> Path:
 def read_findings(shapes: str, ntriples: str) -> list[dict[str, str]] | None:
     """The findings cached for these triples under these shapes, or None (not checked yet); a
     hit is touched, so that pruning removes the entries read least recently."""
-    found = read_cached_list(_path(shapes, ntriples), FORMAT)
-    return None if found is None else list(found)
+    return read_cached_list(_path(shapes, ntriples), FORMAT)
 
 
 def write_findings(shapes: str, ntriples: str, findings: list[dict[str, str]]) -> None:
