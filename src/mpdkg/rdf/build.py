@@ -43,7 +43,15 @@ from mpdkg.namespaces import (
     role_iri,
     source_iri,
 )
-from mpdkg.rdf.engine import distinct_triples, from_ox, ox_quads, rdflib_triples, sorted_quads
+from mpdkg.rdf.engine import (
+    distinct_triples,
+    from_ox,
+    memoised,
+    ox_quads,
+    rdflib_triples,
+    sorted_quads,
+    to_ox,
+)
 from mpdkg.sources.dates import PartialDate
 from mpdkg.sources.records import Records
 from mpdkg.sources.vocab import Vocabulary, load_ontology, vocabulary_from
@@ -233,13 +241,7 @@ class _Writer:
     def __init__(self, triples: _Triples, origins: dict[URIRef, Origin]):
         self.g = triples
         self.origins = origins
-        self._nodes: dict[str, ox.NamedNode] = {}
-
-    def node(self, iri) -> ox.NamedNode:
-        found = self._nodes.get(iri)
-        if found is None:
-            found = self._nodes[iri] = ox.NamedNode(iri)
-        return found
+        self.node = memoised(to_ox)  # each IRI turned into an Oxigraph node once
 
     def add(self, s, p, o) -> None:
         """A triple; ``o`` an IRI (a URIRef) or an Oxigraph literal, no triple for an empty one."""
