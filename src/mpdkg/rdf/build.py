@@ -51,6 +51,7 @@ from mpdkg.rdf.engine import (
     rdflib_triples,
     sorted_quads,
     to_ox,
+    written_triples,
 )
 from mpdkg.sources.dates import PartialDate
 from mpdkg.sources.records import Records
@@ -76,12 +77,13 @@ class Built:
         self._pending: list[tuple[URIRef, list[tuple]]] = []
         self._quads: list[ox.Quad] | None = None  # the tuples as quads, until anything changes
         self._triples: tuple[list[ox.Quad], list[ox.Triple]] | None = None  # (of quads, triples)
+        self._written: list[ox.Triple] | None = None  # the distinct tuples in written order
         self.origins: dict[URIRef, Origin] = origins if origins is not None else {}
         self.influence = influence  # the InfluenceResult, once the analysis has run
 
     @property
     def dataset(self) -> Dataset:
-        self._quads = None  # whoever holds the Dataset may add to it
+        self._quads = self._written = None  # whoever holds the Dataset may add to it
         if self._dataset is None:
             self._dataset = new_dataset()
         for name, triples in self._pending:
@@ -93,15 +95,21 @@ class Built:
 
     def add_graph(self, name: URIRef, triples: list[tuple]) -> None:
         """Add the triples of graph ``name`` (kept as tuples until ``dataset`` is read)."""
-        self._quads = None
+        self._quads = self._written = None
         self._pending.append((name, triples))
 
     def ntriples(self) -> str:
-        """Every triple of every graph as N-Triples, one string (duplicates are harmless), from
-        the same quads the dumps are written from: a build that validates and then writes its
-        dumps converts its terms once."""
-        written = ox.serialize((q.triple for q in self.quads()), format=ox.RdfFormat.N_TRIPLES)
+        """Every distinct triple of every graph as N-Triples, one string, in written order
+        (``shacl_triples``): what rudof reads in one run."""
+        written = ox.serialize(self.shacl_triples(), format=ox.RdfFormat.N_TRIPLES)
         return (written or b"").decode("utf-8")
+
+    def size_hint(self) -> int:
+        """The triples written, a duplicate counted each time (the quads once a Dataset is
+        held): enough to choose between one SHACL run and slices without sorting anything."""
+        if self._dataset is not None:
+            return len(self.quads())
+        return sum(len(triples) for _name, triples in self._pending)
 
     def quads(self) -> list[ox.Quad]:
         """Every quad as Oxigraph terms, distinct and in the dumps' order: from the tuples
@@ -115,13 +123,24 @@ class Built:
 
     def triples(self) -> list[ox.Triple]:
         """The distinct triples of the union of the graphs, in the dumps' order: made once for
-        the dumps, SHACL and the count of one build (until its quads change)."""
+        the dumps and the count of one build (until its quads change), by sorting the list SHACL
+        reads when the build wrote the tuples itself."""
         quads = self.quads()
         made = self._made_triples(quads)
         if made is None:
-            made = distinct_triples(quads)
+            made = distinct_triples(quads) if self._dataset is not None else sorted(self.shacl_triples(), key=str)
             self._triples = (quads, made)
         return made
+
+    def shacl_triples(self) -> list[ox.Triple]:
+        """The distinct triples of the union of the graphs for SHACL: in the order the build
+        wrote them, unsorted (``written_triples``), so that ``mpdkg validate`` does not pay for
+        the dumps' order; a build read from a Dataset gives ``triples()``."""
+        if self._dataset is not None:
+            return self.triples()
+        if self._written is None:
+            self._written = written_triples(self._pending)
+        return self._written
 
     def _made_triples(self, quads: list[ox.Quad]) -> list[ox.Triple] | None:
         """The triples list, if it was made from these very quads (a build read from a Dataset

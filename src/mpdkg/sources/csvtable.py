@@ -141,6 +141,8 @@ def read_table(path: Path, columns: Columns, display: str, problems: list[Proble
     if text is None:
         return
     header: list[str] | None = None
+    # the cells are searched one by one only in a file that has such a character at all
+    suspect = BIDI_CONTROLS.search(text) is not None or ZERO_WIDTH.search(text) is not None
     for start, cells in _records(text, display, problems):
         if cells is None:
             return  # malformed: reported, and the rest of the file cannot be read
@@ -159,7 +161,8 @@ def read_table(path: Path, columns: Columns, display: str, problems: list[Proble
                 )
             )
             continue
-        _invisible(header, cells, origin, problems)
+        if suspect:
+            _invisible(header, cells, origin, problems)
         yield Row(origin, dict(zip(header, cells, strict=True)))
     if header is None:
         problems.append(

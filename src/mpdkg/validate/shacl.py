@@ -272,11 +272,12 @@ def _validate_rudof(built: Built, shapes: Graph | None, chunk: int | None = None
     from mpdkg.rdf.engine import SLICE_WORKERS
     from mpdkg.validate.chunks import CHUNK_FROM, CHUNK_TRIPLES, membership_slices
 
-    quads = built.quads()
-    if chunk is None and len(quads) < CHUNK_FROM:
+    if chunk is None and built.size_hint() < CHUNK_FROM:
         return _validate_rudof_cached(built, shapes)
     shapes = shapes if shapes is not None else load_shapes()
-    triples = list(dict.fromkeys(q.triple for q in quads))
+    # from the dumps' quads, which the build holds anyway at this size (shacl_triples would keep a
+    # second list of a million triples alive while the dumps are written)
+    triples = list(dict.fromkeys(q.triple for q in built.quads()))
     slices = membership_slices(triples, max(1, (chunk or CHUNK_TRIPLES) // SLICE_WORKERS))
     del triples
 
