@@ -128,7 +128,11 @@ class Built:
         quads = self.quads()
         made = self._made_triples(quads)
         if made is None:
-            made = distinct_triples(quads) if self._dataset is not None else sorted(self.shacl_triples(), key=str)
+            made = (
+                distinct_triples(quads)
+                if self._dataset is not None
+                else sorted(self.shacl_triples(), key=str)
+            )
             self._triples = (quads, made)
         return made
 
