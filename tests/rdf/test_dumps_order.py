@@ -50,3 +50,15 @@ def test_the_ntriples_dump_is_every_distinct_triple_once_sorted_as_bytes():
     reference = {line for line in expected.serialize(format="nt", encoding="utf-8").splitlines() if line}
     assert set(lines) == reference
     assert written.endswith(b" .\n")
+
+
+def test_shacl_reads_each_distinct_triple_once_in_written_order_and_the_dumps_theirs_sorted():
+    built = _built()
+    written = built.shacl_triples()
+    # every triple the first time it is written: TRICKY[3:] (graph 2), then TRICKY[:3] (graph 1)
+    expected = [*TRICKY[3:], *TRICKY[:3]]
+    assert [(t.subject.value, t.predicate.value, t.object.value) for t in written] == [
+        (str(s), str(p), str(o)) for s, p, o in expected
+    ]
+    assert built.triples() == sorted(written, key=str) and len(built.triples()) == len(set(written)) == 7
+    assert built.ntriples().splitlines() == [f"{t} ." for t in written]
