@@ -107,6 +107,29 @@ def test_a_changed_byte_is_caught(tmp_path):
         next(opendata.read_rows("manytrade", "canada_agreements.csv", root=root))
 
 
+def test_a_cell_that_is_not_its_type_or_a_short_row_is_reported_with_its_line(tmp_path):
+    root = copy_datasets(tmp_path, "unvotes")
+    path = root / "unvotes" / "roll_call_issues.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    good = list(opendata.read_rows("unvotes", "roll_call_issues.csv", root=root))
+    assert isinstance(good[0]["rcid"], int) and isinstance(good[0]["issue"], str)
+    bad = lines[:]
+    bad[3] = "six," + bad[3].split(",", 1)[1]  # line 4: rcid is an int column
+    path.write_text("".join(bad), encoding="utf-8")
+    with pytest.raises(OpenDataError, match=r"unvotes/roll_call_issues.csv:4: invalid literal for int"):
+        list(opendata.read_rows("unvotes", "roll_call_issues.csv", root=root, check=False))
+    short = lines[:]
+    short[5] = short[5].rsplit(",", 1)[0] + "\n"  # line 6: one cell too few
+    path.write_text("".join(short), encoding="utf-8")
+    with pytest.raises(OpenDataError, match=r"roll_call_issues.csv:6: 2 cells, expected 3"):
+        list(opendata.read_rows("unvotes", "roll_call_issues.csv", root=root, check=False))
+    empty = lines[:]
+    empty[2] = empty[2].split(",", 1)[0] + ",,\n"  # line 3: empty text cells read as None
+    path.write_text("".join(empty), encoding="utf-8")
+    row = list(opendata.read_rows("unvotes", "roll_call_issues.csv", root=root, check=False))[1]
+    assert row == {"rcid": good[1]["rcid"], "short_name": None, "issue": None}
+
+
 def test_extra_missing_and_miscounted_files_are_caught(tmp_path):
     root = copy_datasets(tmp_path, "manytrade")
     (root / "manytrade" / "stray.csv").write_text("a\n1\n")
