@@ -124,3 +124,63 @@ def test_catalogue_un_vote_agreement_with_canada(quads):
     )
     hr = next(y for y in uv.un_vote_agreement("USA", issue="hr") if y.year == 2019)
     assert int(str(by_year[2019]["humanRightsSame"])) == hr.same
+
+
+def _agreement_one_vote_at_a_time(data: uv.UnVotes, b: str, issue=None, topic=None) -> dict:
+    """The definition, vote by vote: the array version must give exactly this."""
+    value = {"yes": 1.0, "abstain": 0.5, "no": 0.0}
+    tally: dict = {}
+    for rcid, call in data.roll_calls.items():
+        votes = data.votes.get(rcid, {})
+        theirs = votes.get(b)
+        if theirs not in value or not uv._selected(call, issue, topic):
+            continue
+        for state, vote in votes.items():
+            if state != b and vote in value:
+                cell = tally.setdefault(state, {}).setdefault(call.date.year, [0, 0, 0.0])
+                cell[0] += 1
+                cell[1] += vote == theirs
+                cell[2] += 1.0 - abs(value[vote] - value[theirs])
+    return {
+        state: [uv.YearAgreement(y, n, s, s / n, sc / n) for y, (n, s, sc) in sorted(years.items())]
+        for state, years in sorted(tally.items())
+    }
+
+
+def test_vote_agreement_arrays_give_exactly_the_vote_by_vote_sums(monkeypatch):
+    import datetime as dt
+
+    def call(rcid, year, topics=()):
+        return uv.RollCall(rcid, 1, dt.date(year, 1, 1), None, "", "", None, None, None, ("hr",), topics)
+
+    # rcid order is not date order; AAA is absent once, CCC only abstains, DDD never meets CAN
+    calls = {
+        1: call(1, 2001),
+        2: call(2, 1999, ("refugees",)),
+        3: call(3, 2001),
+        4: call(4, 1999),
+        5: call(5, 2000),
+    }
+    votes = {
+        1: {"CAN": "yes", "AAA": "yes", "BBB": "no", "CCC": "abstain"},
+        2: {"CAN": "no", "AAA": "absent", "BBB": "no", "CCC": "abstain"},
+        3: {"CAN": "abstain", "AAA": "no", "BBB": "abstain"},
+        4: {"CAN": "absent", "AAA": "yes", "DDD": "yes"},
+        5: {"AAA": "yes", "BBB": "yes", "DDD": "no"},
+    }
+    data = uv.UnVotes(calls, votes)
+    monkeypatch.setattr(uv, "load_unvotes", lambda root=None: data)
+    for b, kw in [("CAN", {}), ("CAN", {"topic": "refugees"}), ("BBB", {}), ("DDD", {}), ("ZZZ", {})]:
+        got = uv.un_vote_agreement_all(b, **kw)
+        assert repr(got) == repr(_agreement_one_vote_at_a_time(data, b, **kw)), (b, kw)
+    assert uv.un_vote_agreement_all("CAN")["AAA"] == [
+        uv.YearAgreement(2001, 2, 1, 0.5, 0.75)  # yes = yes (1), no against abstain (0.5)
+    ]
+    assert [y.year for y in uv.un_vote_agreement_all("CAN")["BBB"]] == [1999, 2001]
+    assert "DDD" not in uv.un_vote_agreement_all("CAN")
+
+
+def test_vote_agreement_on_the_extract_equals_the_vote_by_vote_sums():
+    data = uv.load_unvotes()
+    for b, kw in [("CAN", {}), ("CAN", {"topic": ("refugees", "migration")}), ("USA", {"issue": "hr"})]:
+        assert repr(uv.un_vote_agreement_all(b, **kw)) == repr(_agreement_one_vote_at_a_time(data, b, **kw))
