@@ -393,8 +393,6 @@ class YearAgreement:
     score: float  # 1 same, 0.5 one abstained, 0 opposite; mean over roll_calls
 
 
-
-
 def _selected(call: RollCall, issue: str | None, topic: str | tuple[str, ...] | None) -> bool:
     topics = (topic,) if isinstance(topic, str) else topic
     return (issue is None or issue in call.issues) and (
