@@ -119,6 +119,19 @@ def test_sources_of_entity(real):
     assert any("/membership/rcm/" in str(r["fact"]) for r in got)
 
 
+def test_sources_of_a_country_include_the_visa_policies_on_its_nationals(real, real_records):
+    got = rows(real, "sources-of-entity", entity="country/MEX")
+    sources: dict[str, set[str]] = {}
+    for r in got:
+        if str(r["factType"]).endswith("#VisaPolicy"):
+            sources.setdefault(str(r["fact"]).rsplit("/", 1)[1], set()).add(
+                str(r["source"]).rsplit("/", 1)[1]
+            )
+    expected = {v.id for v in real_records.visa_policies.values() if "MEX" in (v.nationality, v.destination)}
+    assert expected and set(sources) == expected
+    assert sources["mex-visa-2009"] == set(real_records.visa_policies["mex-visa-2009"].sources)
+
+
 def test_changes_between_years(mini):
     got = rows(mini, "changes-between-years", **{"from": 2003, "to": 2022})
     changes = {(int(r["year"]), str(r["change"]), str(r["subject"]).rsplit("/", 1)[1]) for r in got}

@@ -293,6 +293,45 @@ def test_canada_visa_policy_summary(opendata, visas):
     assert got[("entering Canada", "eta")] > 40  # the 2025-01-12 snapshot codes eTAs separately
 
 
+def test_canada_visa_policy_history(opendata, visas, real_records):
+    """Each curated visa policy on entering Canada, beside the Passport Index category on the last
+    snapshot inside its period (on or after the start, before the end)."""
+    got = rows(opendata, "canada-visa-policy-history")
+    by_id = {code(r["policy"]): r for r in got}
+    policies = {v.id: v for v in real_records.visa_policies.values() if v.destination == "CAN"}
+    assert len(got) == len(by_id) and set(by_id) == set(policies)
+    for pid, v in policies.items():
+        r = by_id[pid]
+        assert (code(r["country"]), str(r["category"]), str(r["start"])) == (
+            v.nationality,
+            v.category,
+            str(v.start),
+        )
+        inside = [
+            snap
+            for (snap, passport, destination) in visas
+            if passport == v.nationality
+            and destination == "CAN"
+            and snap >= str(v.start)
+            and (v.end is None or snap < str(v.end))
+        ]
+        expected = max(inside) if inside else None
+        assert (
+            str(r["passportIndexSnapshot"]) if r["passportIndexSnapshot"] is not None else None
+        ) == expected, pid
+        if expected:
+            assert str(r["passportIndexCategory"]) == visas[(expected, v.nationality, "CAN")][0], pid
+    # Mexico in the order of its policies; the 2016 eTA period ends before the 2024-03-02 snapshot
+    mexico = [code(r["policy"]) for r in got if code(r["country"]) == "MEX"]
+    assert mexico[:2] == ["mex-visa-2009", "mex-eta-2016"] and set(mexico[2:]) == {
+        "mex-visa-2024",
+        "mex-eta-2024",
+    }
+    assert str(by_id["mex-eta-2016"]["passportIndexSnapshot"]) == "2024-02-07"
+    assert by_id["mex-visa-2009"]["passportIndexSnapshot"] is None
+    assert str(by_id["mex-visa-2009"]["countryLabel"]) == "Mexico"
+
+
 def test_a_slice_checked_before_is_read_from_the_cache(open_quads, tmp_path, monkeypatch):
     """A second check of the same open data runs rudof on no slice; a changed record runs it on
     its slice (one here; a record that grows or shrinks may move the bounds of the slices after

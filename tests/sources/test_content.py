@@ -116,6 +116,16 @@ def test_stats_report_full_source_coverage(real_dataset):
     assert set(stats["facts_per_pillar"]) == {"1", "2", "3", "4", "5", "6"}
 
 
+def test_stats_count_every_kind_of_curated_fact(real_dataset, records):
+    # the facts mpdkg stats counts are the records' facts (visa policies included) and the regions
+    # derived from the countries: a kind of fact left out of the count would go unchecked
+    from mpdkg.sources import source_quality
+
+    stats = compute_stats(real_dataset)
+    assert stats["entities_per_class"]["VisaPolicy"] == len(records.visa_policies) > 0
+    assert stats["facts"] == source_quality(records).facts + stats["entities_per_class"]["Region"]
+
+
 def test_stale_facts(mini_graph):
     from mpdkg.rdf.build import build_dataset
 
