@@ -154,6 +154,33 @@ def test_weak_sources_query_lists_single_and_secondary_only_facts(built, built_r
     assert len(rows) == source_quality(built_records).single_source  # no multi-source copy-only fact here
 
 
+def test_source_quality_counts_the_facts_that_quote_their_source(tmp_path):
+    from mpdkg.sources import source_quality
+
+    graph = with_issue_19_facts(tmp_path)
+    records = load_sources(graph)
+    before = source_quality(records)
+    rows_with_a_quote_column = (
+        *records.fora.values(),
+        *records.memberships,
+        *records.agreements.values(),
+        *records.engagements.values(),
+        *records.visa_policies.values(),
+    )
+    assert before.quotable == len(rows_with_a_quote_column) < before.facts  # countries have no quote
+    assert before.quoted == sum(1 for f in rows_with_a_quote_column if f.quote) <= before.quotable - 3
+    visas = graph / "visa-policy" / "canada.csv"
+    visas.write_text(
+        visas.read_text(encoding="utf-8").replace(
+            "Visa on Mexican nationals,k-gov,,",
+            "Visa on Mexican nationals,k-gov,this visa requirement became effective,",
+        ),
+        encoding="utf-8",
+    )
+    after = source_quality(load_sources(graph))
+    assert (after.quotable, after.quoted) == (before.quotable, before.quoted + 1)
+
+
 def test_source_quality_counts_kinds_copies_and_weak_facts(tmp_path):
     from mpdkg.sources import source_quality
 

@@ -87,6 +87,11 @@ def _print_source_quality(q: dict) -> None:
         f"{q['secondary_only']}; sources read from a copy (read_from): {q['sources_read_from_copy']} "
         "(queries/weak-sources.rq lists them)"
     )
+    share = q["quoted"] / q["quotable"] if q["quotable"] else 0.0
+    out.print(
+        f"facts quoting the sentence of their source that states them: {q['quoted']}/{q['quotable']} "
+        f"({share:.1%}; fora, memberships, agreements, engagements and visa policies)"
+    )
 
 
 def _print_open_data(graph_dir, as_json: bool) -> None:

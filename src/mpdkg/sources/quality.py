@@ -25,9 +25,13 @@ class SourceQuality:
     facts: int
     single_source: int
     secondary_only: int
+    quotable: int  # facts with a quote column (fora, memberships, agreements, engagements, visa policies)
+    quoted: int  # of those, the facts whose row quotes the sentence of the source that states them
 
 
-def _cited(records: Records) -> Iterator[tuple[str, ...]]:
+def _cited(records: Records) -> Iterator[tuple[tuple[str, ...], str | None]]:
+    """Each fact's source ids, and its quote (None for the facts taken from the seed text and the
+    ISO list, which have no quote column)."""
     groups = (
         records.objectives,
         records.pillars,
@@ -41,15 +45,17 @@ def _cited(records: Records) -> Iterator[tuple[str, ...]]:
     )
     for group in groups:
         for fact in group:
-            yield tuple(sorted(set(fact.sources)))
+            yield tuple(sorted(set(fact.sources))), getattr(fact, "quote", None)
 
 
 def source_quality(records: Records) -> SourceQuality:
     """The counts `mpdkg stats` shows; the same facts as queries/weak-sources.rq lists."""
     kinds = Counter(s.kind for s in records.sources.values())
-    facts = single = secondary = 0
-    for ids in _cited(records):
+    facts = single = secondary = quotable = quoted = 0
+    for ids, quote in _cited(records):
         facts += 1
+        quotable += quote is not None
+        quoted += bool(quote and quote.strip())
         single += len(ids) == 1
         known = [records.sources[i] for i in ids if i in records.sources]
         secondary += bool(known) and all(s.kind == SECONDARY for s in known)
@@ -59,4 +65,6 @@ def source_quality(records: Records) -> SourceQuality:
         facts=facts,
         single_source=single,
         secondary_only=secondary,
+        quotable=quotable,
+        quoted=quoted,
     )
