@@ -113,6 +113,10 @@ def test_unknown_query_name_and_bad_param():
     assert "no catalogue query named" in invoke("nope").output
     result = invoke("forum-members", "--param", "country=MEX")
     assert result.exit_code == 2 and "has no parameter 'country'" in result.output
+    # a catalogue query that takes no parameter refuses one rather than binding its variable and
+    # answering nothing (canada-visa-policy-history has a ?country column)
+    result = invoke("canada-visa-policy-history", "--param", "country=MEX")
+    assert result.exit_code == 2 and "has no parameter 'country'; it takes: none" in result.output
     # a date parameter is checked, not matched as a string that silently finds nothing
     for typo in ("2025-1-12", "12/01/2025", "2025-02-30"):
         result = invoke("visa-reciprocity-gaps", "--param", f"snapshot={typo}")

@@ -120,6 +120,12 @@ def _undeclared_term(value: str):
     return Literal(value)
 
 
+def _declares_parameters(query: CatalogueQuery) -> bool:
+    """A catalogue query (it has a title) or one with a parameters header says which parameters it
+    takes, so any other name is a mistake; only a bare ad hoc query binds free variables by name."""
+    return bool(query.parameters) or "title" in query.headers or "parameters" in query.headers
+
+
 def _no_such_parameter(query: CatalogueQuery, name: str) -> UsageError:
     takes = ", ".join(p.name for p in query.parameters) or "none"
     return UsageError(f"{query.name} has no parameter {name!r}; it takes: {takes}")
@@ -139,7 +145,7 @@ def bind(query: CatalogueQuery, values: dict[str, str]) -> str:
     for name, value in values.items():
         if name in declared:
             continue
-        if query.parameters:
+        if _declares_parameters(query):
             raise _no_such_parameter(query, name)
         if not re.match(r"^[A-Za-z_]\w*$", name):
             raise UsageError(f"--param {name}=...: not a SPARQL variable name")
@@ -426,7 +432,7 @@ def check_params_offline(query: CatalogueQuery, params: dict[str, str]) -> None:
     declared = {p.name: p for p in query.parameters}
     for name, value in params.items():
         param = declared.get(name)
-        if param is None and query.parameters:
+        if param is None and _declares_parameters(query):
             raise _no_such_parameter(query, name)
         if param is not None and param.kind not in ids.PARAMETER_LISTS:
             param.term(value)  # a UsageError naming the expected form
