@@ -103,6 +103,12 @@ def _check_output(args: list[str], result) -> None:
         assert "MEX" in result.stdout and "Mexico" in result.stdout
     if args[:2] == ["query", "forum-members"] and any("Puebla Process" in a for a in args):
         assert "MEX" in result.stdout
+    if args[:2] == ["query", "sources-of-entity"]:
+        assert (
+            "/membership/rcm/MEX/member," in result.stdout and "/visa-policy/mex-visa-2009," in result.stdout
+        )
+    if args[:2] == ["query", "canada-visa-policy-history"]:
+        assert "/visa-policy/mex-visa-2009,Visa imposed on Mexican nationals (2009)" in result.stdout
     if args[:2] == ["query", "-e"]:
         assert "Convention relating to the Status of Refugees" in result.stdout
     if args[:1] == ["ids"]:

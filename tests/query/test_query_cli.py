@@ -277,6 +277,10 @@ def test_a_syntax_error_is_one_line_and_a_caret(dump):
         ),
         (["shared-with-country", "-p", "country=MEXX"], "unknown country 'MEXX'"),
         (["forum-member"], "no catalogue query named 'forum-member'; did you mean forum-members"),
+        # an entity short form is checked against its kind's ids too (it used to answer 0 rows)
+        (["sources-of-entity", "-p", "entity=country/MXE"], "unknown country 'MXE'; did you mean"),
+        (["sources-of-entity", "-p", "entity=forum/rcmm"], "unknown forum 'rcmm'; did you mean 'rcm'"),
+        (["sources-of-entity", "-p", "entity=Mexco"], "did you mean 'country/MEX' (Mexico)"),
     ],
 )
 def test_typos_get_a_suggestion_and_a_non_zero_exit(dump, args, expected):
@@ -294,6 +298,50 @@ def test_a_label_or_other_name_stands_for_its_id(dump):
     )
     assert by_id.exit_code == 0 and by_name.exit_code == 0, by_name.output
     assert by_id.stdout == by_name.stdout and "MEX" in by_id.stdout
+
+
+def test_an_entity_may_be_typed_as_an_id_or_a_label(dump):
+    def answer(entity):
+        result = runner.invoke(
+            app, ["query", "--data", str(dump), "sources-of-entity", "-p", f"entity={entity}", "-f", "csv"]
+        )
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    mexico = answer("country/MEX")
+    assert "/membership/rcm/MEX/" in mexico
+    assert answer("MEX") == answer("Mexico") == answer("country/mex") == mexico
+    assert answer("Puebla Process") == answer("forum/rcm")  # a forum's other name, not a source title
+    assert "/membership/rcm/CAN/member," in answer("membership/rcm/CAN/member")  # a nested short form
+
+
+def test_resolve_entity_picks_one_kind_or_says_which():
+    from mpdkg.query.ids import Entry, resolve_entity
+
+    lists = {
+        "countries": [Entry("MEX", "Mexico"), Entry("CAN", "Canada")],
+        "forums": [
+            Entry("rcm", "Regional Conference on Migration", ("Puebla Process",)),
+            Entry("can", "Andean"),
+        ],
+        "sources": [Entry("s-1", "Puebla Process")],
+    }
+
+    def entries(plural):
+        return lists.get(plural, [])
+
+    assert resolve_entity("Mexico", entries) == "country/MEX"
+    assert resolve_entity("puebla process", entries) == "forum/rcm"  # the source title does not count
+    assert resolve_entity("s-1", entries) == "source/s-1"
+    assert resolve_entity("https://example.org/x", entries) == "https://example.org/x"  # not ours
+    assert (
+        resolve_entity("https://w3id.org/mpdkg/country/MEX", entries) == "https://w3id.org/mpdkg/country/MEX"
+    )
+    assert resolve_entity("visa-policy/mex-visa-2009", entries) == "visa-policy/mex-visa-2009"  # no id list
+    with pytest.raises(UsageError, match="names more than one entity: country/CAN or forum/can"):
+        resolve_entity("CAN", entries)
+    with pytest.raises(UsageError, match="unknown country 'MXE'"):
+        resolve_entity("https://w3id.org/mpdkg/country/MXE", entries)
 
 
 def test_a_misspelt_ontology_term_is_named(dump):

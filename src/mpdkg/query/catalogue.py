@@ -54,7 +54,7 @@ def _entity(value: str) -> URIRef:
     """An IRI, or a short form such as country/CAN or forum/rcm."""
     if value.startswith(("http://", "https://", "urn:")):
         return _iri(value)
-    if re.match(r"^[a-z-]+/[A-Za-z0-9.-]+$", value):
+    if re.match(r"^[a-z-]+(/[A-Za-z0-9.-]+)+$", value):  # country/CAN, membership/rcm/CAN/member
         return URIRef(BASE + value)
     raise ValueError("expected an IRI or a short form such as country/CAN or forum/rcm")
 

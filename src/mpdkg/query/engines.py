@@ -435,6 +435,8 @@ def check_params_offline(query: CatalogueQuery, params: dict[str, str]) -> None:
         if param is None and _declares_parameters(query):
             raise _no_such_parameter(query, name)
         if param is not None and param.kind not in ids.PARAMETER_LISTS:
+            if param.kind == "entity" and ids.is_bare(value):
+                continue  # an id or a label, looked up in the graph by check_params
             param.term(value)  # a UsageError naming the expected form
 
 
@@ -446,6 +448,11 @@ def check_params(engine, query: CatalogueQuery, params: dict[str, str]) -> dict[
 
     out = dict(params)
     for param in query.parameters:
+        if param.name in params and param.kind == "entity":
+            out[param.name] = ids.resolve_entity(
+                params[param.name], lambda plural: _cached_ids(engine, plural)
+            )
+            continue
         if param.name not in params or param.kind not in ids.PARAMETER_LISTS:
             continue
         value = params[param.name]

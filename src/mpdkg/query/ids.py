@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import json
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from mpdkg.namespaces import BASE
@@ -135,4 +136,79 @@ def resolve(kind: str, value: str, entries: list[Entry]) -> str | None:
     return None
 
 
-__all__ = ["KINDS", "PARAMETER_LISTS", "Entry", "closest", "list_ids", "resolve", "suggestion"]
+#: the kinds a bare entity id or label (``MEX``, ``Mexico``, ``rcm``) is looked up in, in this order
+ENTITY_KINDS = ("countries", "forums", "agreements", "regions", "sources")
+_SINGULAR = {singular: plural for plural, (singular, _c, _p) in KINDS.items()}
+
+
+def is_bare(value: str) -> bool:
+    """An entity typed as an id or a label, neither a short form (``country/MEX``) nor an IRI."""
+    return "/" not in value and ":" not in value
+
+
+def resolve_entity(value: str, lists: Callable[[str], list[Entry]]) -> str:
+    """What an ``entity`` parameter stands for, as a short form or an IRI. A short form or an IRI
+    of ours is checked against the ids of its kind (``country/MXE`` used to answer nothing); a
+    bare id or label is looked up in every kind of :data:`ENTITY_KINDS`. ``lists(plural)`` gives
+    the graph's entries of a kind. Other IRIs, and kinds with no id list (memberships, visa
+    policies, ...), are left to the query."""
+    from mpdkg.errors import UsageError
+
+    short = value[len(BASE) :] if value.startswith(BASE) else value
+    if is_bare(short):
+        return _resolve_bare(value, lists)
+    singular, _, ident = short.partition("/")
+    plural = _SINGULAR.get(singular)
+    entries = lists(plural) if plural and ident and "/" not in ident else []
+    if not entries or any(e.id == ident for e in entries):
+        return value
+    found = resolve(singular, ident, entries)
+    if found is None:
+        raise UsageError(f"--param entity={value}: {suggestion(singular, ident, entries)}")
+    return f"{singular}/{found}"
+
+
+def _resolve_bare(value: str, lists: Callable[[str], list[Entry]]) -> str:
+    from mpdkg.errors import UsageError
+
+    wanted = _fold(value)
+    # an id first (in any kind), then a label; sources only by id, since a title is not a name
+    by_id = [f"{KINDS[p][0]}/{e.id}" for p in ENTITY_KINDS for e in lists(p) if _fold(e.id) == wanted]
+    by_label = [
+        f"{KINDS[p][0]}/{e.id}"
+        for p in ENTITY_KINDS
+        if p != "sources"
+        for e in lists(p)
+        if wanted == _fold(e.label) or wanted in {_fold(a) for a in e.alt_labels}
+    ]
+    for found in (by_id, list(dict.fromkeys(by_label))):
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise UsageError(
+                f"--param entity={value}: names more than one entity: {' or '.join(found)}; give one"
+            )
+    near = [
+        f"'{KINDS[plural][0]}/{e.id}'" + (f" ({e.label})" if e.label else "")
+        for plural in ENTITY_KINDS[:2]
+        for e, _matched in closest(value, lists(plural), n=2)
+    ]
+    hint = f"; did you mean {' or '.join(near)}?" if near else ""
+    raise UsageError(
+        f"--param entity={value}: no id or label of a country, forum, agreement, region or source{hint} "
+        "(an entity is written kind/id, such as country/CAN or forum/rcm)"
+    )
+
+
+__all__ = [
+    "ENTITY_KINDS",
+    "KINDS",
+    "PARAMETER_LISTS",
+    "Entry",
+    "closest",
+    "is_bare",
+    "list_ids",
+    "resolve",
+    "resolve_entity",
+    "suggestion",
+]
