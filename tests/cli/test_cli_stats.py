@@ -27,3 +27,9 @@ def test_stats_show_source_kinds_and_single_source_facts(tmp_path):
         f"facts quoting the sentence of their source that states them: {q['quoted']}/{q['quotable']}"
         in table.stdout
     )
+
+
+def test_stale_months_cannot_be_negative(tmp_path):
+    graph = write_mini_graph(tmp_path)
+    result = runner.invoke(app, ["stats", "--graph-dir", str(graph), "--stale", "-1"])
+    assert result.exit_code == 2 and "greater than or equal to 0" in result.output

@@ -281,6 +281,9 @@ def test_a_syntax_error_is_one_line_and_a_caret(dump):
         (["sources-of-entity", "-p", "entity=country/MXE"], "unknown country 'MXE'; did you mean"),
         (["sources-of-entity", "-p", "entity=forum/rcmm"], "unknown forum 'rcmm'; did you mean 'rcm'"),
         (["sources-of-entity", "-p", "entity=Mexco"], "did you mean 'country/MEX' (Mexico)"),
+        # a year slip is refused, not answered for a year after every recorded change
+        (["forum-members-in-year", "-p", "year=20019"], "year=20019: expected a year written YYYY"),
+        (["forum-members-in-year", "-p", "year=19"], "year=19: expected a year written YYYY"),
     ],
 )
 def test_typos_get_a_suggestion_and_a_non_zero_exit(dump, args, expected):

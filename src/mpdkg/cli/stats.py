@@ -19,7 +19,10 @@ def register(app: typer.Typer) -> None:
         stale: Annotated[
             int | None,
             typer.Option(
-                "--stale", metavar="MONTHS", help="List facts whose sources were last checked longer ago."
+                "--stale",
+                metavar="MONTHS",
+                min=0,
+                help="List facts whose sources were last checked longer ago.",
             ),
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
