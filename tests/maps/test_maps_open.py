@@ -345,3 +345,33 @@ def test_slides_for_the_top_partners_and_the_briefed_countries(mini_data):
     top = [r.iso3 for r in slices[f"all:{data.years()[-1]}"].ranked()[:10]]
     pages = ["FRA", "IND", "KEN", "LBN", "MEX", "USA"]  # a page for India and Lebanon, none for PHL, JOR
     assert slide_countries(data, Options(), slices, pages) == [c for c in top if c in pages] + ["IND", "LBN"]
+
+
+def test_country_page_lists_canadas_curated_visa_decisions(tmp_path):
+    """The curated visa policies, with the dates they took effect and their sources, beside the
+    Passport Index snapshots (which cannot date a decision)."""
+    from tests.sources.test_sources_kinds import with_issue_19_facts
+
+    data = load_map_data(build_dataset(load_sources(with_issue_19_facts(tmp_path / "graph"))).dataset)
+    assert [d.id for d in data.visa_decisions["MEX"]] == [
+        "visa-policy/mex-visa-2009",
+        "visa-policy/mex-eta-2016",
+    ]
+    pages = tmp_path / "countries"
+    write_country_pages(data, Options(), compute_slices(data, Options()), pages, None, synthetic_open_data())
+    html = (pages / "MEX.html").read_text(encoding="utf-8")
+    visas = _section(html, "visas")
+    assert (
+        '<tr id="visa-policy-mex-visa-2009"><td>2009-07-14</td><td>2016-12-01</td><td>visa required</td>'
+        '<td>all travellers</td><td>Visa on Mexican nationals</td><td><a href="#src-source-k-gov">k-gov</a></td></tr>'
+    ) in visas
+    assert (
+        '<tr id="visa-policy-mex-eta-2016"><td>2016-12-01</td><td>—</td><td>electronic travel authorisation'
+        in visas
+    )
+    assert visas.index("visa-policy-mex-visa-2009") < visas.index("visa-policy-mex-eta-2016")
+    sources = _section(html, "sources")
+    assert 'id="src-source-k-gov"' in sources and 'id="src-source-k-copy"' in sources
+    assert 'id="visa-policy-usa-free-2000"><td>2000</td>' in (pages / "USA.html").read_text(encoding="utf-8")
+    others = [p for p in pages.glob("*.html") if p.name not in ("MEX.html", "USA.html")]
+    assert others and not any("visa-decisions" in p.read_text(encoding="utf-8") for p in others)

@@ -14,7 +14,7 @@ from mpdkg.influence.network import CANADA
 from mpdkg.maps.common import NO_PILLAR, PILLAR_COLOURS, Options, render_page, slice_key, source_line
 from mpdkg.maps.country_open import open_context
 from mpdkg.maps.data import BASE, Link, MapData, Slice
-from mpdkg.maps.opendata import OpenData
+from mpdkg.maps.opendata import VISA_LABELS, OpenData
 
 BAR_H = 16  # px per channel in the timeline
 LEFT = 250  # px for the channel names
@@ -147,7 +147,8 @@ def country_html(
     links = links_over_time(data, slices, iso3, options.pillar)
     latest = slices[slice_key(options.pillars(data)[0], years[-1])]
     row = latest.rows.get(iso3)
-    sources = sorted({s for link in links for s in link.sources})
+    visas = data.visa_decisions.get(iso3, ())
+    sources = sorted({s for link in links for s in link.sources} | {s for d in visas for s in d.sources})
     return render_page(
         "maps/country.html",
         f"{c.label} and Canada — migration and protection diplomacy",
@@ -161,6 +162,8 @@ def country_html(
         sources=[data.sources[s] for s in sources if s in data.sources],
         base=BASE,
         open=open_context(open_data, iso3),
+        visa_decisions=visas,
+        visa_labels=VISA_LABELS,
         source_line=source_line(data),
         slide=f"../../maps/country-{iso3}" if slide else "",
     )

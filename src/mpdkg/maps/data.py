@@ -83,6 +83,20 @@ class Channel:
 
 
 @dataclass(frozen=True)
+class VisaDecision:
+    """A curated visa policy of Canada on one nationality, with its effective dates as the source
+    gives them (a year, a month or a day): what the Passport Index snapshots cannot date."""
+
+    id: str  # short id: "visa-policy/mex-visa-2009"
+    category: str  # a visa-category notation: "visa-required", "eta", "visa-free"
+    start: str
+    end: str
+    scope: str
+    label: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Link:
     """One channel tying one country to Canada in a slice, with the facts and sources behind it."""
 
@@ -141,6 +155,7 @@ class MapData:
     # (iso3, channel) -> the country's membership facts in that forum
     member_facts: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     shorts: dict[str, str] = field(default_factory=dict)  # channel -> short name for labels
+    visa_decisions: dict[str, tuple[VisaDecision, ...]] = field(default_factory=dict)  # iso3 -> oldest first
     links: list[Link] = field(default_factory=list)
     _link_index: dict[Link, int] = field(default_factory=dict, repr=False)
     _link_of_use: dict[tuple, Link] = field(default_factory=dict, repr=False)
@@ -261,6 +276,24 @@ def _canada_ties(
     return canada, roles, member_facts, bilateral
 
 
+def _visa_decisions(
+    engine, iso_of: dict[str, str], src: Callable[[str], tuple[str, ...]]
+) -> dict[str, tuple[VisaDecision, ...]]:
+    """Canada's curated visa policies per nationality, oldest first (a year sorts before its days)."""
+    by_country: dict[str, list[VisaDecision]] = defaultdict(list)
+    for r in _select(engine, query_text("visa-policies")):
+        iso3 = iso_of.get(r["nationality"])
+        if iso3 is None:
+            continue
+        by_country[iso3].append(
+            VisaDecision(
+                short_id(r["policy"]), r["category"], r.get("start", ""), r.get("end", ""),
+                r.get("scope", ""), r["label"], src(r["policy"]),
+            )
+        )  # fmt: skip
+    return {c: tuple(sorted(v, key=lambda d: (d.start, d.id))) for c, v in sorted(by_country.items())}
+
+
 def load_map_data(source, config: InfluenceConfig | None = None) -> MapData:
     """Read the facts of the analysis, and what the pictures need besides, from a dataset."""
     engine = as_engine(source)
@@ -317,6 +350,7 @@ def load_map_data(source, config: InfluenceConfig | None = None) -> MapData:
         canada_facts={short_id(k): sorted(v, key=lambda t: t[1]) for k, v in sorted(canada.items())},
         member_facts={k: tuple(sorted(v)) for k, v in sorted(member_facts.items())},
         shorts=dict(sorted(shorts.items())),
+        visa_decisions=_visa_decisions(engine, iso_of, src),
     )
 
 
