@@ -229,6 +229,15 @@ def test_country_profile(real):
     assert ("region", "https://w3id.org/mpdkg/region/americas") in kinds
     assert ("forum", FORUM + "rcm") in kinds
     assert ("agreement with Canada", AGR + "iec-mex") in kinds
+    visas = {
+        (str(r["item"]).rsplit("/", 1)[1], str(r["detail"]), int(r["since"]))
+        for r in got
+        if str(r["what"]) == "Canada's visa policy"
+    }
+    assert ("mex-visa-2009", "visa-required", 2009) in visas and ("mex-eta-2016", "eta", 2016) in visas
+    assert len(visas) == 4  # 2009 visa, 2016 eTA, and the 2024 split between visa and eTA
+    years = [int(r["since"]) for r in got if str(r["what"]) == "Canada's visa policy"]
+    assert years == sorted(years)  # oldest first, not by label
 
 
 def test_region_coverage(real):
