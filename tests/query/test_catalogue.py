@@ -75,13 +75,20 @@ def test_agreements_by_kind_and_pillar(real):
     assert table[("seasonal-worker-arrangement", "2")] == 12
 
 
-def test_canada_timeline(real):
+def test_canada_timeline(real, real_records):
     got = rows(real, "canada-timeline")
     years = [int(r["year"]) for r in got]
     assert years == sorted(years)
     events = {(int(r["year"]), str(r["what"])) for r in got}
     assert (1969, FORUM + "refugee-convention-1951") in events
     assert (2004, AGR + "stca") in events
+    visas = {
+        (int(r["year"]), str(r["what"]).rsplit("/", 1)[1], str(r["detail"]))
+        for r in got
+        if str(r["event"]) == "visa policy"
+    }
+    assert (2009, "mex-visa-2009", "visa-required") in visas and (2016, "chl-eta-2016", "eta") in visas
+    assert len(visas) == len([v for v in real_records.visa_policies.values() if v.destination == "CAN"])
 
 
 def test_labour_mobility_without_youth_mobility(real):

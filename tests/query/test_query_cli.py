@@ -459,3 +459,32 @@ def test_an_empty_answer_without_the_open_data_says_so(monkeypatch):
     empty = invoke("-e", curated)  # no rows, but it reads no open data: no note either
     assert empty.exit_code == 0, empty.output
     assert "is not loaded" not in " ".join(empty.output.split())
+
+
+def test_a_dump_is_stale_after_a_source_edit_not_after_a_note(tmp_path):
+    """The warning 'dist/mpdkg.trig is older than N source file(s)' names what the build reads:
+    an edit of graph/TODO.md changes no answer and must not raise it."""
+    import os
+
+    from mpdkg.query.engines import stale_sources
+
+    (tmp_path / "graph" / "memberships").mkdir(parents=True)
+    (tmp_path / "ontology").mkdir()
+    rows = tmp_path / "graph" / "memberships" / "rcm.csv"
+    shapes = tmp_path / "ontology" / "mpdkg.ttl"
+    notes = [tmp_path / "graph" / "TODO.md", tmp_path / "graph" / ".swp"]
+    for path in (rows, shapes, *notes):
+        path.write_text("x", encoding="utf-8")
+    dump = tmp_path / "dist" / "mpdkg.trig"
+    dump.parent.mkdir()
+    dump.write_text("", encoding="utf-8")
+    built = dump.stat().st_mtime
+    for path in (rows, shapes, *notes):
+        os.utime(path, (built - 10, built - 10))
+    assert stale_sources(dump, tmp_path) == []
+    for path in notes:
+        os.utime(path, (built + 10, built + 10))
+    assert stale_sources(dump, tmp_path) == []
+    for path in (rows, shapes):
+        os.utime(path, (built + 10, built + 10))
+    assert stale_sources(dump, tmp_path) == [rows, shapes]

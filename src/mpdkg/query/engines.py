@@ -353,19 +353,29 @@ def with_open_data(dumps: list[Path]) -> list[Path]:
     return [*dumps, extra] if extra.is_file() and extra not in dumps else dumps
 
 
-def stale_sources(dump: Path) -> list[Path]:
-    """Curated files changed after a dump was built: its answers would not show them."""
+#: files under graph/ and ontology/ that no build reads: notes for the curators
+_NOT_READ_BY_THE_BUILD = (".md", ".txt")
+
+
+def stale_sources(dump: Path, root: Path | None = None) -> list[Path]:
+    """Curated files changed after a dump was built: its answers would not show them. Notes
+    (graph/TODO.md, READMEs) and hidden files are not sources: editing them changes no answer."""
     from mpdkg import paths
 
     try:
         built = dump.stat().st_mtime
     except OSError:
         return []
-    root = paths.data_root()
+    root = root or paths.data_root()
     changed = []
     for folder in ("graph", "ontology"):
         for path in sorted((root / folder).rglob("*")):
-            if path.is_file() and path.stat().st_mtime > built:
+            if (
+                path.is_file()
+                and not path.name.startswith(".")
+                and path.suffix.lower() not in _NOT_READ_BY_THE_BUILD
+                and path.stat().st_mtime > built
+            ):
                 changed.append(path)
     return changed
 
