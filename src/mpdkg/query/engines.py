@@ -460,7 +460,7 @@ def check_params(engine, query: CatalogueQuery, params: dict[str, str]) -> dict[
     for param in query.parameters:
         if param.name in params and param.kind == "entity":
             out[param.name] = ids.resolve_entity(
-                params[param.name], lambda plural: _cached_ids(engine, plural)
+                params[param.name], lambda plural: _cached_ids(engine, plural), param.name
             )
             continue
         if param.name not in params or param.kind not in ids.PARAMETER_LISTS:

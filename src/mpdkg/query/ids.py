@@ -146,7 +146,7 @@ def is_bare(value: str) -> bool:
     return "/" not in value and ":" not in value
 
 
-def resolve_entity(value: str, lists: Callable[[str], list[Entry]]) -> str:
+def resolve_entity(value: str, lists: Callable[[str], list[Entry]], name: str = "entity") -> str:
     """What an ``entity`` parameter stands for, as a short form or an IRI. A short form or an IRI
     of ours is checked against the ids of its kind (``country/MXE`` used to answer nothing); a
     bare id or label is looked up in every kind of :data:`ENTITY_KINDS`. ``lists(plural)`` gives
@@ -156,7 +156,7 @@ def resolve_entity(value: str, lists: Callable[[str], list[Entry]]) -> str:
 
     short = value[len(BASE) :] if value.startswith(BASE) else value
     if is_bare(short):
-        return _resolve_bare(value, lists)
+        return _resolve_bare(value, lists, name)
     singular, _, ident = short.partition("/")
     plural = _SINGULAR.get(singular)
     entries = lists(plural) if plural and ident and "/" not in ident else []
@@ -164,11 +164,11 @@ def resolve_entity(value: str, lists: Callable[[str], list[Entry]]) -> str:
         return value
     found = resolve(singular, ident, entries)
     if found is None:
-        raise UsageError(f"--param entity={value}: {suggestion(singular, ident, entries)}")
+        raise UsageError(f"--param {name}={value}: {suggestion(singular, ident, entries)}")
     return f"{singular}/{found}"
 
 
-def _resolve_bare(value: str, lists: Callable[[str], list[Entry]]) -> str:
+def _resolve_bare(value: str, lists: Callable[[str], list[Entry]], name: str) -> str:
     from mpdkg.errors import UsageError
 
     wanted = _fold(value)
@@ -186,7 +186,7 @@ def _resolve_bare(value: str, lists: Callable[[str], list[Entry]]) -> str:
             return found[0]
         if found:
             raise UsageError(
-                f"--param entity={value}: names more than one entity: {' or '.join(found)}; give one"
+                f"--param {name}={value}: names more than one entity: {' or '.join(found)}; give one"
             )
     near = [
         f"'{KINDS[plural][0]}/{e.id}'" + (f" ({e.label})" if e.label else "")
@@ -195,7 +195,7 @@ def _resolve_bare(value: str, lists: Callable[[str], list[Entry]]) -> str:
     ]
     hint = f"; did you mean {' or '.join(near)}?" if near else ""
     raise UsageError(
-        f"--param entity={value}: no id or label of a country, forum, agreement, region or source{hint} "
+        f"--param {name}={value}: no id or label of a country, forum, agreement, region or source{hint} "
         "(an entity is written kind/id, such as country/CAN or forum/rcm)"
     )
 
