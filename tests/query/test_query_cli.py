@@ -59,6 +59,9 @@ def test_binding_never_pastes_text():
 
     bound = bind(parse_query_text(q, "q"), {"name": 'a" } ; DROP ALL #'})
     assert '"a\\" } ; DROP ALL #"' in bound
+    # a prefixed name of the usual prefixes is the IRI it names (country:MEX was the string "country:MEX")
+    assert "(<https://w3id.org/mpdkg/country/MEX>)" in bind(parse_query_text(q, "q"), {"name": "country:MEX"})
+    assert '("nowhere:MEX")' in bind(parse_query_text(q, "q"), {"name": "nowhere:MEX"})
 
 
 @pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json"])

@@ -111,10 +111,17 @@ def _outer_where_brace(text: str) -> int:
 
 
 def _undeclared_term(value: str):
+    """The term an undeclared --param binds: an IRI (<...>, http(s)://..., or a prefixed name of
+    the usual prefixes such as country:MEX), a whole number, else a string literal."""
+    from mpdkg.namespaces import PREFIXES
+
     if value.startswith("<") and value.endswith(">"):
         return URIRef(value[1:-1])
     if re.match(r"^https?://\S+$", value):
         return URIRef(value)
+    prefixed = re.match(r"^([A-Za-z][\w-]*):([\w.-]+)$", value)
+    if prefixed and prefixed.group(1) in PREFIXES:
+        return URIRef(str(PREFIXES[prefixed.group(1)]) + prefixed.group(2))
     if re.match(r"^-?\d+$", value):
         return Literal(int(value))
     return Literal(value)
