@@ -362,16 +362,19 @@ def test_country_page_lists_canadas_curated_visa_decisions(tmp_path):
     html = (pages / "MEX.html").read_text(encoding="utf-8")
     visas = _section(html, "visas")
     assert (
-        '<tr id="visa-policy-mex-visa-2009"><td>2009-07-14</td><td>2016-12-01</td><td>visa required</td>'
+        '<tr id="visa-policy-mex-visa-2009"><td class="nowrap">2009-07-14</td><td class="nowrap">2016-12-01</td>'
+        "<td>visa required</td>"
         '<td>all travellers</td><td>Visa on Mexican nationals</td><td><a href="#src-source-k-gov">k-gov</a></td></tr>'
     ) in visas
     assert (
-        '<tr id="visa-policy-mex-eta-2016"><td>2016-12-01</td><td>—</td><td>electronic travel authorisation'
-        in visas
+        '<tr id="visa-policy-mex-eta-2016"><td class="nowrap">2016-12-01</td><td class="nowrap">—</td>'
+        "<td>electronic travel authorisation" in visas
     )
     assert visas.index("visa-policy-mex-visa-2009") < visas.index("visa-policy-mex-eta-2016")
     sources = _section(html, "sources")
     assert 'id="src-source-k-gov"' in sources and 'id="src-source-k-copy"' in sources
-    assert 'id="visa-policy-usa-free-2000"><td>2000</td>' in (pages / "USA.html").read_text(encoding="utf-8")
+    assert 'id="visa-policy-usa-free-2000"><td class="nowrap">2000</td>' in (pages / "USA.html").read_text(
+        encoding="utf-8"
+    )
     others = [p for p in pages.glob("*.html") if p.name not in ("MEX.html", "USA.html")]
     assert others and not any("visa-decisions" in p.read_text(encoding="utf-8") for p in others)
