@@ -123,6 +123,11 @@ def suggestion(kind: str, value: str, entries: list[Entry]) -> str:
     return f"{head}; did you mean {' or '.join(_describe(e, m) for e, m in near)}?"
 
 
+def _named(entry: Entry, wanted: str) -> bool:
+    """The entry's label or an alternative label is ``wanted`` (already folded)."""
+    return wanted == _fold(entry.label) or wanted in {_fold(a) for a in entry.alt_labels}
+
+
 def resolve(kind: str, value: str, entries: list[Entry]) -> str | None:
     """The id a typed value stands for when it is an id, or exactly a label or an alternative
     label (``Puebla Process`` -> ``rcm``); None otherwise."""
@@ -131,14 +136,13 @@ def resolve(kind: str, value: str, entries: list[Entry]) -> str | None:
         if wanted == _fold(e.id):
             return e.id
     for e in entries:
-        if wanted == _fold(e.label) or wanted in {_fold(a) for a in e.alt_labels}:
+        if _named(e, wanted):
             return e.id
     return None
 
 
 #: the kinds a bare entity id or label (``MEX``, ``Mexico``, ``rcm``) is looked up in, in this order
 ENTITY_KINDS = ("countries", "forums", "agreements", "regions", "sources")
-_SINGULAR = {singular: plural for plural, (singular, _c, _p) in KINDS.items()}
 
 
 def is_bare(value: str) -> bool:
@@ -158,7 +162,7 @@ def resolve_entity(value: str, lists: Callable[[str], list[Entry]], name: str = 
     if is_bare(short):
         return _resolve_bare(value, lists, name)
     singular, _, ident = short.partition("/")
-    plural = _SINGULAR.get(singular)
+    plural = PARAMETER_LISTS.get(singular)
     entries = lists(plural) if plural and ident and "/" not in ident else []
     if not entries or any(e.id == ident for e in entries):
         return value
@@ -175,11 +179,7 @@ def _resolve_bare(value: str, lists: Callable[[str], list[Entry]], name: str) ->
     # an id first (in any kind), then a label; sources only by id, since a title is not a name
     by_id = [f"{KINDS[p][0]}/{e.id}" for p in ENTITY_KINDS for e in lists(p) if _fold(e.id) == wanted]
     by_label = [
-        f"{KINDS[p][0]}/{e.id}"
-        for p in ENTITY_KINDS
-        if p != "sources"
-        for e in lists(p)
-        if wanted == _fold(e.label) or wanted in {_fold(a) for a in e.alt_labels}
+        f"{KINDS[p][0]}/{e.id}" for p in ENTITY_KINDS if p != "sources" for e in lists(p) if _named(e, wanted)
     ]
     for found in (by_id, list(dict.fromkeys(by_label))):
         if len(found) == 1:
