@@ -1211,3 +1211,21 @@ def test_cli_explain_table_gives_both_ranks_and_says_what_the_table_ranks(dump):
     res = run_cli("--data", str(dump), "--top", "3")
     said = " ".join(res.output.split())
     assert "This ranks the channel network" in said and "mpdkg influence --layers" in said
+
+
+def test_cli_layers_csv_lists_every_ranked_state_unless_top(dump, monkeypatch):
+    """The table shows the first TABLE_TOP states; the CSV is for analysis and lists them all
+    (it used to stop at the table's 20)."""
+    from mpdkg.cli import influence as cli
+
+    monkeypatch.setattr(cli, "TABLE_TOP", 2)
+    every = run_cli("--data", str(dump), "--layers", "--as-of", "2020", "--format", "csv")
+    assert every.exit_code == 0, every.output
+    ranked = json.loads(
+        run_cli("--data", str(dump), "--layers", "--as-of", "2020", "--format", "json").stdout
+    )
+    states = [c for c, v in ranked["by_year"]["2020"].items() if v["composite"]["rank"]]
+    assert len(states) > 2
+    assert len(every.stdout.splitlines()) == 1 + len(states)
+    top = run_cli("--data", str(dump), "--layers", "--as-of", "2020", "--format", "csv", "--top", "1")
+    assert len(top.stdout.splitlines()) == 2

@@ -513,7 +513,7 @@ def _show_layers(result, fmt: str, top: int | None) -> None:
     rows = sorted(
         ((c, v) for c, v in data.get("by_year", {}).get(year, {}).items() if v["composite"]["rank"]),
         key=lambda t: (t[1]["composite"]["rank"], t[0]),
-    )[: top or TABLE_TOP]
+    )[: top or (TABLE_TOP if fmt == "table" else None)]  # CSV lists every ranked state unless --top
     if fmt == "json":
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return
