@@ -92,3 +92,43 @@ def test_preparing_reads_each_dump_once(dumps, monkeypatch):
     hashed.clear()
     qs.prepare_store(dumps, on_build=lambda: built.append(2))
     assert built == [1], "an existing store is not made again"
+
+
+def test_the_base_made_when_the_open_data_is_written_serves_the_run(dumps, monkeypatch):
+    """The run loads the open data into the base store in the process that wrote the dump (beside
+    the maps); preparing the query store after the stages then loads only the curated dump."""
+    trig, open_data = dumps
+    assert qs.prepare_base(trig) is None  # only the open-data dump has a base
+    base = qs.prepare_base(open_data)
+    assert base is not None and (base / qs._DONE).is_file()
+    loaded = []
+    real_load = qs._load
+    monkeypatch.setattr(qs, "_load", lambda store, path: (loaded.append(path.name), real_load(store, path)))
+    qs.prepare_store(dumps)
+    assert loaded == ["mpdkg.trig"]
+    assert ox.Literal("open") in {q.object for q in qs.prepared_store(dumps)}
+    monkeypatch.setattr(qs, "MIN_BYTES", 1 << 30)
+    assert qs.prepare_base(open_data) is None  # too small to need a store: none is made
+
+
+def test_writing_the_open_data_prepares_its_base(tmp_path, monkeypatch):
+    """write_open_data_step (the run's open-data stage) leaves the base store of the dump it wrote."""
+    from mpdkg.pipeline import write_open_data_step
+    from mpdkg.rdf import opendata as od
+
+    monkeypatch.setenv("MPDKG_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(qs, "MIN_BYTES", 0)
+    graph = tmp_path / "graph"
+    (graph / "open-data" / "x").mkdir(parents=True)
+    (graph / "open-data" / "x" / "MANIFEST.json").write_text("{}", encoding="utf-8")
+    quad = ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("open"), ox.NamedNode("urn:g"))
+    monkeypatch.setattr(od, "open_data_quads", lambda root, graph_dir: [quad])
+    monkeypatch.setattr(od, "validate_quads", lambda quads: [])
+    said = []
+    (tmp_path / "stage").mkdir()
+    write_open_data_step(tmp_path / "stage", graph, said.append)
+    dump = tmp_path / "stage" / od.DUMP_NAME
+    assert dump.is_file() and "loaded open-data.nq.gz into the query store's base" in said
+    base = qs._name("base-", [dump], qs._file_digests([dump]))
+    assert (base / qs._DONE).is_file()
+    assert {q.object for q in ox.Store.read_only(str(base))} == {ox.Literal("open")}

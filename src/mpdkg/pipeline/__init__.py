@@ -278,6 +278,20 @@ def write_open_data_step(stage: Path, graph_root: Path | None = None, step: Step
         raise ValidationFailed("open data (shapes/opendata.ttl):\n" + "\n".join(problems[:50]), len(problems))
     written = od.write_open_data(stage, quads=quads)
     step(f"wrote {written.path.name}: {written.quads:,} triples in {time.perf_counter() - started:.1f} s")
+    del quads
+    _prepare_open_data_store(written.path, step)
+
+
+def _prepare_open_data_store(dump: Path, step: Step) -> None:
+    """The query store's base for this open-data dump, made now (beside the maps in a run) so
+    that preparing the query store after the stages only adds the curated dumps."""
+    from mpdkg.query.store import prepare_base
+
+    try:
+        if prepare_base(dump) is not None:
+            step(f"loaded {dump.name} into the query store's base")
+    except OSError as exc:
+        step(f"warning: no query store base ({exc}); it is made after the stages")
 
 
 def release(

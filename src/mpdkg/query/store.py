@@ -134,17 +134,7 @@ def prepare_store(paths_: list[Path], on_build: Callable[[], None] = lambda: Non
     on_build()
     open_data = [p for p in paths_ if p.name == _OPEN_DATA]
     rest = [p for p in paths_ if p.name != _OPEN_DATA]
-    base = None
-    if open_data:
-
-        def fill_base(tmp: Path) -> None:
-            store = ox.Store(str(tmp))
-            _load(store, open_data[0])
-            store.optimize()
-            store.flush()
-            del store
-
-        base = _build(_name("base-", open_data, digests), fill_base)
+    base = _base(open_data[0], digests) if open_data else None
 
     def fill(tmp: Path) -> None:
         if base is not None:
@@ -161,3 +151,26 @@ def prepare_store(paths_: list[Path], on_build: Callable[[], None] = lambda: Non
     if base is not None:
         _prune("base-", 1, base)
     return folder
+
+
+def _base(open_data: Path, digests: dict[Path, str]) -> Path:
+    """The base store of the open-data dump (made if missing)."""
+
+    def fill_base(tmp: Path) -> None:
+        store = ox.Store(str(tmp))
+        _load(store, open_data)
+        store.optimize()
+        store.flush()
+        del store
+
+    return _build(_name("base-", [open_data], digests), fill_base)
+
+
+def prepare_base(open_data: Path) -> Path | None:
+    """The base store of an open-data dump just written, made ahead of ``prepare_store``: the run
+    makes it in the process that wrote the dump, beside the maps, instead of after every stage
+    (14 s of a cold ``mpdkg run``). None when the dump is too small to need a store."""
+    open_data = Path(open_data)
+    if open_data.name != _OPEN_DATA or not _big_enough([open_data]):
+        return None
+    return _base(open_data, _file_digests([open_data]))
