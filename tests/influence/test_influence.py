@@ -1229,3 +1229,11 @@ def test_cli_layers_csv_lists_every_ranked_state_unless_top(dump, monkeypatch):
     assert len(every.stdout.splitlines()) == 1 + len(states)
     top = run_cli("--data", str(dump), "--layers", "--as-of", "2020", "--format", "csv", "--top", "1")
     assert len(top.stdout.splitlines()) == 2
+
+
+@pytest.mark.parametrize("args", [("--as-of", "20019"), ("--as-of", "3000"), ("--compare", "2015", "2999")])
+def test_cli_refuses_a_year_the_graph_cannot_hold(dump, args):
+    """--as-of 3000 used to rank today's network under the title 'relationships in force in 3000'."""
+    res = run_cli("--data", str(dump), *args)
+    assert res.exit_code != 0
+    assert "expected a year written YYYY, from 1800 to 2100" in " ".join(res.output.split())

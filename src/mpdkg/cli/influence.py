@@ -338,6 +338,7 @@ def influence(
     from mpdkg.query.engines import open_engine
 
     with reported():
+        _check_years(as_of, compare_years)
         _check_choices(
             fmt,
             top,
@@ -378,6 +379,18 @@ def influence(
             sys.stdout.write(result.to_csv(top))
         else:
             _print_result(result, top)
+
+
+def _check_years(as_of: int | None, compare_years: tuple[int, int] | None) -> None:
+    """A UsageError for a year the graph cannot hold: ``--as-of 20019`` ranked the network of
+    today as if it were the slice of that year."""
+    from mpdkg.errors import UsageError
+    from mpdkg.query.catalogue import FIRST_YEAR, LAST_YEAR, YEAR_EXPECTED
+
+    named = [("--as-of", as_of)] + [("--compare", y) for y in compare_years or ()]
+    for option, year in named:
+        if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
+            raise UsageError(f"{option} {year}: {YEAR_EXPECTED}")
 
 
 def _check_choices(fmt: str, top: int | None, options: tuple[tuple[str, object], ...]) -> None:

@@ -80,11 +80,16 @@ def _integer(value: str) -> Literal:
     return Literal(int(value), datatype=XSD.integer)
 
 
+#: The years the graph can hold (as the curated dates).
+FIRST_YEAR, LAST_YEAR = 1800, 2100
+YEAR_EXPECTED = f"expected a year written YYYY, from {FIRST_YEAR} to {LAST_YEAR}, such as 2019"
+
+
 def _year(value: str) -> Literal:
-    """A year the graph can hold (as the curated dates: 1800-2100), so that a slip such as 20019
-    is refused instead of answering for a year after every recorded change."""
-    if not re.match(r"^\d{4}$", value) or not 1800 <= int(value) <= 2100:
-        raise ValueError("expected a year written YYYY, from 1800 to 2100, such as 2019")
+    """A year the graph can hold, so that a slip such as 20019 is refused instead of answering
+    for a year after every recorded change."""
+    if not re.match(r"^\d{4}$", value) or not FIRST_YEAR <= int(value) <= LAST_YEAR:
+        raise ValueError(YEAR_EXPECTED)
     return Literal(int(value), datatype=XSD.integer)
 
 
