@@ -280,6 +280,21 @@ def test_forum_members_in_year(real):
     assert len(y2021) == 27 and "GBR" not in y2021
 
 
+def test_forum_members_in_year_counts_memberships_known_only_from_a_dated_source(real):
+    """The Bali Process rows have no start, only the date a source shows them on: the forum had
+    no members in any year before they were counted from that date (as the influence analysis does)."""
+
+    def members(year: int) -> dict[tuple[str, str], dict]:
+        got = rows(real, "forum-members-in-year", forum="bali-process", year=year)
+        return {(str(r["member"]).rsplit("/", 1)[1], str(r["role"])): r for r in got}
+
+    y2002, y2013 = members(2002), members(2013)
+    assert int(y2002[("AUS", "participant")]["attestedYear"]) == 2002
+    assert y2002[("AUS", "participant")].get("startYear") is None
+    assert ("USA", "member") in y2013 and ("USA", "member") not in y2002
+    assert not members(2001)
+
+
 def test_channels_per_pillar(real):
     got = rows(real, "channels-per-pillar")
     assert [int(r["pillar"]) for r in got] == [1, 2, 3, 4, 5, 6]
