@@ -385,11 +385,11 @@ def _check_years(as_of: int | None, compare_years: tuple[int, int] | None) -> No
     """A UsageError for a year the graph cannot hold: ``--as-of 20019`` ranked the network of
     today as if it were the slice of that year."""
     from mpdkg.errors import UsageError
-    from mpdkg.query.catalogue import FIRST_YEAR, LAST_YEAR, YEAR_EXPECTED
+    from mpdkg.query.catalogue import YEAR_EXPECTED, valid_year
 
     named = [("--as-of", as_of)] + [("--compare", y) for y in compare_years or ()]
     for option, year in named:
-        if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
+        if year is not None and not valid_year(year):
             raise UsageError(f"{option} {year}: {YEAR_EXPECTED}")
 
 

@@ -85,10 +85,14 @@ FIRST_YEAR, LAST_YEAR = 1800, 2100
 YEAR_EXPECTED = f"expected a year written YYYY, from {FIRST_YEAR} to {LAST_YEAR}, such as 2019"
 
 
-def _year(value: str) -> Literal:
+def valid_year(year: int) -> bool:
     """A year the graph can hold, so that a slip such as 20019 is refused instead of answering
-    for a year after every recorded change."""
-    if not re.match(r"^\d{4}$", value) or not FIRST_YEAR <= int(value) <= LAST_YEAR:
+    for a year after every recorded change (query parameters, ``mpdkg influence --as-of``)."""
+    return FIRST_YEAR <= year <= LAST_YEAR
+
+
+def _year(value: str) -> Literal:
+    if not re.match(r"^\d{4}$", value) or not valid_year(int(value)):
         raise ValueError(YEAR_EXPECTED)
     return Literal(int(value), datatype=XSD.integer)
 
