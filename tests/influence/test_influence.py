@@ -1024,6 +1024,57 @@ def test_an_engagement_with_partners_is_shared_among_them(facts):
     assert tie(full, "KEN") - tie(without, "KEN") == pytest.approx(w)
 
 
+def test_an_engagement_with_no_known_end_counts_for_the_term_of_its_kind(facts):
+    """A grant of 2012 with no recorded end counted in every year to today and made Togo the
+    channel network's strongest broker in 2026: [open_end] counts it for its kind's term only."""
+    from mpdkg.influence.network import Engagement
+
+    base = "https://w3id.org/mpdkg/"
+    grant = Engagement(base + "engagement/test-grant", base + "country/CAN", base + "forum/rcm",
+                       "funding", "test grant", 2012, None, (5,), (base + "country/KEN",))  # fmt: skip
+    founded = Engagement(base + "engagement/test-founder", base + "country/CAN", base + "forum/rcm",
+                         "founder", "test founding", 2012, None, (5,), (base + "country/JPN",))  # fmt: skip
+    config = InfluenceConfig.load()
+    assert config.open_end_years["funding"] == 3 and "founder" not in config.open_end_years
+    facts.engagements.extend((grant, founded))
+    try:
+        in_2014, in_2015 = analyse(facts, config, as_of=2014), analyse(facts, config, as_of=2015)
+        legacy = analyse(facts, replace(config, open_end_years={}), as_of=2030)
+        in_2030 = analyse(facts, config, as_of=2030)
+    finally:
+        facts.engagements.remove(grant)
+        facts.engagements.remove(founded)
+    (use,) = [u for u in in_2014.row("KEN").channels if u.iri == grant.iri]
+    assert (use.since, use.until, use.until_assumed) == (2012, 2014, True)
+    assert grant.iri not in {u.iri for u in in_2015.row("KEN").channels}
+    assert grant.iri in {u.iri for u in legacy.row("KEN").channels}  # the old rule: open for ever
+    # a kind not listed (a standing role) counts until its end is known
+    assert founded.iri in {u.iri for u in in_2030.row("JPN").channels}
+    (json_use,) = [u for u in in_2014.explain("KEN")["channels"] if u["id"].endswith("test-grant")]
+    assert json_use["until_assumed"] is True
+    # a source's end is never replaced by the term
+    (chair,) = [e for e in facts.engagements if e.iri.endswith("chair-rcm-2006")]
+    assert config.open_end(chair.kind, chair.start) == 2007 and chair.end == 2006
+    assert chair.iri not in {
+        e for u in analyse(facts, config, as_of=2007).row("USA").channels for e in u.engagements
+    }
+
+
+def test_open_end_terms_are_checked_against_the_ontology(tmp_path):
+    from mpdkg.influence.config import ConfigError
+
+    text = (REPO / "src/mpdkg/influence/influence_weights.toml").read_text()
+    assert "\nfunding = 3\n" in text
+    (tmp_path / "typo.toml").write_text(text.replace("\nfunding = 3\n", "\nfundng = 3\n"))
+    with pytest.raises(
+        ConfigError, match=r"open_end.fundng: not an engagement kind; expected one of .*funding"
+    ):
+        InfluenceConfig.load(tmp_path / "typo.toml")
+    (tmp_path / "zero.toml").write_text(text.replace("\nfunding = 3\n", "\nfunding = 0\n"))
+    with pytest.raises(ConfigError, match=r"open_end.funding = 0: expected a whole number of years >= 1"):
+        InfluenceConfig.load(tmp_path / "zero.toml")
+
+
 def test_flow_and_stock_scalings_are_read_from_the_weights_file(tmp_path):
     from mpdkg.influence.config import ConfigError
     from mpdkg.influence.layers import _value_scale

@@ -378,3 +378,21 @@ def test_country_page_lists_canadas_curated_visa_decisions(tmp_path):
     )
     others = [p for p in pages.glob("*.html") if p.name not in ("MEX.html", "USA.html")]
     assert others and not any("visa-decisions" in p.read_text(encoding="utf-8") for p in others)
+
+
+def test_country_page_says_when_an_engagement_s_end_is_assumed(tmp_path):
+    """An engagement no source gives an end for counts for its kind's term ([open_end]); the
+    page shows that end as assumed, and a source's end as it is."""
+    graph = write_mini_graph(tmp_path)
+    with (graph / "engagements" / "test.csv").open("a", encoding="utf-8") as f:
+        f.write("funding-rcm-ken-2019,funding,CAN,rcm,KEN,2019,,1,A grant with Kenya,t-forum,\n")
+        f.write("funding-rcm-fra-2019,funding,CAN,rcm,FRA,2019,2020,1,A grant with France,t-forum,\n")
+    data = load_map_data(build_dataset(load_sources(graph)).dataset)
+    pages = tmp_path / "countries"
+    write_country_pages(data, Options(), compute_slices(data, Options()), pages, None, synthetic_open_data())
+    kenya = unescape((pages / "KEN.html").read_text(encoding="utf-8"))
+    assert re.search(
+        r"<td>2019–2021 <span class=\"muted\" title=\"no source gives its end[^\"]*\">\(end assumed\)", kenya
+    )
+    france = (pages / "FRA.html").read_text(encoding="utf-8")
+    assert "<td>2019–2020</td>" in france and "(end assumed)" not in france

@@ -116,12 +116,24 @@ def _print_result(result, top: int | None) -> None:
 
 
 def _when(use: dict) -> str:
-    """``since 1996`` for a start; ``attested 2023`` when a source only shows it held then."""
+    """``since 1996`` for a start; ``attested 2023`` when a source only shows it held then; and
+    ``until 2014`` for an end (``no end known: counted to 2014`` for the term of [open_end]).
+
+    >>> _when({"since": 2012, "until": 2014, "until_assumed": True})
+    'since 2012, no end known: counted to 2014'
+    >>> _when({"since": 1996, "until": None})
+    'since 1996'
+    """
+    parts = []
     if use.get("since") is not None:
-        return f"since {use['since']}"
-    if use.get("attested") is not None:
-        return f"attested {use['attested']}"
-    return ""
+        parts.append(f"since {use['since']}")
+    elif use.get("attested") is not None:
+        parts.append(f"attested {use['attested']}")
+    if use.get("until") is not None:
+        parts.append(
+            ("no end known: counted to " if use.get("until_assumed") else "until ") + str(use["until"])
+        )
+    return ", ".join(parts)
 
 
 def _fewest_cell(countries: list[dict]) -> str:
@@ -207,11 +219,11 @@ def _explain_csv(result, iso3: str) -> str:
     buf = io.StringIO()
     w = csv_writer(buf, lineterminator="\n")  # formula-like cells neutralised
     w.writerow(("iso3", "type", "channel", "label", "kind", "pillars", "weight", "role", "canada_role",
-                "since", "attested", "until", "via", "through", "sources"))  # fmt: skip
+                "since", "attested", "until", "until_assumed", "via", "through", "sources"))  # fmt: skip
     for u in e["channels"]:
         w.writerow(
             (e["iso3"], u["type"], u["id"], u["label"], u["kind"], ";".join(map(str, u["pillars"])),
-             _num(u["weight"]), u["role"], u["canada_role"], _num(u["since"]), _num(u["attested"]), _num(u["until"]), u["via"],
+             _num(u["weight"]), u["role"], u["canada_role"], _num(u["since"]), _num(u["attested"]), _num(u["until"]), "yes" if u.get("until_assumed") else "", u["via"],
              u["through"], ";".join(s["url"] or s["iri"] for s in u["sources"]))
         )  # fmt: skip
     return buf.getvalue()

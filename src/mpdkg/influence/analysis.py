@@ -272,6 +272,7 @@ class InfluenceResult:
             "since": u.since,
             "attested": u.attested,
             "until": u.until,
+            "until_assumed": u.until_assumed,
             "via": short(u.via) if u.via else "",
             "through": short(u.through) if u.through else "",
             "engagements": [short(e) for e in u.engagements],

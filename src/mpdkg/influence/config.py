@@ -43,6 +43,26 @@ def _weights(table: dict, where: str) -> dict[str, float]:
     return dict(sorted(out.items()))
 
 
+def _open_end(table: dict, source: str) -> dict[str, int]:
+    """The [open_end] table: engagement kinds of the ontology, each a whole number of years >= 1
+    (a misspelt kind would silently leave its engagements open-ended)."""
+    if not table:
+        return {}
+    from mpdkg.sources.vocab import vocabulary
+
+    kinds = vocabulary().engagement_kinds
+    out = {}
+    for kind, years in table.items():
+        if kind not in kinds:
+            raise ConfigError(
+                f"{source}: open_end.{kind}: not an engagement kind; expected one of {', '.join(kinds)}"
+            )
+        if isinstance(years, bool) or not isinstance(years, int) or years < 1:
+            raise ConfigError(f"{source}: open_end.{kind} = {years!r}: expected a whole number of years >= 1")
+        out[kind] = years
+    return dict(sorted(out.items()))
+
+
 @dataclass(frozen=True)
 class InfluenceConfig:
     scaling: str = "pairs"
@@ -57,6 +77,9 @@ class InfluenceConfig:
     expand_forum_parties: bool = True
     unknown_start: str = "attested"
     engagement_memory_years: int = 0
+    #: calendar years an engagement of a kind counts from its start when no end is known
+    #: ([open_end]); a kind not listed counts until its end is known
+    open_end_years: dict[str, int] = field(default_factory=dict)
     score: dict[str, float] = field(default_factory=dict)
     alpha: float = 0.85
     exact_max_nodes: int = 3000
@@ -140,6 +163,7 @@ class InfluenceConfig:
         for key, value in ints.items():
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ConfigError(f"{source}: {key} = {value!r}: expected a whole number >= 0")
+        open_end = _open_end(section("open_end"), source)
         return cls(
             scaling=scaling,
             forum_kinds=_weights(section("forum_kind"), "forum_kind"),
@@ -151,6 +175,7 @@ class InfluenceConfig:
             expand_forum_parties=bool(section("agreement").get("expand_forum_parties", True)),
             unknown_start=unknown,
             engagement_memory_years=ints["time.engagement_memory_years"],
+            open_end_years=open_end,
             score={m: score.get(m, 0.0) for m in MEASURES},
             alpha=alpha,
             exact_max_nodes=ints["betweenness.exact_max_nodes"],
@@ -192,6 +217,12 @@ class InfluenceConfig:
     def engagement_weight(self, kind: str | None) -> float:
         return self.engagement_kinds.get(kind or "other", self.engagement_kinds.get("other", 0.5))
 
+    def open_end(self, kind: str, start: int | None) -> int | None:
+        """The last year an engagement of ``kind`` that began in ``start`` counts when no source
+        gives its end ([open_end]); None: it counts until its end is known."""
+        years = self.open_end_years.get(kind)
+        return None if years is None or start is None else start + years - 1
+
     def as_dict(self) -> dict:
         """Every parameter, for the report and the prov:Activity (sorted, JSON-ready)."""
         return {
@@ -205,6 +236,7 @@ class InfluenceConfig:
             "expand_forum_parties": self.expand_forum_parties,
             "unknown_start": self.unknown_start,
             "engagement_memory_years": self.engagement_memory_years,
+            "open_end_years": self.open_end_years,
             "score": self.score,
             "pagerank_alpha": self.alpha,
             "betweenness_exact_max_nodes": self.exact_max_nodes,

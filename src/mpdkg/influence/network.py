@@ -322,7 +322,8 @@ def build_channel_network(facts: Facts, config: InfluenceConfig) -> nx.MultiGrap
 
     Edge attributes: ``relation`` (membership, party, engagement), ``role`` or ``kind``,
     ``pillars``, ``periods`` (start, end, attested), ``sources`` and, for a country that is a
-    party through a forum (an EU member state under CETA), ``via`` (the forum's IRI).
+    party through a forum (an EU member state under CETA), ``via`` (the forum's IRI); for an
+    engagement, ``end_assumed`` when its end is the term of [open_end], not a source's.
     """
     B = nx.MultiGraph()
     for c in sorted(facts.countries.values(), key=lambda c: c.iri):
@@ -356,10 +357,12 @@ def build_channel_network(facts: Facts, config: InfluenceConfig) -> nx.MultiGrap
     for e in facts.engagements:
         if e.actor not in facts.countries or e.through not in channels:
             continue
-        end = None if e.end is None else e.end + memory
+        end = e.end if e.end is not None else config.open_end(e.kind, e.start)
+        end = None if end is None else end + memory
         edge(
             e.actor, e.through, key=e.iri, iri=e.iri, relation="engagement", kind=e.kind, label=e.label,
             pillars=e.pillars or channels[e.through].pillars, periods=((e.start, end, None),),
+            end_assumed=e.end is None and end is not None,
             partners=tuple(p for p in e.partners if p in facts.countries), sources=src.get(e.iri, ()),
             via=None,
         )  # fmt: skip
@@ -425,6 +428,8 @@ class ChannelUse:
     canada_role: str = ""
     since: int | None = None  # the year it began (a real start date), if known
     until: int | None = None
+    #: ``until`` is not a source's end but the term of [open_end] for an engagement of no known end
+    until_assumed: bool = False
     attested: int | None = None  # when only attested: the latest year a source shows it held
     via: str = ""
     through: str = ""  # for an engagement: the forum or agreement it went through
@@ -722,6 +727,6 @@ def _partner_tie(acc: _Ties, ego: str, code: str, channel: str, d: dict, config:
         ChannelUse(
             type="engagement", iri=d["iri"], label=d["label"], kind=d["kind"],
             pillars=d["pillars"], weight=w, since=start, until=end, through=channel,
-            sources=tuple(sorted(d["sources"])),
+            until_assumed=d.get("end_assumed", False), sources=tuple(sorted(d["sources"])),
         )
     )  # fmt: skip

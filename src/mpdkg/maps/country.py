@@ -70,8 +70,9 @@ def channel_rows(links: list[Link]) -> list[dict[str, Any]]:
     for (channel, relation), held in groups.items():
         begin, end = _spans_by_channel(held)[channel]
         low, high = min(k.weight for k in held), max(k.weight for k in held)
+        assumed = end is not None and any(k.end == end and k.end_assumed for k in held)
         rows.append({
-            "channel": channel, "relation": relation, "begin": begin, "end": end,
+            "channel": channel, "relation": relation, "begin": begin, "end": end, "end_assumed": assumed,
             "weights": f"{low:.3g}" if low == high else f"{low:.3g}–{high:.3g}",
             "facts": sorted({f for k in held for f in k.facts}),
             "sources": sorted({x for k in held for x in k.sources}),

@@ -109,6 +109,7 @@ class Link:
     facts: tuple[str, ...]  # short ids: memberships, the agreement, engagements
     sources: tuple[str, ...]
     weight: float  # what the channel adds to the country's tie with Canada
+    end_assumed: bool = False  # ``end`` is the term of [open_end]: no source gives the end
 
 
 @dataclass(frozen=True)
@@ -361,7 +362,7 @@ def _use_key(iso3: str, use) -> tuple:
     """What :func:`_link_from_use` reads of a ChannelUse (the same use recurs in most slices)."""
     return (
         iso3, use.type, use.iri, use.kind, use.role, use.via, use.through, use.since, use.until,
-        tuple(use.pillars), tuple(use.engagements), tuple(use.sources), use.weight,
+        use.until_assumed, tuple(use.pillars), tuple(use.engagements), tuple(use.sources), use.weight,
     )  # fmt: skip
 
 
@@ -409,6 +410,7 @@ def _link_from_use(data: MapData, iso3: str, use) -> Link:
         tuple(dict.fromkeys(facts)),
         tuple(sorted(short_id(s) for s in use.sources)),
         round(float(use.weight), 6),
+        use.until_assumed,
     )
 
 

@@ -304,6 +304,7 @@ def _facts_section(rep: _Report) -> list[dict[str, Any]]:
                     "relation": link.relation,
                     "begin": link.begin,
                     "end": link.end,
+                    "end_assumed": link.end_assumed,
                     "pillars": list(link.pillars),
                     "facts": _facts(list(link.facts), rep.origins),
                     "sources": _sources(list(link.sources)),
