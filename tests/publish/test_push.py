@@ -372,7 +372,7 @@ class PushTimedOut(Exception):
 
 
 def run_push(
-    command: list[str], step: str | None, delay: float, timeout: float = 180
+    command: list[str], step: str | None, delay: float, timeout: float = 90
 ) -> tuple[str, bool, int]:
     """Run `mpdkg push`; with ``step``, kill -9 it ``delay`` s after it prints that step.
     Its stderr, whether it was killed, its exit code; PushTimedOut (after kill -9) if it ran
@@ -410,16 +410,28 @@ def run_push(
     return "".join(lines), killed, proc.returncode
 
 
-def push_tolerating_a_stall(command: list[str], step: str | None, delay: float, last: bool):
-    """`run_push`, plus whether the push stalled. A push that hangs (a loaded machine, a store
-    still busy with a killed push's request) is killed, which is one more kill point for the
-    test; the last push, which must publish, gets one second try."""
+def push_tolerating_a_stall(command: list[str], step: str | None, delay: float, last: bool, describe):
+    """`run_push`, plus what ``describe()`` says of the store if the push stalled (else None).
+    A push that hangs (a loaded machine, a store still busy with a killed push's request) is
+    killed, which is one more kill point for the test; the last push, which must publish, gets
+    one second try."""
     try:
-        return (*run_push(command, step, delay), False)
+        return (*run_push(command, step, delay), None)
     except PushTimedOut as stalled:
+        state = describe()
         if not last:
-            return stalled.output, True, -9, True
-    return (*run_push(command, None, 0), True)
+            return stalled.output, True, -9, state
+    return (*run_push(command, None, 0), state)
+
+
+def virtuoso_status(v: dict) -> str:
+    """The end of Virtuoso's ``status()`` report (its transactions and lock waits)."""
+    command = ["isql-vt", f"127.0.0.1:{v['sql_port']}", v["user"], v["password"], "exec=status('');"]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"status() failed: {exc}"
+    return (done.stdout + done.stderr)[-1500:]
 
 
 def wait_until_quiet(query_url: str, settle: float, bound: float = 15.0) -> None:
@@ -447,7 +459,15 @@ def wait_until_quiet(query_url: str, settle: float, bound: float = 15.0) -> None
 
 
 def kill_pushes_at_random_points(
-    base_command, endpoints, query_url, builds, seed, rounds=4, settle=0.3, partial_reads=0.0
+    base_command,
+    endpoints,
+    query_url,
+    builds,
+    seed,
+    rounds=4,
+    settle=0.3,
+    partial_reads=0.0,
+    describe=lambda: "stalled",
 ):
     """Push the builds in turns, killing each push at a seeded random point while a reader
     checks every read; after each kill the store holds one whole build, and the next push
@@ -471,8 +491,8 @@ def kill_pushes_at_random_points(
             step = None if last else KILL_STEPS[1] if n == 0 else rng.choice(KILL_STEPS)
             delay = 0.2 if n == 0 else round(rng.uniform(0, 0.5), 3)
             command = base_command + ["--endpoint", endpoints[method], "--data", str(builds[which][0])]
-            out, killed, code, stalled = push_tolerating_a_stall(command, step, delay, last)
-            log.append((which, method, step, delay, killed, code) + (("stalled",) if stalled else ()))
+            out, killed, code, stalled = push_tolerating_a_stall(command, step, delay, last, describe)
+            log.append((which, method, step, delay, killed, code) + (() if stalled is None else (stalled,)))
             assert killed or code == 0, out
             if interrupted and "· marking push" in out:
                 # the killed push had not sent its switch, so the next one must have found it
@@ -530,7 +550,14 @@ def test_killed_pushes_into_virtuoso(two_builds, virtuoso):
     command += ["--password", v["password"]]
     endpoints = {"gsp": v["gsp"], "update": v["update"]}
     log, reads, errors, partial = kill_pushes_at_random_points(
-        command, endpoints, v["sparql"], two_builds, seed=KILL_SEED, settle=1.0, partial_reads=0.05
+        command,
+        endpoints,
+        v["sparql"],
+        two_builds,
+        seed=KILL_SEED,
+        settle=1.0,
+        partial_reads=0.05,
+        describe=lambda: virtuoso_status(v),
     )
     print(f"virtuoso: {reads} reads, {errors} failed, {partial} partial, pushes: {log}")
 
