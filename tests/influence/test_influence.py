@@ -8,6 +8,7 @@ import io
 import json
 import math
 import random
+import re
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -1262,6 +1263,26 @@ def test_cli_explain_table_gives_both_ranks_and_says_what_the_table_ranks(dump):
     res = run_cli("--data", str(dump), "--top", "3")
     said = " ".join(res.output.split())
     assert "This ranks the channel network" in said and "mpdkg influence --layers" in said
+
+
+def test_cli_explain_table_numbers_each_source_once_and_shows_channel_ids(dump, monkeypatch):
+    """The table's sources cell held every title and address, one ribbon a line wide per
+    channel, and rich read each channel's "[forum/rcm]" as markup and dropped it: the cell now
+    numbers the sources and one list after the table gives each number its title and address."""
+    from mpdkg.cli import common
+
+    monkeypatch.setattr(common.out, "_width", 160)  # wide enough that no channel id is wrapped
+    explained = json.loads(run_cli("--data", str(dump), "--explain", "MEX", "--format", "json").stdout)
+    res = run_cli("--data", str(dump), "--explain", "MEX")
+    assert res.exit_code == 0, res.output
+    channels, listing = res.output.split("Sources", 1)
+    urls = list(dict.fromkeys(s["url"] for u in explained["channels"] for s in u["sources"]))
+    assert len(urls) >= 2
+    for n, url in enumerate(urls, start=1):
+        assert url not in channels and f"[{n}]" in channels
+        assert listing.count(url) == 1 and re.search(rf"\[{n}\]\s+│[^\n]*{re.escape(url)}", listing)
+    for u in explained["channels"]:
+        assert f"[{u['id']}]" in channels
 
 
 def test_cli_layers_csv_lists_every_ranked_state_unless_top(dump, monkeypatch):

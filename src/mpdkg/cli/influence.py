@@ -202,14 +202,34 @@ def _print_explain(result, iso3: str) -> None:
     table = Table(
         "channel", "kind", "pillars", "weight", "role / Canada", "dated", "sources", title="Channels"
     )
+    numbers: dict[str, int] = {}  # a source cited by several channels keeps its one number
     for u in e["channels"]:
         extra = f" via {u['via']}" if u["via"] else (f" through {u['through']}" if u["through"] else "")
-        sources = "\n".join(f"{s['title']} <{s['url']}>" for s in u["sources"])
+        cited = [numbers.setdefault(s["url"] or s["iri"], len(numbers) + 1) for s in u["sources"]]
         table.add_row(
-            f"{u['label']} [{u['id']}]{extra}", f"{u['type']}: {u['kind']}", ",".join(map(str, u["pillars"])),
-            _sig(u["weight"]), f"{u['role']} / {u['canada_role']}".strip(" /"), _when(u), sources,
+            escape(f"{u['label']} [{u['id']}]{extra}"), f"{u['type']}: {u['kind']}", ",".join(map(str, u["pillars"])),
+            _sig(u["weight"]), f"{u['role']} / {u['canada_role']}".strip(" /"), _when(u),
+            escape(" ".join(f"[{n}]" for n in cited)),
         )  # fmt: skip
     out.print(table)
+    _print_source_list(out, e["channels"], numbers)
+
+
+def _print_source_list(out, channels: list[dict], numbers: dict[str, int]) -> None:
+    """The sources the channel table numbers, once each: a table cell cannot hold a long title
+    and its address readably."""
+    from rich.table import Table
+
+    if not numbers:
+        return
+    titles = {s["url"] or s["iri"]: s["title"] for u in channels for s in u["sources"]}
+    listing = Table(title="Sources")
+    listing.add_column("#")
+    listing.add_column("source")
+    listing.add_column("address", overflow="fold")  # an address is shown whole, never cut
+    for key, n in numbers.items():
+        listing.add_row(escape(f"[{n}]"), escape(titles[key] or ""), escape(key))
+    out.print(listing)
 
 
 def _explain_csv(result, iso3: str) -> str:
