@@ -64,6 +64,15 @@ def test_binding_never_pastes_text():
     assert '("nowhere:MEX")' in bind(parse_query_text(q, "q"), {"name": "nowhere:MEX"})
 
 
+def test_table_shows_brackets_in_the_data_as_they_are(dump):
+    """rich read "[bold]" or "[forum/g20]" in an answer as markup: the table showed "hi" for the
+    literal "[bold]hi[/bold]" and dropped ids in brackets. The data are shown as they are."""
+    text = "[bold]hi[/bold] [forum/g20] [sic]"
+    result = invoke("-e", f'SELECT ?x WHERE {{ VALUES ?x {{ "{text}" }} }}', "--data", str(dump))
+    assert result.exit_code == 0, result.output
+    assert text in result.stdout
+
+
 @pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json"])
 def test_execute_in_every_format(fmt, dump):
     q = "SELECT ?code WHERE { ?c <https://w3id.org/mpdkg/ontology#iso3166Alpha3> ?code FILTER(?code IN ('CAN','MEX')) } ORDER BY ?code"

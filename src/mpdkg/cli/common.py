@@ -22,7 +22,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 err = Console(stderr=True)
-out = Console()
+# stdout carries data (SPARQL answers, labels, quotes, ids such as [forum/g20]) to be shown as it is:
+# rich markup would read "[...]" in a cell as a style and drop it. Markup is for stderr's messages.
+out = Console(markup=False)
 
 
 def _project_dist(ctx: typer.Context, param, value: Path) -> Path:

@@ -207,9 +207,9 @@ def _print_explain(result, iso3: str) -> None:
         extra = f" via {u['via']}" if u["via"] else (f" through {u['through']}" if u["through"] else "")
         cited = [numbers.setdefault(s["url"] or s["iri"], len(numbers) + 1) for s in u["sources"]]
         table.add_row(
-            escape(f"{u['label']} [{u['id']}]{extra}"), f"{u['type']}: {u['kind']}", ",".join(map(str, u["pillars"])),
+            f"{u['label']} [{u['id']}]{extra}", f"{u['type']}: {u['kind']}", ",".join(map(str, u["pillars"])),
             _sig(u["weight"]), f"{u['role']} / {u['canada_role']}".strip(" /"), _when(u),
-            escape(" ".join(f"[{n}]" for n in cited)),
+            " ".join(f"[{n}]" for n in cited),
         )  # fmt: skip
     out.print(table)
     _print_source_list(out, e["channels"], numbers)
@@ -228,7 +228,7 @@ def _print_source_list(out, channels: list[dict], numbers: dict[str, int]) -> No
     listing.add_column("source")
     listing.add_column("address", overflow="fold")  # an address is shown whole, never cut
     for key, n in numbers.items():
-        listing.add_row(escape(f"[{n}]"), escape(titles[key] or ""), escape(key))
+        listing.add_row(f"[{n}]", titles[key] or "", key)
     out.print(listing)
 
 
