@@ -213,6 +213,28 @@ def test_read_from_must_be_a_web_address_other_than_url(mini_graph):
     assert any("kinds.csv:3:" in p and "read_from is the same address as url" in p for p in found), found
 
 
+def test_a_copy_site_as_url_is_a_secondary_copy_or_the_original_goes_in_url(mini_graph):
+    """A council report read on docslib.org was filed with that address as url and kind
+    intergovernmental-organisation: the reader could not see that no original was read."""
+    write_sources_with_kinds(
+        mini_graph,
+        "k-a,https://docslib.org/doc/1/report,A,P,2026-12-01,,intergovernmental-organisation,\n"
+        "k-b,https://docslib.org/doc/2/report,B,P,2026-12-01,,secondary-copy,\n"
+        "k-c,https://www.iom.int/report,C,P,2026-12-01,,intergovernmental-organisation,https://docslib.org/doc/3\n"
+        "k-d,https://web.archive.org/web/2007/https://cic.gc.ca/x,D,P,2026-12-01,,government,\n",
+    )
+    found = problems(mini_graph)
+    for line in (2, 5):
+        assert any(
+            f"kinds.csv:{line}:" in p
+            and "not the original" in p
+            and "read_from" in p
+            and "secondary-copy" in p
+            for p in found
+        ), found
+    assert not any("kinds.csv:3:" in p or "kinds.csv:4:" in p for p in found), found
+
+
 def test_new_engagement_kinds_are_accepted(mini_graph):
     path = mini_graph / "engagements" / "test.csv"
     header = path.read_text(encoding="utf-8").splitlines()[0].split(",")

@@ -162,10 +162,40 @@ def _fields(record_type: type[Any], v: Values, row: Row, **extra: Any) -> Any:
     return record_type(**{k: values[k] for k in names if k in values}, **extra, origin=row.origin)
 
 
+#: Sites that host copies of other publishers' documents (reprints, uploads, web archives): an
+#: address there is not the original's, so it belongs in ``read_from``, unless the original is not
+#: known and the source is filed as a secondary copy. GitHub is left out: datasets live there.
+COPY_HOSTS = re.compile(
+    r"(?:^|\.)(?:docslib\.org|(?:v|f)documents\.\w+|documents\.pub|studylib\.\w+|scribd\.com|"
+    r"docplayer\.\w+|pdfcoffee\.com|yumpu\.com|dokumen\.pub|issuu\.com|slideshare\.net|"
+    r"coursehero\.com|web\.archive\.org|archive-it\.org|archive\.(?:ph|today|is))$"
+)
+
+
+def copy_host(url: str) -> str | None:
+    """The host of ``url`` when it is a site of copies (COPY_HOSTS), else None.
+
+    >>> copy_host("https://docslib.org/download/3365230/mc-2097-rev-1")
+    'docslib.org'
+    >>> copy_host("https://bac-lac.wayback.archive-it.org/web/2007/x"), copy_host("https://www.unhcr.org/x")
+    ('bac-lac.wayback.archive-it.org', None)
+    """
+    host = re.sub(r"^[a-z]+://", "", url.lower()).split("/", 1)[0].split(":", 1)[0]
+    return host if COPY_HOSTS.search(host) else None
+
+
 def make_source(ctx: Context, row: Row, v: Values) -> None:
     if v["read_from"] and v["read_from"] == v["url"]:
         ctx.check.fail(
             row, "read_from is the same address as url; leave read_from empty when the original was read"
+        )
+    host = copy_host(v["url"] or "")
+    if host and v["kind"] and v["kind"] != "secondary-copy":
+        ctx.check.fail(
+            row,
+            f"url {v['url']!r} is a copy on {host}, not the original: put the original's address in url "
+            f"and this one in read_from, or, when the original is not known, set kind to secondary-copy "
+            f"(not {v['kind']!r})",
         )
     sid = v["id"]
     if sid and ctx.first(row, ctx.records.sources, sid, "source id") and v["url"] and v["accessed"]:
