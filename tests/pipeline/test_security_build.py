@@ -122,8 +122,9 @@ def test_build_still_replaces_its_own_dumps_and_keeps_releases(tmp_path):
 # --- 2. one lock per output folder ------------------------------------------------------------
 
 
-def test_a_second_writer_waits_instead_of_deleting_the_first_ones_staging_folder(tmp_path):
+def test_a_second_writer_waits_instead_of_deleting_the_first_ones_staging_folder(tmp_path, monkeypatch):
     """Regression: the second run removed the first one's staging folder (FileNotFoundError)."""
+    import mpdkg.staging
     from mpdkg.pipeline import build
     from mpdkg.staging import staged
 
@@ -131,12 +132,24 @@ def test_a_second_writer_waits_instead_of_deleting_the_first_ones_staging_folder
     out = tmp_path / "dist"
     waiting, done = threading.Event(), threading.Event()
     errors: list[BaseException] = []
+    # Once it holds the lock, the second run stages only after this test has looked at what the
+    # first published: on a loaded machine it could replace dist/ before the test looked.
+    looked, second_threads = threading.Event(), set()
+    real_make_published_dir = mpdkg.staging.make_published_dir
+
+    def gated_make_published_dir(*args, **kwargs):
+        if threading.get_ident() in second_threads:
+            looked.wait(60)
+        return real_make_published_dir(*args, **kwargs)
+
+    monkeypatch.setattr(mpdkg.staging, "make_published_dir", gated_make_published_dir)
 
     def second(message: str) -> None:
         if message.startswith("waiting"):
             waiting.set()
 
     def run_second() -> None:
+        second_threads.add(threading.get_ident())
         try:
             build(out, graph, second)
         except BaseException as exc:  # reported below
@@ -155,6 +168,7 @@ def test_a_second_writer_waits_instead_of_deleting_the_first_ones_staging_folder
         assert (stage / "first.txt").exists()
         (stage / "mpdkg.trig").write_text("", encoding="utf-8")
     assert (out / "first.txt").exists()  # the first run was published whole
+    looked.set()
     thread.join(120)
     assert done.is_set() and not errors, errors
     assert (out / "mpdkg.trig").stat().st_size > 0  # then the second one
