@@ -168,7 +168,8 @@ def _fields(record_type: type[Any], v: Values, row: Row, **extra: Any) -> Any:
 COPY_HOSTS = re.compile(
     r"(?:^|\.)(?:docslib\.org|(?:v|f)documents\.\w+|documents\.pub|studylib\.\w+|scribd\.com|"
     r"docplayer\.\w+|pdfcoffee\.com|yumpu\.com|dokumen\.pub|issuu\.com|slideshare\.net|"
-    r"coursehero\.com|web\.archive\.org|archive-it\.org|archive\.(?:ph|today|is))$"
+    r"coursehero\.com|docsbay\.net|123dok\.\w+|readkong\.com|pdfslide\.\w+|idoc\.pub|kupdf\.\w+|"
+    r"dokumen\.tips|web\.archive\.org|archive-it\.org|archive\.(?:ph|today|is))$"
 )
 
 
