@@ -126,6 +126,24 @@ def test_stats_count_every_kind_of_curated_fact(real_dataset, records):
     assert stats["facts"] == source_quality(records).facts + stats["entities_per_class"]["Region"]
 
 
+def test_stats_count_the_dated_facts_as_the_records_hold_them(real_dataset, records):
+    """`mpdkg stats` says how many facts have a start, only an attested day, or no date (the
+    influence analysis counts a fact only in the years the graph knows it held): the counts are
+    those of the curated rows."""
+    dating = compute_stats(real_dataset)["dating"]
+    members = records.memberships
+    assert dating["Membership"] == {
+        "facts": len(members),
+        "with_start": sum(1 for m in members if m.start),
+        "attested_only": sum(1 for m in members if not m.start and m.as_of),
+        "undated": sum(1 for m in members if not m.start and not m.as_of),
+    }
+    undated = sorted(a.id for a in records.agreements.values() if not (a.signed or a.in_force))
+    assert dating["Agreement"]["undated"] == len(undated) and "iec-nld" in undated
+    assert dating["Forum"]["undated"] == sum(1 for f in records.fora.values() if not f.established)
+    assert dating["VisaPolicy"]["with_start"] == len(records.visa_policies)
+
+
 def test_stale_facts(mini_graph):
     from mpdkg.rdf.build import build_dataset
 

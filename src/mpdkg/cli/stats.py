@@ -77,6 +77,18 @@ def register(app: typer.Typer) -> None:
             f"sources accessed {s['oldest_access_date']} .. {s['newest_access_date']}"
         )
         _print_source_quality(s["source_quality"])
+        _print_dating(s["dating"])
+
+
+def _print_dating(dating: dict) -> None:
+    """How many facts have a start, only a day a source shows them on, or no date: a fact counts
+    in the influence analysis only in the years the graph knows it held."""
+    d = Table("class", "facts", "with a start", "attested only", "undated", title="Dates")
+    for name, row in dating.items():
+        d.add_row(
+            name, str(row["facts"]), str(row["with_start"]), str(row["attested_only"]), str(row["undated"])
+        )
+    out.print(d)
 
 
 def _print_source_quality(q: dict) -> None:

@@ -29,6 +29,7 @@ def compute_stats(dataset: Dataset) -> dict:
     per_source = package_rows(engine, "publish", "stats-per-source")
     per_pillar = package_rows(engine, "publish", "stats-per-pillar")
     fora = package_rows(engine, "publish", "stats-fora")
+    dating = package_rows(engine, "publish", "stats-dating")
     triples = {str(g.identifier).rsplit("/", 1)[1]: len(g) for g in dataset.graphs() if len(g)}
     accessed = sorted(str(r["accessed"]) for r in per_source)
     total, sourced = int(facts["all"]), int(facts["withSource"])
@@ -53,6 +54,15 @@ def compute_stats(dataset: Dataset) -> dict:
             str(r["id"]) for r in fora if str(r["complete"]) != "true"
         ),
         "memberships_per_forum": dict(sorted((str(r["id"]), int(r["memberships"])) for r in fora)),
+        "dating": {
+            str(r["class"]).rsplit("#", 1)[1]: {
+                "facts": int(r["all"]),
+                "with_start": int(r["withStart"]),
+                "attested_only": int(r["attestedOnly"]),
+                "undated": int(r["all"]) - int(r["withStart"]) - int(r["attestedOnly"]),
+            }
+            for r in sorted(dating, key=lambda r: str(r["class"]))
+        },
         "oldest_access_date": accessed[0] if accessed else None,
         "newest_access_date": accessed[-1] if accessed else None,
     }
