@@ -202,33 +202,36 @@ def _print_explain(result, iso3: str) -> None:
     table = Table(
         "channel", "kind", "pillars", "weight", "role / Canada", "dated", "sources", title="Channels"
     )
-    numbers: dict[str, int] = {}  # a source cited by several channels keeps its one number
+    # address -> (number, title): a source cited by several channels keeps its one number
+    numbered: dict[str, tuple[int, str]] = {}
     for u in e["channels"]:
         extra = f" via {u['via']}" if u["via"] else (f" through {u['through']}" if u["through"] else "")
-        cited = [numbers.setdefault(s["url"] or s["iri"], len(numbers) + 1) for s in u["sources"]]
+        cited = [
+            numbered.setdefault(s["url"] or s["iri"], (len(numbered) + 1, s["title"]))[0]
+            for s in u["sources"]
+        ]
         table.add_row(
             f"{u['label']} [{u['id']}]{extra}", f"{u['type']}: {u['kind']}", ",".join(map(str, u["pillars"])),
             _sig(u["weight"]), f"{u['role']} / {u['canada_role']}".strip(" /"), _when(u),
             " ".join(f"[{n}]" for n in cited),
         )  # fmt: skip
     out.print(table)
-    _print_source_list(out, e["channels"], numbers)
+    _print_source_list(numbered)
 
 
-def _print_source_list(out, channels: list[dict], numbers: dict[str, int]) -> None:
+def _print_source_list(numbered: dict[str, tuple[int, str]]) -> None:
     """The sources the channel table numbers, once each: a table cell cannot hold a long title
     and its address readably."""
     from rich.table import Table
 
-    if not numbers:
+    if not numbered:
         return
-    titles = {s["url"] or s["iri"]: s["title"] for u in channels for s in u["sources"]}
     listing = Table(title="Sources")
     listing.add_column("#")
     listing.add_column("source")
     listing.add_column("address", overflow="fold")  # an address is shown whole, never cut
-    for key, n in numbers.items():
-        listing.add_row(f"[{n}]", titles[key] or "", key)
+    for key, (n, title) in numbered.items():
+        listing.add_row(f"[{n}]", title or "", key)
     out.print(listing)
 
 

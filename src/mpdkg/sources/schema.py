@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -181,7 +182,7 @@ def copy_host(url: str) -> str | None:
     >>> copy_host("https://bac-lac.wayback.archive-it.org/web/2007/x"), copy_host("https://www.unhcr.org/x")
     ('bac-lac.wayback.archive-it.org', None)
     """
-    host = re.sub(r"^[a-z]+://", "", url.lower()).split("/", 1)[0].split(":", 1)[0]
+    host = (urllib.parse.urlsplit(url).hostname or "").lower()
     return host if COPY_HOSTS.search(host) else None
 
 
