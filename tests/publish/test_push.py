@@ -491,7 +491,10 @@ def kill_pushes_at_random_points(
             step = None if last else KILL_STEPS[1] if n == 0 else rng.choice(KILL_STEPS)
             delay = 0.2 if n == 0 else round(rng.uniform(0, 0.5), 3)
             command = base_command + ["--endpoint", endpoints[method], "--data", str(builds[which][0])]
-            out, killed, code, stalled = push_tolerating_a_stall(command, step, delay, last, describe)
+            try:
+                out, killed, code, stalled = push_tolerating_a_stall(command, step, delay, last, describe)
+            except PushTimedOut as twice:  # the last push stalled on its second try too
+                raise AssertionError((str(twice), describe(), log)) from None  # log[0] is the seed
             log.append((which, method, step, delay, killed, code) + (() if stalled is None else (stalled,)))
             assert killed or code == 0, out
             if interrupted and "· marking push" in out:
