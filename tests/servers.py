@@ -134,7 +134,7 @@ def virtuoso_server(workdir: Path, password: str = "dba", isolation: int | None 
 
     Yields a dict: ``base`` (HTTP base URL), ``sparql`` (anonymous query endpoint),
     ``gsp`` (Graph Store Protocol with Digest auth), ``update`` (SPARQL with Digest auth),
-    ``user``, ``password``, ``sql_port``.
+    ``user``, ``password``, ``sql_port``, ``pid`` (of the running server) and ``restart()``.
     """
     reason = virtuoso_missing_reason()
     if reason:
@@ -147,15 +147,18 @@ def virtuoso_server(workdir: Path, password: str = "dba", isolation: int | None 
     if isolation is not None:
         text = text.replace("[Parameters]\n", f"[Parameters]\nDefaultIsolation = {int(isolation)}\n", 1)
     ini.write_text(text)
-    log = (work / "stdout.log").open("wb")
-    proc = subprocess.Popen(
-        [virtuoso_binary(), "+foreground", "+configfile", str(ini)],
-        cwd=work,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    log = (work / "stdout.log").open("ab")
     base = f"http://127.0.0.1:{http_port}"
-    try:
+    procs: list[subprocess.Popen] = []
+
+    def start() -> subprocess.Popen:
+        proc = subprocess.Popen(
+            [virtuoso_binary(), "+foreground", "+configfile", str(ini)],
+            cwd=work,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        procs.append(proc)
         try:
             wait_http(base + "/sparql?query=ASK%7B%7D", seconds=60)
         except Exception:
@@ -165,16 +168,41 @@ def virtuoso_server(workdir: Path, password: str = "dba", isolation: int | None 
                 else ""
             )
             raise RuntimeError(f"Virtuoso did not start: {tail}") from None
+        return proc
+
+    def stop(proc: subprocess.Popen) -> None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+    def restart() -> None:
+        """Stop the server and start it again on the same files and ports, as an operator would
+        restart a hung store: it rolls back what was not committed."""
+        stop(procs[-1])
+        server["pid"] = start().pid
+
+    try:
+        proc = start()
         # SPARQL UPDATE over HTTP needs the SPARQL_UPDATE role for the authenticated user;
         # dba has every role. Change the password if asked for another one.
         if password != "dba":
             subprocess.run(
-                ["isql-vt", f"127.0.0.1:{sql_port}", "dba", "dba", f"exec=SET PASSWORD dba {password};"],
+                # the checkpoint keeps the password across a restart
+                [
+                    "isql-vt",
+                    f"127.0.0.1:{sql_port}",
+                    "dba",
+                    "dba",
+                    f"exec=SET PASSWORD dba {password}; checkpoint;",
+                ],
                 check=True,
                 capture_output=True,
                 timeout=60,
             )
-        yield {
+        server = {
             "base": base,
             "sparql": base + "/sparql",
             "gsp": base + "/sparql-graph-crud-auth",
@@ -182,14 +210,14 @@ def virtuoso_server(workdir: Path, password: str = "dba", isolation: int | None 
             "user": "dba",
             "password": password,
             "sql_port": sql_port,
+            "pid": proc.pid,
+            "restart": restart,
         }
+        yield server
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        for proc in procs:
+            if proc.poll() is None:
+                stop(proc)
         log.close()
 
 
