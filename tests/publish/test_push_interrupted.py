@@ -8,9 +8,11 @@ for every k of a whole push."""
 
 from __future__ import annotations
 
+import io
 import threading
+import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer, ThreadingHTTPServer
 
 import pyoxigraph as ox
 import pytest
@@ -121,3 +123,47 @@ def test_a_push_killed_after_any_operation_leaves_a_manifest(dying, tmp_path):
         push(dying, [new], batch=1)
         assert _graphs(store) == want_new and _state(store) == ["complete"], k
         assert not [g for g in store.named_graphs() if g.value.startswith(STAGING_PREFIX)], k
+
+
+class _SilentSwitchStore(_DyingStore):
+    """Like _DyingStore, but the switch (the request with a MOVE) gets no answer for ``silence``
+    seconds and is not run: a store still busy with it, or hung (Virtuoso 7.2.5, docs/scaling-out.md)."""
+
+    silence = 0.0
+    switches = 0
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length)
+        if b"MOVE" in body and type(self).silence:
+            type(self).switches += 1
+            time.sleep(type(self).silence)
+            return self._refuse()
+        self.rfile = io.BytesIO(body)
+        return super().do_POST()
+
+
+def test_a_switch_the_store_does_not_answer_is_not_sent_again(tmp_path):
+    old, new = tmp_path / "old.trig", tmp_path / "new.trig"
+    old.write_text(f"<{A}> {{ <urn:x> <urn:p> 1 , 2 . }}\n", encoding="utf-8")
+    new.write_text(f"<{A}> {{ <urn:x> <urn:p> 1 . }} <{B}> {{ <urn:y> <urn:p> 4 . }}\n", encoding="utf-8")
+    _SilentSwitchStore.store, _SilentSwitchStore.allowance, _SilentSwitchStore.requests = ox.Store(), None, []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _SilentSwitchStore)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    endpoint = f"http://127.0.0.1:{server.server_port}/update"
+    try:
+        push(endpoint, [old])
+        _SilentSwitchStore.silence, _SilentSwitchStore.switches = 3.0, 0
+        start = time.monotonic()
+        with pytest.raises(PushError, match="did not answer within 1 s: the switch may still be running"):
+            push(endpoint, [new], timeout=1)
+        # one switch sent, one wait: not four switches queued behind a store that is still busy
+        assert _SilentSwitchStore.switches == 1 and time.monotonic() - start < 3
+        store = _SilentSwitchStore.store
+        assert _graphs(store) == {A: 2} and _state(store) == ["in-progress"]
+        # once the store answers again, the next push repairs and publishes
+        _SilentSwitchStore.silence = 0.0
+        push(endpoint, [new])
+        assert _graphs(_SilentSwitchStore.store) == {A: 1, B: 1}
+    finally:
+        server.shutdown()

@@ -106,6 +106,10 @@ class PushError(MpdkgError):
         return str(self)
 
 
+class NoAnswer(PushError):
+    """The store did not answer within the timeout: it may still be running the request."""
+
+
 @dataclass
 class PushReport:
     endpoint: str
@@ -336,10 +340,10 @@ class _Client:
             raise PushError(f"{url} closed the connection before reading the request{hint}") from None
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, TimeoutError | socket.timeout):
-                raise PushError(f"{url} did not answer within {self.timeout:g} s") from None
+                raise NoAnswer(f"{url} did not answer within {self.timeout:g} s") from None
             raise PushError(f"cannot reach {url}: {exc.reason}") from None
         except TimeoutError:
-            raise PushError(f"{url} did not answer within {self.timeout:g} s") from None
+            raise NoAnswer(f"{url} did not answer within {self.timeout:g} s") from None
         except (ConnectionError, OSError) as exc:
             raise PushError(f"cannot reach {url}: {exc}") from None
 
@@ -635,7 +639,8 @@ def _switch(
 ) -> None:
     """One update request: every graph made to hold its staging graph's triples, the graphs this
     build no longer has dropped, the manifest rewritten as complete. Retried only when the store
-    certainly did not run it (a Virtuoso deadlock victim, say): the manifest tells."""
+    certainly did not run it (a Virtuoso deadlock victim, say): the manifest tells. A switch the
+    store did not answer is not sent again, since the store may still be running it."""
     operations = _switch_operations(staged, diff)
     operations += [_sparql("drop-graph", graph=g) for g in sorted(empty + removed)]
     leftover = sorted(staged.values()) if diff else []
@@ -643,16 +648,26 @@ def _switch(
     text = " ;\n".join(operations)
     for attempt in range(4):
         error = ""
+        answered = True
         try:
             status = store.try_update(text)
             if status < 300:
                 return
             error = store.client.last_error or str(status)
+        except NoAnswer as exc:
+            error, answered = str(exc), False
         except PushError as exc:
             error = str(exc)
         now = store.manifest()
         if now.state == COMPLETE and now.push_id == push_id:
             return  # it ran; only the answer was lost
+        if not answered and now.pending_id == push_id:
+            raise PushError(
+                f"{error}: the switch may still be running there. Until it ends, the published graphs "
+                "are those of the previous push; push again later (it finishes or repairs this one). A "
+                "store that never answers needs a restart (seen with Virtuoso 7.2.5 after a killed push: "
+                "docs/scaling-out.md)"
+            )
         if now.pending_id != push_id or attempt == 3:
             break
         # Virtuoso keeps the operations before a failing one: retry only with every staging graph
