@@ -519,7 +519,6 @@ def kill_pushes_at_random_points(
     log: list[tuple] = [("seed", seed)]  # MPDKG_KILL_SEED=seed replays these kill points
     interrupted = False  # the last push left the manifest "in progress", for sure
     repairs = 0
-    restarted = False
     try:
         for n in range(rounds + 1):
             last = n == rounds
@@ -531,7 +530,7 @@ def kill_pushes_at_random_points(
             try:
                 out, killed, code, stalled = push_tolerating_a_stall(command, step, delay, last, describe)
             except PushTimedOut as twice:  # the last push stalled on its second try too
-                if restart is None or restarted:
+                if restart is None:
                     raise AssertionError((str(twice), describe(), log)) from None  # log[0] is the seed
                 state = describe()
                 log.append(("the last push stalled twice; store restarted", twice.output, state))
@@ -540,7 +539,6 @@ def kill_pushes_at_random_points(
                     stacklevel=2,
                 )
                 restart()
-                restarted = True
                 out, killed, code = run_push(command, None, 0, timeout=300)
                 stalled = "after a restart"
             log.append((which, method, step, delay, killed, code) + (() if stalled is None else (stalled,)))
